@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+DB ?= var/talentmatch.db
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export TALENTMATCH_DB ?= $(DB)
+
+.PHONY: run test lint format browser demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download cannot work here.
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(INSTALLED) browser lint
+	$(BIN)/python -m pytest
+
+demo: $(INSTALLED)
+	@mkdir -p $(dir $(DB))
+	@test -f $(DB) || $(BIN)/talentmatch demo
+	$(BIN)/talentmatch train
+
+run: demo
+	@echo "Starting the local mail catcher, the scheduler and the web app on http://$(HOST):$(PORT)"
+	@trap 'kill 0' INT TERM EXIT; \
+		$(BIN)/talentmatch mailcatcher & \
+		$(BIN)/talentmatch scheduler & \
+		$(BIN)/talentmatch serve --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

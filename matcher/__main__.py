@@ -1,0 +1,5 @@
+"""`python -m matcher` is the `talentmatch` command."""
+
+from matcher.cli import main
+
+main(prog_name="talentmatch")

@@ -1,0 +1,59 @@
+"""Fixed vocabularies of the data contract (PRODUCT.md) and shared column names."""
+
+from __future__ import annotations
+
+CITIES: tuple[str, ...] = ("Toronto", "Vancouver", "Montreal")
+REMOTE_POLICIES: tuple[str, ...] = ("onsite", "hybrid", "remote")
+JOB_STATUSES: tuple[str, ...] = ("open", "closed")
+EDUCATION_LEVELS: tuple[str, ...] = ("none", "secondary", "diploma", "bachelor", "master", "phd")
+WORK_AUTHORIZATIONS: tuple[str, ...] = (
+    "citizen",
+    "permanent_resident",
+    "open_work_permit",
+    "employer_specific_permit",
+    "needs_permit",
+)
+LANGUAGE_LEVEL_RANGE: tuple[int, int] = (0, 12)
+
+# Hiring funnel stages, in the order a candidate moves through them.
+STAGES: tuple[str, ...] = (
+    "shown",
+    "viewed",
+    "shortlisted",
+    "contacted",
+    "interviewed",
+    "offered",
+    "hired",
+    "rejected",
+    "withdrawn",
+)
+# Stages an employer records with the decision buttons and the API.
+DECISION_STAGES: tuple[str, ...] = (
+    "shortlisted",
+    "contacted",
+    "interviewed",
+    "offered",
+    "hired",
+    "rejected",
+)
+# Graded relevance of the furthest stage a pair reached; rejection and withdrawal
+# keep the grade of the stage reached before them.
+STAGE_RELEVANCE: dict[str, int] = {
+    "shown": 0,
+    "viewed": 0,
+    "shortlisted": 1,
+    "contacted": 1,
+    "interviewed": 2,
+    "offered": 3,
+    "hired": 4,
+}
+TERMINAL_STAGES: tuple[str, ...] = ("rejected", "withdrawn")
+
+DIGEST_FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "off")
+
+# Column names shared by the evaluation code (query, item, score, relevance).
+COL_QUERY = "job_id"
+COL_ITEM = "worker_id"
+COL_SCORE = "score"
+COL_RELEVANCE = "relevance"
+COL_PROBABILITY = "true_probability"

@@ -1,0 +1,68 @@
+"""Opening the SQLite database with the pragmas every connection needs."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """The store could not do what was asked."""
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string, the format every timestamp column uses."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def open_database(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the database at `path`, with WAL, foreign keys and a busy timeout.
+
+    With `migrate`, any pending schema migrations are applied first.
+    """
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    db.conn.execute("PRAGMA synchronous = NORMAL")
+    if str(path) != ":memory:":
+        db.enable_wal()
+    if migrate:
+        from matcher.store.migrations import apply_migrations
+
+        apply_migrations(db)
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads first and writes later can fail with SQLITE_BUSY
+    when another writer got there in between; taking the lock up front waits instead.
+    Nested calls become savepoints of the outer transaction.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise

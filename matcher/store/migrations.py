@@ -1,0 +1,298 @@
+"""The schema, as an ordered list of small migrations (sqlite-utils 4 `Migrations`).
+
+Add a change as a new function at the end; never edit one that has shipped.
+Timestamps are ISO 8601 UTC text (`matcher.store.utc_now`), dates ISO `YYYY-MM-DD`.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("talentmatch")
+
+
+def apply_migrations(db: Database) -> None:
+    """Apply every pending migration, each in its own transaction."""
+    migrations.apply(db)
+
+
+def _run(db: Database, *statements: str) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+@migrations()
+def m001_employers_and_users(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE employers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )""",
+        # One table for every account: employer users, workers who sign in, operators.
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('employer', 'worker', 'operator')),
+            employer_id INTEGER REFERENCES employers(id),
+            worker_id INTEGER REFERENCES workers(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        )""",
+        "CREATE INDEX users_employer ON users(employer_id)",
+        "CREATE INDEX users_worker ON users(worker_id)",
+        # Server-side sessions, so that signing out really ends them.
+        """CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            ended_at TEXT
+        )""",
+        "CREATE INDEX sessions_user ON sessions(user_id)",
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            revoked_at TEXT
+        )""",
+        # Failed sign-ins, shared by every web process, for throttling.
+        """CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL COLLATE NOCASE,
+            remote_addr TEXT,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX sign_in_failures_email_at ON sign_in_failures(email, at)",
+    )
+
+
+@migrations()
+def m002_jobs_and_workers(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            external_id TEXT NOT NULL UNIQUE,
+            employer_id INTEGER NOT NULL REFERENCES employers(id),
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            city TEXT NOT NULL CHECK (city IN ('Toronto', 'Vancouver', 'Montreal')),
+            remote TEXT NOT NULL DEFAULT 'onsite' CHECK (remote IN ('onsite', 'hybrid', 'remote')),
+            min_years_experience REAL,
+            salary_min_cad INTEGER,
+            salary_max_cad INTEGER,
+            french_level_required INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            posted_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (salary_min_cad IS NULL OR salary_max_cad IS NULL
+                   OR salary_min_cad <= salary_max_cad)
+        )""",
+        "CREATE INDEX jobs_employer_status ON jobs(employer_id, status)",
+        "CREATE INDEX jobs_status_city ON jobs(status, city)",
+        # Skills are stored by their canonical display name from the vocabulary.
+        """CREATE TABLE job_skills (
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            skill TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('required', 'nice_to_have')),
+            PRIMARY KEY (job_id, skill)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX job_skills_skill ON job_skills(skill, kind)",
+        """CREATE TABLE workers (
+            id INTEGER PRIMARY KEY,
+            external_id TEXT NOT NULL UNIQUE,
+            name TEXT,
+            email TEXT COLLATE NOCASE,
+            resume_text TEXT NOT NULL DEFAULT '',
+            years_experience REAL NOT NULL DEFAULT 0,
+            education TEXT,
+            city_preferences TEXT NOT NULL DEFAULT '',
+            open_to_remote INTEGER NOT NULL DEFAULT 0,
+            english_level INTEGER,
+            french_level INTEGER,
+            salary_expectation_cad INTEGER,
+            work_authorization TEXT NOT NULL,
+            available_from TEXT,
+            match_emails INTEGER NOT NULL DEFAULT 0,
+            digest_frequency TEXT NOT NULL DEFAULT 'weekly'
+                CHECK (digest_frequency IN ('daily', 'weekly', 'off')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        )""",
+        "CREATE INDEX workers_email ON workers(email)",
+        "CREATE INDEX workers_match_emails ON workers(match_emails, digest_frequency)",
+        # `source` says whether the worker listed the skill or it came from the resume.
+        """CREATE TABLE worker_skills (
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            skill TEXT NOT NULL,
+            years REAL,
+            source TEXT NOT NULL DEFAULT 'listed' CHECK (source IN ('listed', 'resume')),
+            PRIMARY KEY (worker_id, skill)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX worker_skills_skill ON worker_skills(skill)",
+    )
+
+
+@migrations()
+def m003_outcomes_and_contact(db: Database) -> None:
+    _run(
+        db,
+        # Append-only: a row is never updated or deleted (deletion anonymises the worker).
+        """CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id),
+            worker_id INTEGER NOT NULL REFERENCES workers(id),
+            stage TEXT NOT NULL CHECK (stage IN ('shown', 'viewed', 'shortlisted', 'contacted',
+                'interviewed', 'offered', 'hired', 'rejected', 'withdrawn')),
+            at TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'import',
+            actor_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (job_id, worker_id, stage, at)
+        )""",
+        "CREATE INDEX outcomes_at ON outcomes(at)",
+        "CREATE INDEX outcomes_worker ON outcomes(worker_id)",
+        """CREATE TRIGGER outcomes_append_only_update BEFORE UPDATE ON outcomes
+            BEGIN SELECT RAISE(ABORT, 'outcomes are append-only'); END""",
+        """CREATE TABLE contact_requests (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id),
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            requested_by_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'declined')),
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            UNIQUE (job_id, worker_id)
+        )""",
+        "CREATE INDEX contact_requests_worker ON contact_requests(worker_id, status)",
+    )
+
+
+@migrations()
+def m004_consent_and_email(db: Database) -> None:
+    _run(
+        db,
+        # Canada's anti-spam law: when, how and with which wording consent was given or withdrawn.
+        """CREATE TABLE consents (
+            id INTEGER PRIMARY KEY,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            purpose TEXT NOT NULL DEFAULT 'match_emails',
+            granted INTEGER NOT NULL,
+            method TEXT NOT NULL,
+            wording TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX consents_worker ON consents(worker_id, purpose, at)",
+        # One digest per worker and period: the key that prevents duplicates after a crash.
+        """CREATE TABLE email_outbox (
+            id INTEGER PRIMARY KEY,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body_text TEXT NOT NULL,
+            body_html TEXT NOT NULL,
+            job_ids TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            message_id TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (worker_id, period)
+        )""",
+        "CREATE INDEX email_outbox_status ON email_outbox(status, next_attempt_at)",
+        """CREATE TABLE email_suppressions (
+            email TEXT PRIMARY KEY COLLATE NOCASE,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TABLE digest_sent_jobs (
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            outbox_id INTEGER REFERENCES email_outbox(id) ON DELETE SET NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (worker_id, job_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE match_feedback (
+            id INTEGER PRIMARY KEY,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('not_relevant')),
+            at TEXT NOT NULL,
+            UNIQUE (worker_id, job_id, kind)
+        )""",
+    )
+
+
+@migrations()
+def m005_models_and_scheduled_runs(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE model_versions (
+            version TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            metrics TEXT NOT NULL DEFAULT '{}',
+            card TEXT NOT NULL DEFAULT '{}',
+            removed_at TEXT
+        )""",
+        # The champion pointer: one row, switched inside a transaction.
+        """CREATE TABLE model_champion (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version TEXT NOT NULL REFERENCES model_versions(version),
+            switched_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE model_promotions (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL REFERENCES model_versions(version),
+            previous_version TEXT,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TABLE scheduled_job_runs (
+            id INTEGER PRIMARY KEY,
+            job_name TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+            error TEXT,
+            counts TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX scheduled_job_runs_job ON scheduled_job_runs(job_name, started_at)",
+    )
+
+
+@migrations()
+def m006_demo_truth_and_audit(db: Database) -> None:
+    _run(
+        db,
+        # The demo generator's true hire probability of each pair it showed: the ceiling.
+        """CREATE TABLE demo_true_probabilities (
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            probability REAL NOT NULL,
+            PRIMARY KEY (job_id, worker_id)
+        ) WITHOUT ROWID""",
+        # Optional self-identified attributes for fairness audits only: stored apart and never
+        # read by feature or ranking code.
+        """CREATE TABLE audit_attributes (
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            attribute TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (worker_id, attribute)
+        ) WITHOUT ROWID""",
+    )

@@ -1,0 +1,1 @@
+"""The Flask web app: employer and worker pages and the JSON API."""
