@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,3 +57,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=get("TALENTMATCH_SECRET_KEY") or None,
         mail_dir=Path(get("TALENTMATCH_MAIL_DIR") or defaults.mail_dir),
     )
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """TALENTMATCH_SECRET_KEY, else a random key kept in a 0600 file beside the database.
+
+    The web app (sessions, CSRF) and the email links (unsubscribe tokens) must share it,
+    and it must survive restarts, so a local run without configuration still works.
+    """
+    if settings.secret_key:
+        return settings.secret_key
+    key_file = settings.db_path.parent / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
