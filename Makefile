@@ -41,6 +41,7 @@ demo: $(INSTALLED)
 	@mkdir -p $(dir $(DB))
 	@test -f $(DB) || $(BIN)/talentmatch demo
 	$(BIN)/talentmatch train
+	$(BIN)/talentmatch users create-demo
 
 run: demo
 	@echo "Starting the local mail catcher, the scheduler and the web app on http://$(HOST):$(PORT)"

@@ -1,7 +1,68 @@
-"""Commands of this feature (filled in by the feature that owns them)."""
+"""`talentmatch users ...` and `talentmatch tokens ...`: employer accounts and API tokens."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-COMMANDS: list[click.Command] = []
+from matcher import accounts
+
+
+@click.group("users")
+def users_group() -> None:
+    """Employer user accounts."""
+
+
+def _read_password() -> str:
+    """The password from standard input when piped, else from a hidden, confirmed prompt."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_group.command("create")
+@click.option("--employer", required=True, help="The employer's name (created if new).")
+@click.option("--email", required=True, help="The user's sign-in address.")
+@click.pass_obj
+def create_user_command(cli, employer: str, email: str) -> None:
+    """Create an employer user; the password is read from standard input or a prompt."""
+    try:
+        user = accounts.create_user(
+            cli.db, email=email, password=_read_password(), employer_name=employer
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created user {user.email} for employer {user.employer_name}")
+
+
+@users_group.command("create-demo")
+@click.pass_obj
+def create_demo_users_command(cli) -> None:
+    """Create one demo user per employer (idempotent) and print the sign-in details."""
+    pairs = accounts.ensure_demo_users(cli.db)
+    if not pairs:
+        click.echo("no employers yet: run `talentmatch demo` first")
+        return
+    click.echo(f"Demo employer accounts (password for all: {accounts.DEMO_PASSWORD}):")
+    for employer, email in pairs:
+        click.echo(f"  {email:<45} {employer}")
+
+
+@click.group("tokens")
+def tokens_group() -> None:
+    """API tokens."""
+
+
+@tokens_group.command("create")
+@click.option("--email", required=True, help="The user the token acts for.")
+@click.pass_obj
+def create_token_command(cli, email: str) -> None:
+    """Print a new API token for the user (it is shown only once)."""
+    user = accounts.find_user_by_email(cli.db, email)
+    if user is None:
+        raise click.ClickException(f"no user with the address {email}")
+    click.echo(accounts.create_api_token(cli.db, user.id))
+
+
+COMMANDS: list[click.Command] = [users_group, tokens_group]

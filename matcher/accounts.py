@@ -1,0 +1,395 @@
+"""Accounts: users with hashed passwords, server-side sessions, API tokens, sign-in throttling.
+
+Passwords are hashed with scrypt and a per-user salt (stdlib only, so `matcher` needs no web
+library). Session and API tokens are random; only their SHA-256 is stored, so a copy of the
+database does not let anyone sign in. Failed sign-ins live in the database, so throttling holds
+across every web process.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from matcher.store import utc_now, write_transaction
+
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+MIN_PASSWORD_LENGTH = 10
+
+# Five wrong passwords for one address, or fifty from one client, within the window lock sign-in.
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_ADDRESS = 50
+
+DEFAULT_IDLE_TIMEOUT = dt.timedelta(minutes=30)
+SESSION_MAX_AGE = dt.timedelta(hours=12)
+# last_seen_at is refreshed at most this often, so most requests read without writing.
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
+
+API_TOKEN_PREFIX = "tm_"
+
+
+class AccountError(Exception):
+    """An account operation was refused; the message is safe to show."""
+
+
+class SignInThrottled(AccountError):
+    """Too many failed sign-ins recently; try again later."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("Too many failed sign-ins. Try again in a few minutes.")
+        self.retry_after_seconds = retry_after_seconds
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person: an employer user, a worker or an operator."""
+
+    id: int
+    email: str
+    role: str
+    employer_id: int | None
+    employer_name: str | None
+    worker_id: int | None
+
+
+# ---- time helpers ------------------------------------------------------------------------
+
+
+def _parse_time(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _format_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now if now is not None else _parse_time(utc_now())
+
+
+# ---- passwords ---------------------------------------------------------------------------
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of `password`, with its parameters, as one text field."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=128 * r * n * 2, dklen=32
+    )
+
+
+def verify_password(password: str, stored_hash: str) -> bool:
+    """Whether `password` matches `stored_hash`, compared in constant time."""
+    try:
+        scheme, n, r, p, salt, digest = stored_hash.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p))
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+# A hash to check against when the address is unknown, so both paths take the same time.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+# ---- users -------------------------------------------------------------------------------
+
+_USER_COLUMNS = """
+    users.id, users.email, users.role, users.employer_id, employers.name AS employer_name,
+    users.worker_id, users.password_hash, users.disabled_at
+"""
+_USER_FROM = "users LEFT JOIN employers ON employers.id = users.employer_id"
+
+
+def _user_from_row(row: dict) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        role=row["role"],
+        employer_id=row["employer_id"],
+        employer_name=row["employer_name"],
+        worker_id=row["worker_id"],
+    )
+
+
+def _user_row_by_email(db: Database, email: str) -> dict | None:
+    rows = db.query(f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE users.email = ?", [email])
+    return next(iter(rows), None)
+
+
+def get_user(db: Database, user_id: int) -> User | None:
+    """The user with this id, or None."""
+    rows = db.query(f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE users.id = ?", [user_id])
+    row = next(iter(rows), None)
+    return _user_from_row(row) if row else None
+
+
+def find_user_by_email(db: Database, email: str) -> User | None:
+    """The user with this address (case ignored), or None."""
+    row = _user_row_by_email(db, email.strip())
+    return _user_from_row(row) if row else None
+
+
+def ensure_employer(db: Database, name: str) -> int:
+    """The id of the employer called `name`, created if new."""
+    name = name.strip()
+    if not name:
+        raise AccountError("The employer name is required.")
+    with write_transaction(db):
+        row = next(iter(db.query("SELECT id FROM employers WHERE name = ?", [name])), None)
+        if row:
+            return row["id"]
+        cursor = db.execute(
+            "INSERT INTO employers (name, created_at) VALUES (?, ?)", [name, utc_now()]
+        )
+        return cursor.lastrowid
+
+
+def _validate_email(email: str) -> str:
+    email = email.strip()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        raise AccountError(f"{email!r} is not a valid email address.")
+    return email
+
+
+def create_user(
+    db: Database,
+    *,
+    email: str,
+    password: str,
+    role: str = "employer",
+    employer_name: str | None = None,
+    worker_id: int | None = None,
+) -> User:
+    """A new user; an employer user needs `employer_name` (the employer is created if new)."""
+    email = _validate_email(email)
+    check_password_strength(password)
+    if role == "employer" and not employer_name:
+        raise AccountError("An employer user needs an employer.")
+    password_hash = hash_password(password)
+    with write_transaction(db):
+        if _user_row_by_email(db, email):
+            raise AccountError(f"A user with the address {email} already exists.")
+        employer_id = ensure_employer(db, employer_name) if role == "employer" else None
+        cursor = db.execute(
+            """INSERT INTO users (email, password_hash, role, employer_id, worker_id, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [email, password_hash, role, employer_id, worker_id, utc_now()],
+        )
+    return get_user(db, cursor.lastrowid)
+
+
+# ---- sign-in and throttling --------------------------------------------------------------
+
+
+def _recent_failures(db: Database, column: str, value: str, since: str) -> int:
+    sql = f"SELECT count(*) FROM sign_in_failures WHERE {column} = ? AND at >= ?"
+    return db.execute(sql, [value, since]).fetchone()[0]
+
+
+def _check_throttle(db: Database, email: str, remote_addr: str | None, now: dt.datetime) -> None:
+    since = _format_time(now - THROTTLE_WINDOW)
+    too_many = _recent_failures(db, "email", email, since) >= MAX_FAILURES_PER_EMAIL or (
+        remote_addr is not None
+        and _recent_failures(db, "remote_addr", remote_addr, since) >= MAX_FAILURES_PER_ADDRESS
+    )
+    if too_many:
+        raise SignInThrottled(int(THROTTLE_WINDOW.total_seconds()))
+
+
+def authenticate(
+    db: Database,
+    email: str,
+    password: str,
+    *,
+    remote_addr: str | None = None,
+    now: dt.datetime | None = None,
+) -> User | None:
+    """The user if `email` and `password` match an active account, else None.
+
+    Raises SignInThrottled, before checking the password, after too many recent failures.
+    """
+    email = email.strip()
+    moment = _now(now)
+    _check_throttle(db, email, remote_addr, moment)
+    row = _user_row_by_email(db, email)
+    matches = verify_password(password, row["password_hash"] if row else _DUMMY_HASH)
+    if row and matches and not row["disabled_at"]:
+        with write_transaction(db):
+            db.execute("DELETE FROM sign_in_failures WHERE email = ?", [email])
+        return _user_from_row(row)
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO sign_in_failures (email, remote_addr, at) VALUES (?, ?, ?)",
+            [email, remote_addr, _format_time(moment)],
+        )
+    return None
+
+
+# ---- sessions ----------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_session(db: Database, user_id: int, *, now: dt.datetime | None = None) -> str:
+    """Start a session for the user; returns the token for the cookie (stored only hashed)."""
+    token = secrets.token_urlsafe(32)
+    moment = _format_time(_now(now))
+    with write_transaction(db):
+        db.execute(
+            """INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at)
+               VALUES (?, ?, ?, ?)""",
+            [_token_hash(token), user_id, moment, moment],
+        )
+    return token
+
+
+def user_for_session(
+    db: Database,
+    token: str,
+    *,
+    idle_timeout: dt.timedelta = DEFAULT_IDLE_TIMEOUT,
+    now: dt.datetime | None = None,
+) -> User | None:
+    """The user of a live session, refreshing its idle clock; None if ended, idle or expired."""
+    moment = _now(now)
+    token_hash = _token_hash(token)
+    row = next(
+        iter(
+            db.query(
+                f"""SELECT {_USER_COLUMNS}, sessions.created_at AS session_created_at,
+                       sessions.last_seen_at, sessions.ended_at
+                    FROM sessions JOIN {_USER_FROM} ON users.id = sessions.user_id
+                    WHERE sessions.token_hash = ?""",
+                [token_hash],
+            )
+        ),
+        None,
+    )
+    if row is None or row["ended_at"] or row["disabled_at"]:
+        return None
+    last_seen = _parse_time(row["last_seen_at"])
+    expired = moment - _parse_time(row["session_created_at"]) > SESSION_MAX_AGE
+    if expired or moment - last_seen > idle_timeout:
+        end_session(db, token, now=moment)
+        return None
+    if moment - last_seen >= LAST_SEEN_RESOLUTION:
+        with write_transaction(db):
+            db.execute(
+                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                [_format_time(moment), token_hash],
+            )
+    return _user_from_row(row)
+
+
+def end_session(db: Database, token: str, *, now: dt.datetime | None = None) -> None:
+    """End the session on the server, so its cookie no longer signs anyone in."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [_format_time(_now(now)), _token_hash(token)],
+        )
+
+
+# ---- API tokens --------------------------------------------------------------------------
+
+
+def create_api_token(db: Database, user_id: int) -> str:
+    """A new API token for the user; shown once, stored only hashed."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)",
+            [user_id, _token_hash(token), utc_now()],
+        )
+    return token
+
+
+def user_for_api_token(db: Database, token: str, *, now: dt.datetime | None = None) -> User | None:
+    """The user owning a live API token, or None."""
+    token_hash = _token_hash(token)
+    row = next(
+        iter(
+            db.query(
+                f"""SELECT {_USER_COLUMNS}, api_tokens.last_used_at
+                    FROM api_tokens JOIN {_USER_FROM} ON users.id = api_tokens.user_id
+                    WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL""",
+                [token_hash],
+            )
+        ),
+        None,
+    )
+    if row is None or row["disabled_at"]:
+        return None
+    moment = _now(now)
+    last_used = row["last_used_at"]
+    if last_used is None or moment - _parse_time(last_used) >= LAST_SEEN_RESOLUTION:
+        with write_transaction(db):
+            db.execute(
+                "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?",
+                [_format_time(moment), token_hash],
+            )
+    return _user_from_row(row)
+
+
+def revoke_api_token(db: Database, token: str) -> None:
+    """Revoke a token so it no longer authenticates."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+            [utc_now(), _token_hash(token)],
+        )
+
+
+# ---- demo accounts -----------------------------------------------------------------------
+
+DEMO_PASSWORD = "demo-password"
+
+
+def demo_email_for(employer_name: str) -> str:
+    """The demo sign-in address of an employer: `hiring@<name-as-slug>.example`."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in employer_name.lower()).strip("-")
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    return f"hiring@{slug or 'employer'}.example"
+
+
+def ensure_demo_users(db: Database) -> list[tuple[str, str]]:
+    """One demo user per employer (created if missing); returns (employer, email) pairs."""
+    accounts = []
+    for employer in db.query("SELECT name FROM employers ORDER BY name"):
+        email = demo_email_for(employer["name"])
+        if _user_row_by_email(db, email) is None:
+            create_user(db, email=email, password=DEMO_PASSWORD, employer_name=employer["name"])
+        accounts.append((employer["name"], email))
+    return accounts
