@@ -296,3 +296,29 @@ def m006_demo_truth_and_audit(db: Database) -> None:
             PRIMARY KEY (worker_id, attribute)
         ) WITHOUT ROWID""",
     )
+
+
+def _bump_counter_triggers(table: str, counter: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER {table}_{event.lower()}_bumps_{counter} AFTER {event} ON {table}
+            BEGIN UPDATE change_counters SET version = version + 1 WHERE name = '{counter}'; END"""
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+@migrations()
+def m007_change_counters(db: Database) -> None:
+    _run(
+        db,
+        # Bumped by triggers on every write, so in-memory caches (the ranking's worker table,
+        # the open jobs) can tell with one indexed read whether to rebuild.
+        """CREATE TABLE change_counters (
+            name TEXT PRIMARY KEY,
+            version INTEGER NOT NULL DEFAULT 0
+        )""",
+        "INSERT INTO change_counters (name, version) VALUES ('workers', 0), ('jobs', 0)",
+        *_bump_counter_triggers("workers", "workers"),
+        *_bump_counter_triggers("worker_skills", "workers"),
+        *_bump_counter_triggers("jobs", "jobs"),
+        *_bump_counter_triggers("job_skills", "jobs"),
+    )
