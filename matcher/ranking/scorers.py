@@ -1,0 +1,134 @@
+"""Scorers: one interface for the cold-start scorer and the learned ranker.
+
+A scorer turns (job, workers, rows) into scores in [0, 1]. `load_serving_scorer` gives the
+registry's champion when there is one and the content-based cold-start scorer otherwise,
+so a fresh install already ranks sensibly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from sqlite_utils import Database
+
+from matcher.config import Settings
+from matcher.features.pair_features import (
+    FEATURE_NAMES,
+    MAX_DAYS_UNTIL_AVAILABLE,
+    pair_features,
+)
+from matcher.features.population import JobProfile, WorkerTable
+
+log = logging.getLogger(__name__)
+
+COLD_START_VERSION = "cold-start"
+
+# Hand-set weights of the cold-start score (they sum to 1). Skills dominate, rarer required
+# skills count more; city preference next; the rest refine. Each term is in [0, 1].
+COLD_START_WEIGHTS: dict[str, float] = {
+    "required_coverage_weighted": 0.30,
+    "nice_to_have_coverage": 0.08,
+    "related_skill_credit": 0.05,
+    "skill_years_fit": 0.10,
+    "text_similarity": 0.10,
+    "place_fit": 0.15,  # city preference, or remote compatibility when higher
+    "experience_fit": 0.08,  # 1 at or above the minimum, 0 five years or more below
+    "salary_fit": 0.05,
+    "french_fit": 0.05,
+    "availability": 0.04,  # 1 available now, 0 a year or more away
+}
+EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0
+
+
+class Scorer(Protocol):
+    """Anything that scores workers for a job in [0, 1]; `version` names the model."""
+
+    version: str
+
+    def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray: ...
+
+
+def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
+    """The cold-start score's terms, each in [0, 1], from a pair-feature matrix."""
+    column = {name: features[:, i] for i, name in enumerate(FEATURE_NAMES)}
+    shortfall = column["experience_shortfall"] / EXPERIENCE_SHORTFALL_FOR_ZERO
+    return {
+        "required_coverage_weighted": column["required_coverage_weighted"],
+        "nice_to_have_coverage": column["nice_to_have_coverage"],
+        "related_skill_credit": column["related_skill_credit"],
+        "skill_years_fit": column["skill_years_fit"],
+        "text_similarity": column["text_similarity"],
+        "place_fit": np.maximum(column["city_preference"], column["remote_compatible"]),
+        "experience_fit": 1.0 - np.clip(shortfall, 0.0, 1.0),
+        "salary_fit": column["salary_fit"],
+        "french_fit": column["french_fit"],
+        "availability": 1.0 - column["days_until_available"] / MAX_DAYS_UNTIL_AVAILABLE,
+    }
+
+
+def cold_start_score(features: np.ndarray) -> np.ndarray:
+    """The documented hand-weighted combination of pair features, in [0, 1]."""
+    terms = cold_start_terms(features)
+    total = sum(COLD_START_WEIGHTS[name] * np.clip(terms[name], 0.0, 1.0) for name in terms)
+    return np.clip(total / sum(COLD_START_WEIGHTS.values()), 0.0, 1.0)
+
+
+class ColdStartScorer:
+    """Content-based scorer used until enough hiring outcomes exist to learn from."""
+
+    version = COLD_START_VERSION
+
+    def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
+        return cold_start_score(pair_features(job, workers, rows))
+
+
+class LearnedScorer:
+    """A fitted ranker from the registry behind the Scorer interface."""
+
+    def __init__(self, version: str, ranker) -> None:
+        self.version = version
+        self.ranker = ranker
+
+    def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float64)
+        return np.clip(self.ranker.predict(pair_features(job, workers, rows)), 0.0, 1.0)
+
+
+_cache_lock = threading.Lock()
+_cache: dict[tuple[str, str], tuple[str | None, Scorer]] = {}
+
+
+def _champion_version(db: Database) -> str | None:
+    row = db.execute("SELECT version FROM model_champion WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
+def _database_key(db: Database) -> str:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return str(Path(row[2]).resolve()) if row and row[2] else f"memory:{id(db)}"
+
+
+def load_serving_scorer(db: Database, settings: Settings) -> Scorer:
+    """The champion model, else the cold-start scorer; cached until the champion changes."""
+    key = (_database_key(db), str(Path(settings.models_dir).resolve()))
+    version = _champion_version(db)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    scorer: Scorer = ColdStartScorer()
+    if version is not None:
+        from matcher.registry import RegistryError, load_model
+
+        try:
+            scorer = LearnedScorer(version, load_model(db, settings, version))
+        except RegistryError as error:
+            log.error("champion %s cannot be loaded, serving cold start: %s", version, error)
+    with _cache_lock:
+        _cache[key] = (version, scorer)
+    return scorer
