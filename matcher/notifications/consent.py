@@ -1,0 +1,80 @@
+"""The consent ledger for match emails (Canada's anti-spam law, CASL).
+
+Every grant and withdrawal is a row in `consents` (when, how, with which wording). Whether a
+worker may be emailed is decided by the latest row, not by `workers.match_emails` alone, and
+an address that bounced permanently is never mailed again (`email_suppressions`).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from matcher.store import utc_now, write_transaction
+
+PURPOSE = "match_emails"
+UNSUBSCRIBE_WORDING = "Unsubscribed from match emails with the link in a match email."
+
+# A worker may be emailed when the newest consent row grants it, the profile still opts in,
+# the account is not deleted, and the address has not bounced permanently.
+CONSENTING_WORKERS_SQL = """
+    SELECT w.id, w.external_id, w.name, w.email, w.digest_frequency
+    FROM workers AS w
+    JOIN consents AS c ON c.id = (
+        SELECT id FROM consents
+        WHERE worker_id = w.id AND purpose = 'match_emails'
+        ORDER BY at DESC, id DESC LIMIT 1
+    )
+    WHERE c.granted = 1
+      AND w.match_emails = 1
+      AND w.deleted_at IS NULL
+      AND w.email IS NOT NULL AND w.email != ''
+      AND NOT EXISTS (SELECT 1 FROM email_suppressions AS s WHERE s.email = w.email)
+"""
+
+
+def record_consent(
+    db: Database,
+    worker_id: int,
+    *,
+    granted: bool,
+    method: str,
+    wording: str,
+    at: str | None = None,
+) -> None:
+    """Append a grant or withdrawal to the ledger and mirror it on the worker's profile."""
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO consents (worker_id, purpose, granted, method, wording, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [worker_id, PURPOSE, int(granted), method, wording, at or utc_now()],
+        )
+        db.execute(
+            "UPDATE workers SET match_emails = ?, updated_at = ? WHERE id = ?",
+            [int(granted), utc_now(), worker_id],
+        )
+
+
+def withdraw_consent(db: Database, worker_id: int, *, method: str) -> None:
+    """Unsubscribe: record the withdrawal and cancel any digest not yet sent."""
+    with write_transaction(db):
+        record_consent(db, worker_id, granted=False, method=method, wording=UNSUBSCRIBE_WORDING)
+        db.execute(
+            "UPDATE email_outbox SET status = 'failed', last_error = 'unsubscribed'"
+            " WHERE worker_id = ? AND status IN ('pending', 'sending')",
+            [worker_id],
+        )
+
+
+def may_email(db: Database, worker_id: int) -> bool:
+    """Whether the worker may receive a match email right now."""
+    sql = f"SELECT 1 FROM ({CONSENTING_WORKERS_SQL}) WHERE id = ?"
+    return db.execute(sql, [worker_id]).fetchone() is not None
+
+
+def suppress_address(db: Database, email: str, reason: str) -> None:
+    """Never mail `email` again (a permanent delivery failure)."""
+    db.execute(
+        "INSERT INTO email_suppressions (email, reason, at) VALUES (?, ?, ?)"
+        " ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+        [email, reason[:500], utc_now()],
+    )

@@ -1,0 +1,207 @@
+"""Delivering queued digests over SMTP (smtplib), with retries, bounces and a send lock.
+
+A 4xx reply or a dropped connection is temporary: the message is retried later with
+back-off. A 5xx reply to the recipient or the message is permanent: the address is
+suppressed and never mailed again. Consent is checked again just before each message
+leaves, so an unsubscribe takes effect even for a digest already queued.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import smtplib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from matcher.config import Settings
+from matcher.notifications import consent, links, outbox
+from matcher.notifications.outbox import OutboxMessage
+
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class SendLockBusy(RuntimeError):
+    """Another process is already sending digests for this database."""
+
+
+class DeliveryConfigurationError(RuntimeError):
+    """The SMTP server refused us rather than the recipient (sender or credentials)."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    skipped_no_consent: int = 0
+    recovered: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def send_lock(db_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the database while sending, or raise SendLockBusy."""
+    lock_path = Path(f"{db_path}.send.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise SendLockBusy(f"another sender holds {lock_path}") from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def message_id_for(outbox_id: int, settings: Settings) -> str:
+    """A Message-ID fixed per outbox row, so a resend after a crash is recognisably the same."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "talentmatch.local"
+    return f"<digest-{outbox_id}@{domain}>"
+
+
+def build_email(
+    message: OutboxMessage, settings: Settings, secret_key: str, now: dt.datetime
+) -> EmailMessage:
+    """The multipart/alternative email for an outbox row, with RFC 8058 one-click headers."""
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = settings.mail_from
+    email["To"] = message.recipient
+    email["Date"] = format_datetime(now.astimezone(dt.UTC))
+    email["Message-ID"] = message_id_for(message.id, settings)
+    one_click = links.one_click_unsubscribe_url(settings.base_url, secret_key, message.worker_id)
+    email["List-Unsubscribe"] = f"<{one_click}>"
+    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body_text)
+    email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+class SmtpSession:
+    """One SMTP connection, opened on first use and reopened after any failure."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, email: EmailMessage) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.send_message(email)
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(
+            self.settings.smtp_host, self.settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS
+        )
+        try:
+            if self.settings.smtp_starttls:
+                smtp.starttls()
+            if self.settings.smtp_user:
+                smtp.login(self.settings.smtp_user, self.settings.smtp_password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+            smtp.close()
+
+
+def classify_failure(error: Exception) -> tuple[str, str]:
+    """('temporary' | 'permanent', description) for an exception raised while sending."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()))
+        return _by_code(code, reply)
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
+        raise DeliveryConfigurationError(f"{error.smtp_code} {error.smtp_error!r}") from error
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _by_code(error.smtp_code, error.smtp_error)
+    return "temporary", f"{type(error).__name__}: {error}"
+
+
+def _by_code(code: int, reply: bytes | str) -> tuple[str, str]:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return ("permanent" if 500 <= code < 600 else "temporary"), f"{code} {text}"
+
+
+def deliver_due(
+    db: Database,
+    settings: Settings,
+    secret_key: str,
+    *,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> DeliveryReport:
+    """Send every due message in the outbox (holding the send lock) and report what happened."""
+    report = DeliveryReport()
+    with send_lock(settings.db_path):
+        report.recovered = outbox.recover_interrupted(db)
+        session = SmtpSession(settings)
+        try:
+            for outbox_id in outbox.due_message_ids(db, clock()):
+                _deliver_one(db, session, outbox_id, settings, secret_key, clock(), report)
+        finally:
+            session.close()
+    return report
+
+
+def _deliver_one(
+    db: Database,
+    session: SmtpSession,
+    outbox_id: int,
+    settings: Settings,
+    secret_key: str,
+    now: dt.datetime,
+    report: DeliveryReport,
+) -> None:
+    message = outbox.claim(db, outbox_id, message_id_for(outbox_id, settings))
+    if message is None:
+        return
+    if not consent.may_email(db, message.worker_id):
+        outbox.mark_failed(db, message, "no consent or address suppressed", count_attempt=False)
+        report.skipped_no_consent += 1
+        return
+    try:
+        session.send(build_email(message, settings, secret_key, now))
+    except (smtplib.SMTPException, OSError) as error:
+        _record_failure(db, message, error, now, report)
+    else:
+        outbox.mark_sent(db, message, now)
+        report.sent += 1
+
+
+def _record_failure(
+    db: Database, message: OutboxMessage, error: Exception, now: dt.datetime, report
+) -> None:
+    try:
+        kind, description = classify_failure(error)
+    except DeliveryConfigurationError:
+        outbox.mark_temporary_failure(db, message, str(error), now)
+        raise
+    report.errors.append(f"{message.recipient}: {description}")
+    if kind == "permanent":
+        outbox.mark_failed(db, message, description, count_attempt=True)
+        consent.suppress_address(db, message.recipient, description)
+        report.failed += 1
+        report.suppressed += 1
+    elif outbox.mark_temporary_failure(db, message, description, now) == "failed":
+        report.failed += 1
+    else:
+        report.retrying += 1

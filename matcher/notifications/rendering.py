@@ -1,0 +1,56 @@
+"""Rendering a digest as a multipart email body: plain text and HTML (autoescaped)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from matcher.notifications import links
+from matcher.notifications.digest import Digest
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environment(autoescape: bool) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def digest_subject(digest: Digest) -> str:
+    """The subject line: how many jobs and the best one."""
+    best = digest.jobs[0]
+    if len(digest.jobs) == 1:
+        return f"A job that fits you: {best.title} at {best.employer}"
+    return f"{len(digest.jobs)} jobs that fit you, starting with {best.title} at {best.employer}"
+
+
+def render_digest(digest: Digest, *, base_url: str, secret_key: str) -> RenderedDigest:
+    """The subject, text and HTML of `digest`, with signed unsubscribe and feedback links."""
+    subject = digest_subject(digest)
+    context = {
+        "digest": digest,
+        "subject": subject,
+        "unsubscribe_url": links.unsubscribe_url(base_url, secret_key, digest.worker_id),
+        "not_relevant_urls": {
+            job.job_id: links.not_relevant_url(base_url, secret_key, digest.worker_id, job.job_id)
+            for job in digest.jobs
+        },
+    }
+    text = _environment(False).get_template("digest.txt").render(context)
+    html = _environment(True).get_template("digest.html").render(context)
+    return RenderedDigest(subject, text, html)
