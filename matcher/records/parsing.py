@@ -1,0 +1,209 @@
+"""Field parsers shared by the record kinds: each turns a contract value into a typed one.
+
+Values arrive either as strings (from CSV) or as JSON values (from JSON Lines); every
+parser accepts both, treats an empty string or None as missing, and raises `RowError`
+naming the field and the reason when the value breaks the contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from matcher.constants import CITIES
+
+TRUE_WORDS = frozenset({"true", "yes", "1"})
+FALSE_WORDS = frozenset({"false", "no", "0"})
+LIST_SEPARATOR = ";"
+# Deliberately simple: one @, no spaces, a dotted domain of letters, digits and hyphens.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class RowError(ValueError):
+    """A row breaks the data contract: `field` says where and `reason` says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def is_missing(value: Any) -> bool:
+    """True for None and blank strings, the two ways a row leaves a field out."""
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def required_text(row: dict, field: str) -> str:
+    """The field's text, stripped; missing is an error."""
+    value = row.get(field)
+    if is_missing(value):
+        raise RowError(field, "required")
+    return _as_text(field, value)
+
+
+def optional_text(row: dict, field: str, default: str | None = None) -> str | None:
+    """The field's text, stripped, or `default` when missing."""
+    value = row.get(field)
+    if is_missing(value):
+        return default
+    return _as_text(field, value)
+
+
+def _as_text(field: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(field, f"must be text, not {type(value).__name__}")
+    return str(value).strip()
+
+
+def email_address(row: dict, field: str) -> str:
+    """A required, plausibly valid email address."""
+    value = required_text(row, field)
+    if not EMAIL_PATTERN.match(value):
+        raise RowError(field, f"not a valid email address ({value!r})")
+    return value
+
+
+def boolean(row: dict, field: str, default: bool) -> bool:
+    """`true/false`, `yes/no` or `1/0` (any case), or a JSON boolean."""
+    value = row.get(field)
+    if is_missing(value):
+        return default
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise RowError(field, f"must be true/false, yes/no or 1/0 (got {value!r})")
+
+
+def number(row: dict, field: str, *, minimum: float | None = None) -> float | None:
+    """A finite number, or None when missing."""
+    value = row.get(field)
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        raise RowError(field, f"must be a number (got {value!r})")
+    try:
+        parsed = float(value)
+    except (TypeError, ValueError):
+        raise RowError(field, f"must be a number (got {value!r})") from None
+    if not math.isfinite(parsed):
+        raise RowError(field, f"must be a finite number (got {value!r})")
+    if minimum is not None and parsed < minimum:
+        raise RowError(field, f"must be at least {format_number(minimum)} (got {value!r})")
+    return parsed
+
+
+def integer(
+    row: dict, field: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
+    """A whole number within [minimum, maximum], or None when missing."""
+    parsed = number(row, field)
+    if parsed is None:
+        return None
+    if not parsed.is_integer():
+        raise RowError(field, f"must be a whole number (got {row.get(field)!r})")
+    whole = int(parsed)
+    if (minimum is not None and whole < minimum) or (maximum is not None and whole > maximum):
+        raise RowError(field, f"must be between {minimum} and {maximum} (got {whole})")
+    return whole
+
+
+def enum(row: dict, field: str, allowed: Iterable[str], default: str | None = None) -> str | None:
+    """One of `allowed` (matched ignoring case), or `default` when missing."""
+    value = optional_text(row, field)
+    if value is None:
+        return default
+    allowed = tuple(allowed)
+    for choice in allowed:
+        if choice == value.lower():
+            return choice
+    raise RowError(field, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+
+def fold(text: str) -> str:
+    """Text without accents and case, so `Montréal` and `montreal` compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+_CITY_BY_FOLDED = {fold(city): city for city in CITIES}
+
+
+def city_name(field: str, value: str) -> str:
+    """The canonical city for `value`, ignoring case and accents."""
+    city = _CITY_BY_FOLDED.get(fold(value))
+    if city is None:
+        raise RowError(field, f"{value.strip()!r} is not one of {', '.join(CITIES)}")
+    return city
+
+
+def text_list(row: dict, field: str) -> list[str]:
+    """A list: a JSON array, or a `;`-separated string; blank items are dropped."""
+    value = row.get(field)
+    if is_missing(value):
+        return []
+    if isinstance(value, str):
+        items = value.split(LIST_SEPARATOR)
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise RowError(field, f"must be a list or a ';'-separated string, not {value!r}")
+    return [
+        item.strip() if isinstance(item, str) else item for item in items if not is_missing(item)
+    ]
+
+
+def city_list(row: dict, field: str) -> tuple[str, ...]:
+    """Ordered, distinct canonical cities."""
+    cities: list[str] = []
+    for item in text_list(row, field):
+        city = city_name(field, _as_text(field, item))
+        if city in cities:
+            raise RowError(field, f"{city} is listed more than once")
+        cities.append(city)
+    return tuple(cities)
+
+
+def iso_date(row: dict, field: str) -> str | None:
+    """An ISO `YYYY-MM-DD` date, or None when missing."""
+    value = optional_text(row, field)
+    if value is None:
+        return None
+    if not DATE_PATTERN.match(value):
+        raise RowError(field, f"must be an ISO date YYYY-MM-DD (got {value!r})")
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise RowError(field, f"not a real date ({value!r})") from None
+
+
+def utc_timestamp(row: dict, field: str) -> str | None:
+    """An ISO date-time as UTC text ending in `Z`; a time without offset is taken as UTC."""
+    value = optional_text(row, field)
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise RowError(field, f"must be an ISO date-time (got {value!r})") from None
+    return format_timestamp(moment)
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """`moment` in UTC as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` (naive means UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat() + "Z"
+
+
+def format_number(value: float) -> int | float:
+    """Whole numbers as int (`5`, not `5.0`), so exported files read the way people write."""
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,339 @@
+"""Worker records: parse a contract row, save workers with their skills, load them back.
+
+A worker and its skills are written together; a change of `match_emails` is written to the
+`consents` ledger in the same transaction, because consent is the lawful basis for digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from matcher.constants import EDUCATION_LEVELS, LANGUAGE_LEVEL_RANGE, WORK_AUTHORIZATIONS
+from matcher.records import parsing
+from matcher.records.parsing import RowError
+from matcher.records.saving import SaveStatus, select_in, slices
+from matcher.records.skill_lists import canonical_skill, skill_items, skills_in_text
+from matcher.store import utc_now, write_transaction
+
+COLUMNS: tuple[str, ...] = (
+    "external_id",
+    "name",
+    "email",
+    "skills",
+    "resume_text",
+    "years_experience",
+    "education",
+    "city_preferences",
+    "open_to_remote",
+    "english_level",
+    "french_level",
+    "salary_expectation_cad",
+    "work_authorization",
+    "available_from",
+    "match_emails",
+)
+# Without these no row could be valid, so a file lacking one is refused before any write.
+REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "name", "email", "work_authorization")
+
+CONSENT_PURPOSE = "match_emails"
+# The one sentence a worker agrees to when `match_emails` is true; the ledger records it.
+CONSENT_WORDING = (
+    "I agree to receive match emails from talentmatch listing jobs that fit my profile; "
+    "I can withdraw this consent at any time with the unsubscribe link in every email."
+)
+
+_STORED_COLUMNS = COLUMNS[:3] + COLUMNS[4:]  # every column of `workers` but the skills
+_SKILL_SOURCES = ("listed", "resume")
+
+
+@dataclass(frozen=True, order=True)
+class WorkerSkill:
+    """A canonical skill of a worker, with years if given, listed by them or found in the resume."""
+
+    name: str
+    years: float | None = None
+    source: str = "listed"
+
+
+@dataclass(frozen=True)
+class WorkerRecord:
+    """A worker as the data contract describes it, with skills canonical and sorted by name."""
+
+    external_id: str
+    name: str
+    email: str
+    work_authorization: str
+    skills: tuple[WorkerSkill, ...] = ()
+    resume_text: str = ""
+    years_experience: float = 0.0
+    education: str | None = None
+    city_preferences: tuple[str, ...] = ()
+    open_to_remote: bool = False
+    english_level: int | None = None
+    french_level: int | None = None
+    salary_expectation_cad: int | None = None
+    available_from: str | None = None
+    match_emails: bool = False
+    # Terms the skill vocabulary did not know: not stored, reported by the importer.
+    unrecognised_skills: tuple[str, ...] = field(default=(), compare=False)
+
+
+def parse_worker(row: dict) -> WorkerRecord:
+    """Validate a contract row (JSONL shape, values possibly strings) into a `WorkerRecord`."""
+    low, high = LANGUAGE_LEVEL_RANGE
+    external_id = parsing.required_text(row, "external_id")
+    name = parsing.required_text(row, "name")
+    email = parsing.email_address(row, "email")
+    listed, unrecognised = _listed_skills(row)
+    resume_text = parsing.optional_text(row, "resume_text", default="")
+    return WorkerRecord(
+        external_id=external_id,
+        name=name,
+        email=email,
+        skills=_with_resume_skills(listed, resume_text),
+        resume_text=resume_text,
+        years_experience=parsing.number(row, "years_experience", minimum=0) or 0.0,
+        education=parsing.enum(row, "education", EDUCATION_LEVELS),
+        city_preferences=parsing.city_list(row, "city_preferences"),
+        open_to_remote=parsing.boolean(row, "open_to_remote", default=False),
+        english_level=parsing.integer(row, "english_level", minimum=low, maximum=high),
+        french_level=parsing.integer(row, "french_level", minimum=low, maximum=high),
+        salary_expectation_cad=parsing.integer(row, "salary_expectation_cad", minimum=0),
+        work_authorization=_work_authorization(row),
+        available_from=parsing.iso_date(row, "available_from"),
+        match_emails=parsing.boolean(row, "match_emails", default=False),
+        unrecognised_skills=tuple(unrecognised),
+    )
+
+
+def _work_authorization(row: dict) -> str:
+    value = parsing.enum(row, "work_authorization", WORK_AUTHORIZATIONS)
+    if value is None:
+        raise RowError("work_authorization", "required")
+    return value
+
+
+def _listed_skills(row: dict) -> tuple[dict[str, WorkerSkill], list[str]]:
+    skills: dict[str, WorkerSkill] = {}
+    unrecognised: list[str] = []
+    for item in skill_items(row, "skills"):
+        name = canonical_skill(item.term)
+        if name is None:
+            unrecognised.append(item.term)
+        elif name not in skills or skills[name].years is None:
+            # Two spellings of one skill: keep the first that says how many years.
+            skills[name] = WorkerSkill(name, item.years)
+    return skills, unrecognised
+
+
+def _with_resume_skills(listed: dict[str, WorkerSkill], resume_text: str) -> tuple:
+    skills = dict(listed)
+    for name in skills_in_text(resume_text):
+        skills.setdefault(name, WorkerSkill(name, None, "resume"))
+    return tuple(sorted(skills.values()))
+
+
+def worker_to_row(record: WorkerRecord) -> dict:
+    """The contract row (JSONL shape) for `record`; resume skills come back from the resume."""
+    skills = [
+        skill.name if skill.years is None else {"name": skill.name, "years": skill.years}
+        for skill in record.skills
+        if skill.source == "listed"
+    ]
+    return {
+        "external_id": record.external_id,
+        "name": record.name,
+        "email": record.email,
+        "skills": skills,
+        "resume_text": record.resume_text,
+        "years_experience": record.years_experience,
+        "education": record.education,
+        "city_preferences": list(record.city_preferences),
+        "open_to_remote": record.open_to_remote,
+        "english_level": record.english_level,
+        "french_level": record.french_level,
+        "salary_expectation_cad": record.salary_expectation_cad,
+        "work_authorization": record.work_authorization,
+        "available_from": record.available_from,
+        "match_emails": record.match_emails,
+    }
+
+
+@dataclass(frozen=True)
+class StoredWorker:
+    """A worker row as stored: its id, its record, and whether it was deleted (anonymised)."""
+
+    id: int
+    record: WorkerRecord | None
+
+
+def load_worker(db: Database, external_id: str) -> WorkerRecord | None:
+    """The stored worker with this external id, or None (also for a deleted worker)."""
+    stored = load_stored_workers(db, [external_id]).get(external_id)
+    return stored.record if stored else None
+
+
+def load_stored_workers(db: Database, external_ids: Sequence[str]) -> dict[str, StoredWorker]:
+    """Stored workers by external id, with their skills, for the ids that exist."""
+    columns = ", ".join(_STORED_COLUMNS)
+    rows = select_in(
+        db,
+        f"SELECT id, deleted_at, {columns} FROM workers WHERE external_id IN ({{placeholders}})",
+        external_ids,
+    )
+    return {row[2]: stored for row, stored in zip(rows, _stored_from_rows(db, rows), strict=True)}
+
+
+def iter_workers(db: Database, *, batch_size: int = 1000) -> Iterator[WorkerRecord]:
+    """Every worker not deleted, in the order they were first stored."""
+    columns = ", ".join(_STORED_COLUMNS)
+    cursor = db.execute(
+        f"SELECT id, deleted_at, {columns} FROM workers WHERE deleted_at IS NULL ORDER BY id"
+    )
+    while batch := cursor.fetchmany(batch_size):
+        for stored in _stored_from_rows(db, batch):
+            yield stored.record
+
+
+def _stored_from_rows(db: Database, rows: list[tuple]) -> list[StoredWorker]:
+    skills = _skills_by_worker(db, [row[0] for row in rows])
+    return [
+        StoredWorker(row[0], None if row[1] else _record_from_row(row[2:], skills.get(row[0], ())))
+        for row in rows
+    ]
+
+
+def _skills_by_worker(db: Database, worker_ids: list[int]) -> dict[int, list[WorkerSkill]]:
+    skills: dict[int, list[WorkerSkill]] = {}
+    sql = (
+        "SELECT worker_id, skill, years, source FROM worker_skills"
+        " WHERE worker_id IN ({placeholders})"
+    )
+    for worker_id, skill, years, source in select_in(db, sql, worker_ids):
+        skills.setdefault(worker_id, []).append(WorkerSkill(skill, years, source))
+    return skills
+
+
+def _record_from_row(values: tuple, skills: Iterable[WorkerSkill]) -> WorkerRecord:
+    row = dict(zip(_STORED_COLUMNS, values, strict=True))
+    return WorkerRecord(
+        **{
+            **row,
+            "skills": tuple(sorted(skills)),
+            "years_experience": float(row["years_experience"]),
+            "city_preferences": tuple(filter(None, row["city_preferences"].split(";"))),
+            "open_to_remote": bool(row["open_to_remote"]),
+            "match_emails": bool(row["match_emails"]),
+        }
+    )
+
+
+def save_worker(db: Database, record: WorkerRecord, *, source: str = "web") -> SaveStatus:
+    """Insert or update one worker with its skills (raises `RowError` for a deleted worker)."""
+    result = save_workers(db, [record], source=source)[0]
+    if isinstance(result, RowError):
+        raise result
+    return result
+
+
+def save_workers(
+    db: Database, records: Sequence[WorkerRecord], *, source: str = "import"
+) -> list[SaveStatus | RowError]:
+    """Insert new workers, update changed ones, leave equal ones alone, all in one transaction.
+
+    External ids must be distinct within `records`. `source` is the consent ledger's method.
+    """
+    with write_transaction(db):
+        stored = load_stored_workers(db, [record.external_id for record in records])
+        results = [_compare(record, stored.get(record.external_id)) for record in records]
+        inserted = [r for r, s in zip(records, results, strict=True) if s is SaveStatus.INSERTED]
+        updated = [r for r, s in zip(records, results, strict=True) if s is SaveStatus.UPDATED]
+        now = utc_now()
+        _insert_workers(db, inserted, now)
+        ids = _ids_by_external_id(db, [record.external_id for record in inserted])
+        ids.update({record.external_id: stored[record.external_id].id for record in updated})
+        _update_workers(db, updated, ids, now)
+        _replace_skills(db, inserted + updated, ids)
+        _record_consents(db, inserted, updated, stored, ids, source, now)
+    return results
+
+
+def _compare(record: WorkerRecord, stored: StoredWorker | None) -> SaveStatus | RowError:
+    if stored is None:
+        return SaveStatus.INSERTED
+    if stored.record is None:
+        return RowError("external_id", "this worker was deleted and cannot be imported again")
+    return SaveStatus.UNCHANGED if stored.record == record else SaveStatus.UPDATED
+
+
+def _stored_values(record: WorkerRecord) -> list:
+    return [
+        ";".join(record.city_preferences)
+        if column == "city_preferences"
+        else getattr(record, column)
+        for column in _STORED_COLUMNS
+    ]
+
+
+def _insert_workers(db: Database, records: list[WorkerRecord], now: str) -> None:
+    columns = ", ".join(_STORED_COLUMNS)
+    placeholders = ", ".join("?" for _ in _STORED_COLUMNS)
+    db.conn.executemany(
+        f"INSERT INTO workers ({columns}, created_at, updated_at) VALUES ({placeholders}, ?, ?)",
+        [[*_stored_values(record), now, now] for record in records],
+    )
+
+
+def _update_workers(db: Database, records: list[WorkerRecord], ids: dict, now: str) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in _STORED_COLUMNS)
+    db.conn.executemany(
+        f"UPDATE workers SET {assignments}, updated_at = ? WHERE id = ?",
+        [[*_stored_values(record), now, ids[record.external_id]] for record in records],
+    )
+
+
+def _ids_by_external_id(db: Database, external_ids: list[str]) -> dict[str, int]:
+    sql = "SELECT external_id, id FROM workers WHERE external_id IN ({placeholders})"
+    return dict(select_in(db, sql, external_ids))
+
+
+def _replace_skills(db: Database, records: list[WorkerRecord], ids: dict[str, int]) -> None:
+    worker_ids = [ids[record.external_id] for record in records]
+    for part in slices(worker_ids):
+        placeholders = ", ".join("?" for _ in part)
+        db.execute(f"DELETE FROM worker_skills WHERE worker_id IN ({placeholders})", list(part))
+    db.conn.executemany(
+        "INSERT INTO worker_skills (worker_id, skill, years, source) VALUES (?, ?, ?, ?)",
+        [
+            (ids[record.external_id], skill.name, skill.years, skill.source)
+            for record in records
+            for skill in record.skills
+        ],
+    )
+
+
+def _record_consents(
+    db: Database,
+    inserted: list[WorkerRecord],
+    updated: list[WorkerRecord],
+    stored: dict[str, StoredWorker],
+    ids: dict[str, int],
+    method: str,
+    now: str,
+) -> None:
+    changed = [record for record in inserted if record.match_emails] + [
+        record
+        for record in updated
+        if record.match_emails != stored[record.external_id].record.match_emails
+    ]
+    db.conn.executemany(
+        "INSERT INTO consents (worker_id, purpose, granted, method, wording, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (ids[r.external_id], CONSENT_PURPOSE, int(r.match_emails), method, CONSENT_WORDING, now)
+            for r in changed
+        ],
+    )
