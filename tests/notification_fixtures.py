@@ -40,7 +40,7 @@ class FaultySmtpHandler:
     async def handle_DATA(self, server, session, envelope):
         fault = next((self.faults.get(a) for a in envelope.rcpt_tos if a in self.faults), None)
         if fault == "drop":
-            session.transport.abort()
+            server.transport.abort()
             return "421 dropped"
         if fault == "hang":
             self.hanging.set()

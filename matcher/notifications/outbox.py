@@ -155,7 +155,7 @@ def mark_sent(db: Database, message: OutboxMessage, now: dt.datetime) -> None:
             " last_error = NULL WHERE id = ?",
             [sent_at, message.id],
         )
-        db.executemany(
+        db.conn.executemany(
             "INSERT OR IGNORE INTO digest_sent_jobs (worker_id, job_id, outbox_id, sent_at)"
             " VALUES (?, ?, ?, ?)",
             [(message.worker_id, job_id, message.id, sent_at) for job_id in message.job_ids],
