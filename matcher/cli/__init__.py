@@ -17,6 +17,7 @@ from matcher.cli import (
     data_commands,
     email_commands,
     ranking_commands,
+    shortlist_commands,
     skills_commands,
 )
 from matcher.cli.context import CliContext
@@ -26,6 +27,7 @@ FEATURE_MODULES = (
     data_commands,
     skills_commands,
     ranking_commands,
+    shortlist_commands,
     account_commands,
     email_commands,
 )

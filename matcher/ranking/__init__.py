@@ -7,6 +7,17 @@ from matcher.ranking.scorers import (
     Scorer,
     load_serving_scorer,
 )
+from matcher.ranking.shortlists import (
+    Candidate,
+    CandidateFilters,
+    FilterError,
+    JobMatch,
+    Matches,
+    NotFound,
+    Shortlist,
+    matches_for_worker,
+    shortlist_for_job,
+)
 
 __all__ = [
     "COLD_START_VERSION",
@@ -14,4 +25,13 @@ __all__ = [
     "LearnedScorer",
     "Scorer",
     "load_serving_scorer",
+    "Candidate",
+    "CandidateFilters",
+    "FilterError",
+    "JobMatch",
+    "Matches",
+    "NotFound",
+    "Shortlist",
+    "matches_for_worker",
+    "shortlist_for_job",
 ]

@@ -1,0 +1,87 @@
+"""Why a worker fits a job (or does not): the facts an employer and a worker see beside a score.
+
+Every field is a plain fact about the pair read from the job and the worker table, never a
+model internal, so the same explanation serves every scorer version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from matcher.constants import CITIES
+from matcher.features.population import EPOCH, JobProfile
+from matcher.ranking.retrieval import WorkerIndex
+
+
+def _number_or_none(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _int_or_none(value: float) -> int | None:
+    return None if math.isnan(value) else int(value)
+
+
+def _iso_date(days: float) -> str | None:
+    return None if math.isnan(days) else (EPOCH + dt.timedelta(days=int(days))).isoformat()
+
+
+def salary_fit(expectation: float | None, low: int | None, high: int | None) -> str:
+    """'within', 'below' or 'above' the job's range, or 'unknown' when either side is missing."""
+    if expectation is None or (low is None and high is None):
+        return "unknown"
+    if low is not None and expectation < low:
+        return "below"
+    if high is not None and expectation > high:
+        return "above"
+    return "within"
+
+
+def remote_compatible(remote: str, open_to_remote: bool, city_rank: int | None) -> bool:
+    """Whether the worker can do the job as it is offered: remotely, or in its city."""
+    if remote == "remote":
+        return open_to_remote or city_rank is not None
+    return city_rank is not None
+
+
+def french_meets_requirement(level: int | None, required: int) -> bool | None:
+    """True or False against the job's NCLC requirement; None when required but unknown."""
+    if required <= 0:
+        return True
+    return None if level is None else level >= required
+
+
+def explain(job: JobProfile, index: WorkerIndex, row: int) -> dict:
+    """The explanation of one (job, worker) pair, as in PRODUCT.md's `explanation` object."""
+    table = index.table
+    held = index.skills_of(row)
+    rank = int(table.city_rank[row, CITIES.index(job.city)])
+    city_rank = rank if rank > 0 else None
+    years = float(table.years_experience[row])
+    french = _int_or_none(float(table.french_level[row]))
+    expectation = _int_or_none(float(table.salary_expectation[row]))
+    open_to_remote = bool(table.open_to_remote[row])
+    return {
+        "matched_skills": [s for s in job.required_skills if s in held],
+        "missing_skills": [s for s in job.required_skills if s not in held],
+        "matched_nice_to_have_skills": [s for s in job.nice_to_have_skills if s in held],
+        "city": job.city,
+        "city_preference_rank": city_rank,
+        "remote": job.remote,
+        "open_to_remote": open_to_remote,
+        "remote_compatible": remote_compatible(job.remote, open_to_remote, city_rank),
+        "years_experience": years,
+        "min_years_experience": job.min_years_experience,
+        "meets_min_experience": (
+            None if job.min_years_experience is None else years >= job.min_years_experience
+        ),
+        "french_level": french,
+        "french_level_required": job.french_level_required,
+        "meets_french_requirement": french_meets_requirement(french, job.french_level_required),
+        "salary_expectation_cad": expectation,
+        "salary_min_cad": job.salary_min_cad,
+        "salary_max_cad": job.salary_max_cad,
+        "salary_fit": salary_fit(expectation, job.salary_min_cad, job.salary_max_cad),
+        "work_authorization": str(table.work_authorization[row]),
+        "available_from": _iso_date(float(table.available_from[row])),
+    }

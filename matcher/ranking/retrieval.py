@@ -1,0 +1,434 @@
+"""Stage one of ranking: the cached worker table, hard filters and fast candidate retrieval.
+
+Scoring every worker with the model for every request would not scale to a national
+population, so a shortlist is built in two stages: a cheap vectorised retrieval score over
+every eligible worker (skill postings from the worker table's sparse skill matrix, plus the
+profile columns) picks the best few thousand, and only those are re-ranked by the serving
+scorer (`matcher.ranking.shortlists`).
+
+The worker table and the open jobs are cached per database file and rebuilt when the
+change counters of migration m007 move, so a long-running web app serves fresh data
+without reloading a large table on every request. Cached objects are never mutated after
+they are built, so several threads may share them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import scipy.sparse as sp
+from sqlite_utils import Database
+
+from matcher.constants import CITIES, WORK_AUTHORIZATIONS
+from matcher.features.population import (
+    EPOCH,
+    JobProfile,
+    WorkerTable,
+    load_jobs,
+    load_worker_table,
+)
+
+# How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
+RERANK_POOL_SIZE = 2000
+JOB_POOL_SIZE = 200
+SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
+
+# Weights of the retrieval score: a cheap linear stand-in for the ranking features, with
+# the skills first (as in every scorer), then place, experience and the rest.
+RETRIEVAL_WEIGHTS: dict[str, float] = {
+    "required": 0.40,
+    "nice_to_have": 0.08,
+    "place": 0.15,
+    "experience": 0.08,
+    "salary": 0.05,
+    "french": 0.05,
+    "availability": 0.04,
+}
+REMOTE_WEIGHTS: dict[str, float] = {"remote": 1.0, "hybrid": 0.5}
+EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0
+DAYS_UNTIL_AVAILABLE_FOR_ZERO = 365.0
+
+
+class FilterError(ValueError):
+    """A candidate filter has a value that cannot be used; `field` names it."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    """Hard filters and the sort order of a shortlist (the employer's filter form)."""
+
+    city_preference_max_rank: int | None = None  # 1: only workers who rank the job city first
+    open_to_remote: bool | None = None  # True: only workers open to remote work
+    min_french_level: int | None = None
+    work_authorizations: frozenset[str] | None = None
+    min_years_experience: float | None = None
+    max_years_experience: float | None = None
+    sort: str = "score"
+
+    def __post_init__(self) -> None:
+        if self.work_authorizations is not None:
+            object.__setattr__(self, "work_authorizations", frozenset(self.work_authorizations))
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise FilterError naming the first field whose value makes no sense."""
+        if self.city_preference_max_rank is not None and not (
+            1 <= self.city_preference_max_rank <= len(CITIES)
+        ):
+            raise FilterError("city_preference_max_rank", f"must be 1 to {len(CITIES)}")
+        if self.min_french_level is not None and not 0 <= self.min_french_level <= 12:
+            raise FilterError("min_french_level", "must be 0 to 12")
+        unknown = set(self.work_authorizations or ()) - set(WORK_AUTHORIZATIONS)
+        if unknown:
+            raise FilterError("work_authorizations", f"unknown value {sorted(unknown)[0]!r}")
+        for name in ("min_years_experience", "max_years_experience"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise FilterError(name, "must be 0 or more")
+        if self.sort not in SORT_KEYS:
+            raise FilterError("sort", f"must be one of {', '.join(SORT_KEYS)}")
+
+
+@dataclass(frozen=True)
+class WorkerIndex:
+    """The worker table of one data version with its column-wise skill postings."""
+
+    version: int
+    table: WorkerTable
+    postings: sp.csc_matrix  # the skill matrix by column: who holds each skill, 1 + years
+    skill_names: tuple[str, ...]  # column -> canonical skill name
+
+    def __len__(self) -> int:
+        return len(self.table.worker_ids)
+
+    def row_of(self, worker_id: int) -> int | None:
+        """The table row of internal worker id `worker_id` (ids are sorted), or None."""
+        ids = self.table.worker_ids
+        position = int(np.searchsorted(ids, worker_id))
+        return position if position < len(ids) and ids[position] == worker_id else None
+
+    def skills_of(self, row: int) -> dict[str, float]:
+        """The skills the worker at `row` holds, name -> value (1 + years)."""
+        matrix = self.table.skills
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        return {
+            self.skill_names[column]: float(value)
+            for column, value in zip(matrix.indices[start:end], matrix.data[start:end], strict=True)
+        }
+
+
+@dataclass(frozen=True)
+class OpenJobs:
+    """The open jobs of one data version, with their skills as rows over the worker columns."""
+
+    version: tuple[int, int]
+    jobs: tuple[JobProfile, ...]
+    required: sp.csr_matrix  # (jobs, worker skill columns): IDF weight of each required skill
+    required_total: np.ndarray  # total IDF weight of each job's required skills (known or not)
+    nice_to_have: sp.csr_matrix  # (jobs, worker skill columns): 1 / number of nice-to-haves
+    city_column: np.ndarray  # index of each job's city in CITIES
+    terms: dict[str, np.ndarray]  # each job's side of the profile score (`_job_terms`)
+
+
+_T = TypeVar("_T")
+
+
+class _VersionedCache:
+    """One object per database, rebuilt when its version changes; safe across threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._build_locks: dict[str, threading.Lock] = {}
+        self._entries: dict[str, tuple[object, object]] = {}
+
+    def get(self, key: str, version: object, build: Callable[[], _T]) -> _T:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version:
+                return entry[1]  # type: ignore[return-value]
+            build_lock = self._build_locks.setdefault(key, threading.Lock())
+        # One thread builds while the others for this database wait for its result.
+        with build_lock:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] == version:
+                    return entry[1]  # type: ignore[return-value]
+            value = build()
+            with self._lock:
+                self._entries[key] = (version, value)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_worker_indexes = _VersionedCache()
+_open_jobs = _VersionedCache()
+
+
+def clear_caches() -> None:
+    """Forget every cached worker table and job list (tests, benchmarks, memory pressure)."""
+    _worker_indexes.clear()
+    _open_jobs.clear()
+
+
+def database_key(db: Database) -> str:
+    """A key naming the database file (or the in-memory connection) for the caches."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return str(Path(file).resolve()) if file else f"memory:{id(db.conn)}"
+    return f"memory:{id(db.conn)}"
+
+
+def change_version(db: Database, name: str) -> int:
+    """The change counter `name` ('workers' or 'jobs'), bumped by triggers on every write."""
+    row = db.execute("SELECT version FROM change_counters WHERE name = ?", [name]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def worker_index(db: Database) -> WorkerIndex:
+    """The cached worker index of this database, rebuilt when worker data changed."""
+    # Read the version before the data: a write in between only causes one extra rebuild.
+    version = change_version(db, "workers")
+    return _worker_indexes.get(database_key(db), version, lambda: build_worker_index(db, version))
+
+
+def build_worker_index(db: Database, version: int = -1) -> WorkerIndex:
+    """Load the worker table and index its skills by column (the slow, cached part)."""
+    table = load_worker_table(db)
+    names = [""] * len(table.skill_index)
+    for name, column in table.skill_index.items():
+        names[column] = name
+    postings = table.skills.tocsc()
+    postings.sort_indices()
+    return WorkerIndex(version, table, postings, tuple(names))
+
+
+def open_jobs(db: Database, index: WorkerIndex) -> OpenJobs:
+    """The cached open jobs of this database, rebuilt when jobs or workers changed."""
+    version = (change_version(db, "jobs"), index.version)
+    return _open_jobs.get(database_key(db), version, lambda: build_open_jobs(db, index, version))
+
+
+def build_open_jobs(db: Database, index: WorkerIndex, version: tuple[int, int]) -> OpenJobs:
+    """Every open job with its skills laid out over the worker table's skill columns."""
+    jobs = tuple(load_jobs(db, status="open"))
+    table = index.table
+    shape = (len(jobs), len(index.skill_names))
+    required = sp.lil_matrix(shape, dtype=np.float32)
+    nice = sp.lil_matrix(shape, dtype=np.float32)
+    required_total = np.zeros(len(jobs), dtype=np.float32)
+    for position, job in enumerate(jobs):
+        for skill in job.required_skills:
+            weight = table.idf_of(skill)
+            required_total[position] += weight
+            if skill in table.skill_index:
+                required[position, table.skill_index[skill]] = weight
+        for skill in job.nice_to_have_skills:
+            if skill in table.skill_index:
+                nice[position, table.skill_index[skill]] = 1.0 / len(job.nice_to_have_skills)
+    city_column = np.array([CITIES.index(job.city) for job in jobs], dtype=np.int64)
+    per_job = [_job_terms(job) for job in jobs]
+    terms = {
+        name: np.array([t[name] for t in per_job], dtype=np.float32)
+        for name in ("remote_weight", "min_years", "salary_max", "french_required")
+    }
+    return OpenJobs(
+        version, jobs, required.tocsr(), required_total, nice.tocsr(), city_column, terms
+    )
+
+
+def eligible_mask(index: WorkerIndex, job: JobProfile, filters: CandidateFilters) -> np.ndarray:
+    """Which workers pass the hard filters for `job` (deleted workers are never in the table)."""
+    table = index.table
+    mask = np.ones(len(index), dtype=bool)
+    if filters.city_preference_max_rank is not None:
+        rank = table.city_rank[:, CITIES.index(job.city)]
+        mask &= (rank > 0) & (rank <= filters.city_preference_max_rank)
+    if filters.open_to_remote is not None:
+        mask &= table.open_to_remote == filters.open_to_remote
+    if filters.min_french_level is not None:
+        mask &= np.nan_to_num(table.french_level, nan=-1.0) >= filters.min_french_level
+    if filters.work_authorizations is not None:
+        mask &= np.isin(table.work_authorization, list(filters.work_authorizations))
+    if filters.min_years_experience is not None:
+        mask &= table.years_experience >= filters.min_years_experience
+    if filters.max_years_experience is not None:
+        mask &= table.years_experience <= filters.max_years_experience
+    return mask
+
+
+def _skill_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """IDF-weighted required coverage, years fit and nice-to-have coverage of every worker."""
+    table, postings = index.table, index.postings
+    n = len(index)
+    required = np.zeros(n, dtype=np.float32)
+    years_fit = np.zeros(n, dtype=np.float32)
+    nice = np.zeros(n, dtype=np.float32)
+    needed_years = max(float(job.min_years_experience or 0.0), 1.0)
+    weights = [table.idf_of(skill) for skill in job.required_skills]
+    for skill, weight in zip(job.required_skills, weights, strict=True):
+        column = table.skill_index.get(skill)
+        if column is None:
+            continue
+        start, end = postings.indptr[column], postings.indptr[column + 1]
+        holders, values = postings.indices[start:end], postings.data[start:end]
+        required[holders] += weight  # holders of one column are unique, so += is safe
+        years_fit[holders] += np.clip(np.maximum(values - 1.0, 0.5) / needed_years, 0.0, 1.0)
+    if weights:
+        required /= sum(weights)
+        years_fit /= len(weights)
+    else:
+        required[:] = 1.0
+        years_fit[:] = 1.0
+    for skill in job.nice_to_have_skills:
+        column = table.skill_index.get(skill)
+        if column is not None:
+            start, end = postings.indptr[column], postings.indptr[column + 1]
+            nice[postings.indices[start:end]] += 1.0 / len(job.nice_to_have_skills)
+    return required, years_fit, nice
+
+
+def _profile_score(
+    city_rank: np.ndarray,
+    remote_weight: np.ndarray | float,
+    open_to_remote: np.ndarray,
+    min_years: np.ndarray | float,
+    years: np.ndarray,
+    salary_max: np.ndarray | float,
+    expectation: np.ndarray,
+    french_required: np.ndarray | float,
+    french_level: np.ndarray,
+    available_from: np.ndarray,
+) -> np.ndarray:
+    """Place, experience, salary, French and availability terms (each in [0, 1]), weighted.
+
+    Arguments broadcast, so one job against many workers and one worker against many jobs
+    share the arithmetic; a NaN `salary_max` means no budget, a 0 `french_required` none.
+    """
+    weights = RETRIEVAL_WEIGHTS
+    rank = np.asarray(city_rank, dtype=np.float32)
+    city = np.where(rank > 0, (len(CITIES) + 1 - rank) / len(CITIES), 0.0)
+    place = np.maximum(city, open_to_remote * np.asarray(remote_weight, dtype=np.float32))
+    shortfall = (min_years - years) / EXPERIENCE_SHORTFALL_FOR_ZERO
+    experience = 1.0 - np.clip(shortfall, 0.0, 1.0)
+    ratio = np.clip(salary_max / np.maximum(expectation, 1.0), 0.0, 1.0)
+    salary = np.where(np.isnan(expectation) | np.isnan(salary_max), 1.0, ratio)
+    level = np.nan_to_num(french_level, nan=0.0)
+    french = np.where(
+        french_required > 0, np.clip(level / np.maximum(french_required, 1.0), 0.0, 1.0), 1.0
+    )
+    today = float((dt.date.today() - EPOCH).days)
+    wait = np.nan_to_num(available_from - today, nan=0.0)
+    availability = 1.0 - np.clip(wait / DAYS_UNTIL_AVAILABLE_FOR_ZERO, 0.0, 1.0)
+    total = (
+        weights["place"] * place
+        + weights["experience"] * experience
+        + weights["salary"] * salary
+        + weights["french"] * french
+        + weights["availability"] * availability
+    )
+    return np.asarray(total, dtype=np.float32)
+
+
+def _job_terms(job: JobProfile) -> dict[str, float]:
+    """The job's side of the profile score as plain numbers."""
+    return {
+        "remote_weight": REMOTE_WEIGHTS.get(job.remote, 0.0),
+        "min_years": float(job.min_years_experience or 0.0),
+        "salary_max": float(job.salary_max_cad) if job.salary_max_cad else float("nan"),
+        "french_required": float(job.french_level_required or 0),
+    }
+
+
+def profile_terms(job: JobProfile, table: WorkerTable) -> np.ndarray:
+    """The profile part of the retrieval score of every worker in `table` for `job`."""
+    terms = _job_terms(job)
+    return _profile_score(
+        table.city_rank[:, CITIES.index(job.city)],
+        terms["remote_weight"],
+        table.open_to_remote,
+        terms["min_years"],
+        table.years_experience,
+        terms["salary_max"],
+        table.salary_expectation,
+        terms["french_required"],
+        table.french_level,
+        table.available_from,
+    )
+
+
+def retrieval_scores(index: WorkerIndex, job: JobProfile) -> np.ndarray:
+    """The cheap stage-one score of every worker in the table for `job`."""
+    required, years_fit, nice = _skill_terms(index, job)
+    weights = RETRIEVAL_WEIGHTS
+    skills = weights["required"] * (0.75 * required + 0.25 * years_fit)
+    return skills + weights["nice_to_have"] * nice + profile_terms(job, index.table)
+
+
+def top_rows(scores: np.ndarray, mask: np.ndarray, count: int) -> np.ndarray:
+    """Rows of the `count` best eligible scores, best first (ties: lower row first)."""
+    eligible = np.flatnonzero(mask)
+    if count <= 0 or len(eligible) == 0:
+        return np.zeros(0, dtype=np.int64)
+    candidate_scores = scores[eligible]
+    if count < len(eligible):
+        keep = np.argpartition(-candidate_scores, count - 1)[:count]
+        eligible, candidate_scores = eligible[keep], candidate_scores[keep]
+    order = np.lexsort((eligible, -candidate_scores))
+    return eligible[order]
+
+
+def retrieve_candidates(
+    index: WorkerIndex, job: JobProfile, mask: np.ndarray, pool_size: int = RERANK_POOL_SIZE
+) -> np.ndarray:
+    """Rows of the `pool_size` eligible workers with the best retrieval score for `job`."""
+    return top_rows(retrieval_scores(index, job), mask, pool_size)
+
+
+def retrieve_jobs(
+    jobs: OpenJobs,
+    index: WorkerIndex,
+    row: int,
+    *,
+    pool_size: int = JOB_POOL_SIZE,
+    exclude: frozenset[int] = frozenset(),
+) -> list[JobProfile]:
+    """The `pool_size` open jobs with the best retrieval score for the worker at `row`."""
+    if not jobs.jobs:
+        return []
+    table = index.table
+    held = (table.skills[row] > 0).astype(np.float32).T.toarray().ravel()
+    required = np.asarray(jobs.required @ held).ravel()
+    has_required = jobs.required_total > 0
+    required = np.where(has_required, required / np.where(has_required, jobs.required_total, 1), 1)
+    nice = np.asarray(jobs.nice_to_have @ held).ravel()
+    terms = jobs.terms
+    profile = _profile_score(
+        table.city_rank[row, jobs.city_column],
+        terms["remote_weight"],
+        table.open_to_remote[row],
+        terms["min_years"],
+        table.years_experience[row],
+        terms["salary_max"],
+        table.salary_expectation[row],
+        terms["french_required"],
+        table.french_level[row],
+        table.available_from[row],
+    )
+    weights = RETRIEVAL_WEIGHTS
+    scores = weights["required"] * required + weights["nice_to_have"] * nice + profile
+    mask = np.array([job.id not in exclude for job in jobs.jobs], dtype=bool)
+    return [jobs.jobs[position] for position in top_rows(scores, mask, pool_size)]

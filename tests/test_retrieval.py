@@ -1,0 +1,253 @@
+"""Stage-one retrieval: hard filters, the retrieval score and the cached worker table."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from sqlite_utils import Database
+
+from matcher.features.population import load_job
+from matcher.ranking.retrieval import (
+    CandidateFilters,
+    FilterError,
+    eligible_mask,
+    open_jobs,
+    retrieve_candidates,
+    retrieve_jobs,
+    top_rows,
+    worker_index,
+)
+
+NOW = "2026-01-05T00:00:00Z"
+
+
+def add_worker(
+    db: Database,
+    external_id: str,
+    skills: dict[str, float | None],
+    *,
+    cities: str = "Toronto",
+    remote: bool = False,
+    years: float = 5.0,
+    french: int | None = None,
+    salary: int | None = None,
+    authorization: str = "open_work_permit",
+    available_from: str | None = None,
+    deleted: bool = False,
+) -> int:
+    """Insert a worker and its skills straight into the schema (the importer is elsewhere)."""
+    cursor = db.execute(
+        "INSERT INTO workers (external_id, name, email, resume_text, years_experience, "
+        "city_preferences, open_to_remote, french_level, salary_expectation_cad, "
+        "work_authorization, available_from, created_at, updated_at, deleted_at) "
+        "VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            external_id,
+            f"Worker {external_id}",
+            f"{external_id.lower()}@example.org",
+            years,
+            cities,
+            int(remote),
+            french,
+            salary,
+            authorization,
+            available_from,
+            NOW,
+            NOW,
+            NOW if deleted else None,
+        ],
+    )
+    worker_id = cursor.lastrowid
+    for skill, skill_years in skills.items():
+        db.execute(
+            "INSERT INTO worker_skills (worker_id, skill, years) VALUES (?, ?, ?)",
+            [worker_id, skill, skill_years],
+        )
+    return worker_id
+
+
+def add_job(
+    db: Database,
+    external_id: str,
+    required: list[str],
+    nice: list[str] = (),
+    *,
+    city: str = "Toronto",
+    remote: str = "onsite",
+    status: str = "open",
+    employer: str = "Maple Systems",
+    min_years: float | None = None,
+    salary: tuple[int | None, int | None] = (None, None),
+    french: int = 0,
+) -> int:
+    """Insert a job (and its employer when new) straight into the schema."""
+    db.execute("INSERT OR IGNORE INTO employers (name, created_at) VALUES (?, ?)", [employer, NOW])
+    employer_id = db.execute("SELECT id FROM employers WHERE name = ?", [employer]).fetchone()[0]
+    cursor = db.execute(
+        "INSERT INTO jobs (external_id, employer_id, title, description, city, remote, "
+        "min_years_experience, salary_min_cad, salary_max_cad, french_level_required, status, "
+        "created_at, updated_at) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            external_id,
+            employer_id,
+            f"Developer {external_id}",
+            city,
+            remote,
+            min_years,
+            *salary,
+            french,
+            status,
+            NOW,
+            NOW,
+        ],
+    )
+    job_id = cursor.lastrowid
+    for skill in required:
+        db.execute("INSERT INTO job_skills VALUES (?, ?, 'required')", [job_id, skill])
+    for skill in nice:
+        db.execute("INSERT INTO job_skills VALUES (?, ?, 'nice_to_have')", [job_id, skill])
+    return job_id
+
+
+@pytest.fixture
+def population(db: Database) -> Database:
+    add_worker(db, "W1", {"Python": 6, "Django": 4, "PostgreSQL": 3}, cities="Toronto;Montreal")
+    add_worker(db, "W2", {"Python": 2}, cities="Vancouver", remote=True, french=7, years=2)
+    add_worker(db, "W3", {"Java": 8, "Spring": 5}, cities="Montreal;Toronto", french=9, years=12)
+    add_worker(db, "W4", {"Python": 9, "Django": 9}, cities="Toronto", deleted=True)
+    add_worker(db, "W5", {"Django": 1}, cities="", authorization="needs_permit", years=1)
+    add_job(db, "J1", ["Python", "Django"], ["PostgreSQL"])
+    add_job(db, "J2", ["Java"], city="Montreal", french=7)
+    add_job(db, "J3", ["Python"], status="closed")
+    return db
+
+
+def external_ids(db: Database, rows: np.ndarray) -> list[str]:
+    return [str(worker_index(db).table.external_ids[row]) for row in rows]
+
+
+def test_deleted_workers_are_never_candidates(population: Database) -> None:
+    index = worker_index(population)
+    assert sorted(index.table.external_ids) == ["W1", "W2", "W3", "W5"]
+
+
+def test_retrieval_puts_the_workers_holding_the_required_skills_first(
+    population: Database,
+) -> None:
+    job = load_job(population, "J1")
+    index = worker_index(population)
+    rows = retrieve_candidates(index, job, np.ones(len(index), dtype=bool), pool_size=3)
+    assert external_ids(population, rows) == ["W1", "W2", "W5"]
+
+
+def test_pool_size_keeps_only_the_best(population: Database) -> None:
+    job = load_job(population, "J2")
+    index = worker_index(population)
+    rows = retrieve_candidates(index, job, np.ones(len(index), dtype=bool), pool_size=1)
+    assert external_ids(population, rows) == ["W3"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (CandidateFilters(), ["W1", "W2", "W3", "W5"]),
+        (CandidateFilters(city_preference_max_rank=1), ["W1"]),
+        (CandidateFilters(city_preference_max_rank=2), ["W1", "W3"]),
+        (CandidateFilters(open_to_remote=True), ["W2"]),
+        (CandidateFilters(min_french_level=8), ["W3"]),
+        (CandidateFilters(work_authorizations=frozenset({"needs_permit"})), ["W5"]),
+        (CandidateFilters(min_years_experience=5), ["W1", "W3"]),
+        (CandidateFilters(max_years_experience=5), ["W1", "W2", "W5"]),
+    ],
+)
+def test_hard_filters(population: Database, filters: CandidateFilters, expected: list[str]) -> None:
+    job = load_job(population, "J1")
+    index = worker_index(population)
+    mask = eligible_mask(index, job, filters)
+    assert external_ids(population, np.flatnonzero(mask)) == expected
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"city_preference_max_rank": 4}, "city_preference_max_rank"),
+        ({"min_french_level": 13}, "min_french_level"),
+        ({"work_authorizations": {"tourist"}}, "work_authorizations"),
+        ({"min_years_experience": -1}, "min_years_experience"),
+        ({"sort": "name"}, "sort"),
+    ],
+)
+def test_bad_filters_name_their_field(arguments: dict, field: str) -> None:
+    with pytest.raises(FilterError) as raised:
+        CandidateFilters(**arguments)
+    assert raised.value.field == field
+
+
+def test_top_rows_breaks_ties_by_row_and_skips_ineligible() -> None:
+    scores = np.array([0.5, 0.9, 0.5, 0.9, 0.1], dtype=np.float32)
+    mask = np.array([True, True, True, False, True])
+    assert top_rows(scores, mask, 3).tolist() == [1, 0, 2]
+    assert top_rows(scores, mask, 10).tolist() == [1, 0, 2, 4]
+
+
+def test_the_cached_table_is_reused_until_worker_data_changes(population: Database) -> None:
+    first = worker_index(population)
+    assert worker_index(population) is first
+    add_worker(population, "W6", {"Rust": 2})
+    second = worker_index(population)
+    assert second is not first
+    assert "W6" in set(second.table.external_ids)
+
+
+def test_a_skill_change_alone_rebuilds_the_table(population: Database) -> None:
+    first = worker_index(population)
+    w2 = population.execute("SELECT id FROM workers WHERE external_id = 'W2'").fetchone()[0]
+    population.execute("INSERT INTO worker_skills (worker_id, skill) VALUES (?, 'Django')", [w2])
+    second = worker_index(population)
+    assert "Django" in second.skills_of(second.row_of(w2))
+    assert "Django" not in first.skills_of(first.row_of(w2))
+
+
+def test_the_cache_is_shared_across_connections_and_threads(db_path, population) -> None:
+    from matcher.store import open_database
+
+    expected = worker_index(population)
+    results: list[object] = []
+
+    def fetch() -> None:
+        connection = open_database(db_path)
+        try:
+            results.append(worker_index(connection))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fetch) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and all(result is expected for result in results)
+
+
+def test_job_retrieval_skips_closed_and_excluded_jobs(population: Database) -> None:
+    index = worker_index(population)
+    jobs = open_jobs(population, index)
+    row = index.row_of(
+        population.execute("SELECT id FROM workers WHERE external_id = 'W1'").fetchone()[0]
+    )
+    found = retrieve_jobs(jobs, index, row)
+    assert [job.external_id for job in found] == ["J1", "J2"]
+    j1 = population.execute("SELECT id FROM jobs WHERE external_id = 'J1'").fetchone()[0]
+    found = retrieve_jobs(jobs, index, row, exclude=frozenset({j1}))
+    assert [job.external_id for job in found] == ["J2"]
+
+
+def test_open_jobs_follow_job_changes(population: Database) -> None:
+    index = worker_index(population)
+    before = open_jobs(population, index)
+    population.execute("UPDATE jobs SET status = 'closed' WHERE external_id = 'J2'")
+    after = open_jobs(population, index)
+    assert [job.external_id for job in before.jobs] == ["J1", "J2"]
+    assert [job.external_id for job in after.jobs] == ["J1"]
