@@ -15,6 +15,7 @@ import click
 from matcher.cli import (
     account_commands,
     data_commands,
+    demo_commands,
     email_commands,
     ranking_commands,
     shortlist_commands,
@@ -25,6 +26,7 @@ from matcher.config import load_settings
 
 FEATURE_MODULES = (
     data_commands,
+    demo_commands,
     skills_commands,
     ranking_commands,
     shortlist_commands,

@@ -1,0 +1,37 @@
+"""The `demo` command: build the demo data set in the configured database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from matcher.cli.context import CliContext
+from matcher.demo import DEFAULT_JOBS, DEFAULT_SEED, DEFAULT_WORKERS, DemoError, build_demo
+
+
+@click.command("demo")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1))
+@click.option("--jobs", default=DEFAULT_JOBS, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=int)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date the demo treats as today (default: today, UTC); fixes every date for a seed.",
+)
+@click.pass_obj
+def demo_command(
+    cli: CliContext, workers: int, jobs: int, seed: int, as_of: dt.datetime | None
+) -> None:
+    """Build a realistic demo data set with hiring outcomes in an empty database."""
+    try:
+        summary = build_demo(
+            cli.db, workers=workers, jobs=jobs, seed=seed, as_of=as_of.date() if as_of else None
+        )
+    except DemoError as error:
+        raise click.ClickException(str(error)) from error
+    for line in summary.lines():
+        click.echo(line)
+
+
+COMMANDS: list[click.Command] = [demo_command]
