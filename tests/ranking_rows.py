@@ -115,3 +115,70 @@ def add_outcome(db: Database, job_id: int, worker_id: int, stage: str, at: str) 
         "INSERT INTO outcomes (job_id, worker_id, stage, at, recorded_at) VALUES (?,?,?,?,?)",
         [job_id, worker_id, stage, at, NOW],
     )
+
+
+SKILL_POOL = [
+    "Python",
+    "Java",
+    "Go",
+    "Rust",
+    "SQL",
+    "Kubernetes",
+    "Docker",
+    "AWS",
+    "React",
+    "TypeScript",
+    "C#",
+    "Kotlin",
+    "Swift",
+    "Terraform",
+    "Spark",
+    "Django",
+]
+CITY_ORDERS = ["Toronto;Montreal", "Vancouver;Toronto", "Montreal", "Toronto", "Vancouver"]
+FUNNEL = ["shown", "viewed", "shortlisted", "contacted", "interviewed", "offered", "hired"]
+
+
+def add_history(db: Database, *, jobs: int = 60, workers: int = 200, shown: int = 25, seed=0):
+    """Workers, jobs and outcomes where skill coverage and city preference drive progress.
+
+    Each job's events happen on its own day, one day after the previous job's, so the
+    chronological split has a clear order.
+    """
+    import datetime as dt
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    worker_ids, worker_skills, worker_cities = [], [], []
+    for w in range(workers):
+        skills = set(rng.choice(SKILL_POOL, size=int(rng.integers(2, 7)), replace=False))
+        cities = CITY_ORDERS[int(rng.integers(len(CITY_ORDERS)))]
+        worker_ids.append(
+            add_worker(
+                db,
+                f"W{w}",
+                skills={s: float(rng.integers(0, 8)) for s in skills},
+                cities=cities,
+                years=float(rng.integers(0, 12)),
+                resume=" ".join(skills),
+            )
+        )
+        worker_skills.append(skills)
+        worker_cities.append(cities.split(";"))
+    start = dt.datetime(2025, 1, 1, 9, 0, tzinfo=dt.UTC)
+    for j in range(jobs):
+        required = list(rng.choice(SKILL_POOL, size=3, replace=False))
+        city = ["Toronto", "Vancouver", "Montreal"][j % 3]
+        job_id = add_job(db, f"J{j}", required=required, city=city, description=" ".join(required))
+        day = start + dt.timedelta(days=j)
+        for w in rng.choice(workers, size=shown, replace=False).tolist():
+            coverage = len(worker_skills[w] & set(required)) / 3
+            rank = worker_cities[w].index(city) + 1 if city in worker_cities[w] else 0
+            city_bonus = {0: -1.0, 1: 1.0, 2: 0.3}.get(rank, 0.0)
+            strength = 4.0 * coverage + city_bonus + rng.normal(0, 0.5) - 1.5
+            reached = int(np.clip(np.round(strength * 2.0), 0, len(FUNNEL) - 1))
+            for step, stage in enumerate(FUNNEL[: reached + 1]):
+                at = day + dt.timedelta(hours=step)
+                add_outcome(db, job_id, worker_ids[w], stage, at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    db.conn.commit()

@@ -1,7 +1,117 @@
-"""Commands of this feature (filled in by the feature that owns them)."""
+"""`talentmatch train` and `talentmatch models ...`: learning from outcomes and the registry."""
 
 from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+from matcher import registry
+from matcher.ranking.training import (
+    HOLDOUT_FRACTION,
+    MIN_LABELLED_JOBS,
+    PRIMARY_METRIC,
+    NotEnoughOutcomes,
+    train_and_register,
+)
+
+METRIC_NAMES = ("ndcg@10", "map@10", "recall@50", "auc")
+
+
+def _metrics_lines(metrics: dict[str, dict[str, float]]) -> list[str]:
+    header = f"{'scorer':<14}" + "".join(f"{name:>11}" for name in METRIC_NAMES)
+    rows = [
+        f"{scorer:<14}"
+        + "".join(f"{figures.get(name, float('nan')):>11.4f}" for name in METRIC_NAMES)
+        for scorer, figures in metrics.items()
+    ]
+    return [header, *rows]
+
+
+@click.command("train")
+@click.option(
+    "--holdout-fraction",
+    type=click.FloatRange(0.05, 0.5),
+    default=HOLDOUT_FRACTION,
+    show_default=True,
+    help="Share of the newest jobs held out for evaluation.",
+)
+@click.option(
+    "--min-labelled-jobs",
+    type=click.IntRange(1),
+    default=MIN_LABELLED_JOBS,
+    show_default=True,
+    help="Jobs with an interview or better needed before a model is trained.",
+)
+@click.pass_obj
+def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
+    """Train, evaluate on the newest jobs, register; promote if it beats the champion."""
+    try:
+        outcome = train_and_register(
+            cli.db,
+            cli.settings,
+            holdout_fraction=holdout_fraction,
+            min_labelled_jobs=min_labelled_jobs,
+        )
+    except NotEnoughOutcomes as error:
+        click.echo(f"not training: {error}; the cold-start scorer keeps serving")
+        return
+    run = outcome.run
+    counts = run.row_counts
+    click.echo(
+        f"trained on {counts['train_pairs']} pairs, evaluated on {counts['holdout_pairs']} pairs "
+        f"of {counts['holdout_jobs']} jobs first shown from {run.data_window['holdout_from']}"
+    )
+    for line in _metrics_lines(run.metrics):
+        click.echo(line)
+    click.echo(f"registered {outcome.version}")
+    verdict = "promoted to champion" if outcome.promoted else "not promoted"
+    click.echo(f"{verdict}: {outcome.reason}")
+    for version in outcome.removed_versions:
+        click.echo(f"removed old version {version}")
+
+
+@click.group("models")
+def models_group() -> None:
+    """The model registry: list, promote, roll back."""
+
+
+@models_group.command("list")
+@click.pass_obj
+def list_command(cli) -> None:
+    """Every registered version, newest first; * marks the champion."""
+    versions = registry.list_versions(cli.db)
+    if not versions:
+        click.echo("no models yet: the cold-start scorer serves (run `talentmatch train`)")
+        return
+    for entry in versions:
+        marker = "*" if entry.is_champion else " "
+        figure = entry.metrics.get("model", {}).get(PRIMARY_METRIC)
+        shown = f"{PRIMARY_METRIC} {figure:.4f}" if figure is not None else ""
+        removed = f"  removed {entry.removed_at}" if entry.removed_at else ""
+        click.echo(f"{marker} {entry.version}  {entry.created_at}  {shown}{removed}")
+
+
+@models_group.command("promote")
+@click.argument("version")
+@click.pass_obj
+def promote_command(cli, version: str) -> None:
+    """Make VERSION the champion (after checking that its file loads)."""
+    try:
+        registry.load_model(cli.db, cli.settings, version)
+        previous = registry.promote(cli.db, version, "promoted by hand")
+    except registry.RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"champion is now {version} (was {previous or 'cold start'})")
+
+
+@models_group.command("rollback")
+@click.pass_obj
+def rollback_command(cli) -> None:
+    """Switch the champion back to the version it replaced."""
+    try:
+        version = registry.rollback(cli.db)
+    except registry.RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"champion is now {version}")
+
+
+COMMANDS: list[click.Command] = [train_command, models_group]

@@ -1,0 +1,319 @@
+"""The model registry: versioned skops files and model cards in `Settings.models_dir`.
+
+The database holds the versions (`model_versions`), the champion pointer (`model_champion`)
+and the history of switches (`model_promotions`). A model file is written to a temporary
+file, fsynced and renamed into place before any row names it, and the champion pointer is
+switched in one transaction, so a crash at any point leaves the previous champion loadable
+and served. Loading trusts an explicit list of types and refuses a file whose SHA-256 or
+library versions differ from its card.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy
+import sklearn
+import skops
+import skops.io
+from sqlite_utils import Database
+
+from matcher.config import Settings
+from matcher.features.pair_features import FEATURE_NAMES
+from matcher.store import utc_now, write_transaction
+
+MODEL_KIND = "learned_ranker"
+KEEP_VERSIONS = 5
+# The only types a model file may contain besides builtins and numpy arrays.
+TRUSTED_TYPES = [
+    "matcher.ranking.models.LearnedRanker",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+]
+StepHook = Callable[[str], None]
+
+
+class RegistryError(Exception):
+    """A model version is missing, removed, tampered with, or built with other libraries."""
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One row of the registry, as `models list` shows it."""
+
+    version: str
+    created_at: str
+    metrics: dict
+    removed_at: str | None
+    is_champion: bool
+
+
+def library_versions() -> dict[str, str]:
+    """Versions that must match between training and loading for a model file to be trusted."""
+    return {
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "skops": skops.__version__,
+    }
+
+
+def _file_stem(version: str) -> str:
+    return version.replace(":", "-")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write via a temporary file, fsync and rename, so `path` is never half-written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def next_version(db: Database, now: dt.datetime | None = None) -> str:
+    """A version string like `2026-11-25T03:00:00Z-7`: the time and a running number."""
+    now = now or dt.datetime.now(dt.UTC)
+    count = db.execute("SELECT COUNT(*) FROM model_versions").fetchone()[0]
+    return f"{now.strftime('%Y-%m-%dT%H:%M:%SZ')}-{count + 1}"
+
+
+def champion_version(db: Database) -> str | None:
+    """The version the champion pointer names, or None (the cold-start scorer serves)."""
+    row = db.execute("SELECT version FROM model_champion WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
+def register_model(
+    db: Database, settings: Settings, model, card: dict, *, on_step: StepHook | None = None
+) -> str:
+    """Save `model` with its card (JSON and Markdown) and record the version; returns it."""
+    step = on_step or (lambda name: None)
+    models_dir = Path(settings.models_dir)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    version = card.get("version") or next_version(db)
+    data = skops.io.dumps(model)
+    file_name = f"{_file_stem(version)}.skops"
+    card = {
+        **card,
+        "version": version,
+        "kind": MODEL_KIND,
+        "file_name": file_name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "library_versions": library_versions(),
+        "python": platform.python_version(),
+        "features": list(FEATURE_NAMES),
+        "created_at": card.get("created_at") or utc_now(),
+    }
+    _write_atomically(models_dir / file_name, data)
+    step("model_file_written")
+    card_text = json.dumps(card, indent=2, sort_keys=True, default=_json_default)
+    _write_atomically(models_dir / f"{_file_stem(version)}.card.json", card_text.encode())
+    _write_atomically(models_dir / f"{_file_stem(version)}.card.md", render_card(card).encode())
+    step("card_written")
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO model_versions (version, kind, file_name, sha256, created_at, metrics, "
+            "card) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                version,
+                MODEL_KIND,
+                file_name,
+                card["sha256"],
+                card["created_at"],
+                json.dumps(card.get("metrics", {}), default=_json_default),
+                card_text,
+            ],
+        )
+    step("version_recorded")
+    return version
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def promote(
+    db: Database, version: str, reason: str, *, on_step: StepHook | None = None
+) -> str | None:
+    """Make `version` the champion in one transaction; returns the previous champion."""
+    step = on_step or (lambda name: None)
+    row = db.execute(
+        "SELECT removed_at FROM model_versions WHERE version = ?", [version]
+    ).fetchone()
+    if row is None:
+        raise RegistryError(f"no model version {version}")
+    if row[0] is not None:
+        raise RegistryError(f"model version {version} was removed at {row[0]}")
+    step("champion_switching")
+    with write_transaction(db):
+        previous = champion_version(db)
+        now = utc_now()
+        db.execute(
+            "INSERT INTO model_champion (id, version, switched_at) VALUES (1, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET version = excluded.version, "
+            "switched_at = excluded.switched_at",
+            [version, now],
+        )
+        step("champion_pointer_updated")
+        db.execute(
+            "INSERT INTO model_promotions (version, previous_version, reason, at) "
+            "VALUES (?, ?, ?, ?)",
+            [version, previous, reason, now],
+        )
+    step("champion_switched")
+    return previous
+
+
+def rollback(db: Database) -> str:
+    """Switch the champion back to the one the last promotion replaced; returns that version."""
+    current = champion_version(db)
+    row = db.execute(
+        "SELECT previous_version FROM model_promotions WHERE version = ? ORDER BY id DESC LIMIT 1",
+        [current],
+    ).fetchone()
+    if current is None or row is None or row[0] is None:
+        raise RegistryError("there is no earlier champion to roll back to")
+    promote(db, row[0], f"rollback from {current}")
+    return row[0]
+
+
+def prune_versions(db: Database, settings: Settings, keep: int = KEEP_VERSIONS) -> list[str]:
+    """Remove the files of all but the `keep` newest versions (never the champion's)."""
+    champion = champion_version(db)
+    live = db.execute(
+        "SELECT version, file_name FROM model_versions WHERE removed_at IS NULL "
+        "ORDER BY created_at DESC, rowid DESC"
+    ).fetchall()
+    removed = []
+    for version, file_name in live[keep:]:
+        if version == champion:
+            continue
+        stem = _file_stem(version)
+        for name in (file_name, f"{stem}.card.json", f"{stem}.card.md"):
+            (Path(settings.models_dir) / name).unlink(missing_ok=True)
+        with write_transaction(db):
+            db.execute(
+                "UPDATE model_versions SET removed_at = ? WHERE version = ?", [utc_now(), version]
+            )
+        removed.append(version)
+    return removed
+
+
+def list_versions(db: Database) -> list[ModelVersion]:
+    """Every registered version, newest first."""
+    champion = champion_version(db)
+    rows = db.execute(
+        "SELECT version, created_at, metrics, removed_at FROM model_versions "
+        "ORDER BY created_at DESC, rowid DESC"
+    ).fetchall()
+    return [
+        ModelVersion(version, created_at, json.loads(metrics), removed_at, version == champion)
+        for version, created_at, metrics, removed_at in rows
+    ]
+
+
+def load_model(db: Database, settings: Settings, version: str):
+    """The model of `version`, after checking its file against the card and the database."""
+    row = db.execute(
+        "SELECT file_name, sha256, removed_at FROM model_versions WHERE version = ?", [version]
+    ).fetchone()
+    if row is None:
+        raise RegistryError(f"no model version {version}")
+    file_name, recorded_sha, removed_at = row
+    if removed_at is not None:
+        raise RegistryError(f"model version {version} was removed at {removed_at}")
+    models_dir = Path(settings.models_dir)
+    card = _read_card(models_dir / f"{_file_stem(version)}.card.json")
+    try:
+        data = (models_dir / file_name).read_bytes()
+    except OSError as error:
+        raise RegistryError(f"model file of {version} cannot be read: {error}") from error
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != recorded_sha or digest != card.get("sha256"):
+        raise RegistryError(f"model file of {version} does not match its SHA-256")
+    if card.get("library_versions") != library_versions():
+        raise RegistryError(
+            f"model {version} was built with {card.get('library_versions')}, "
+            f"this install has {library_versions()}"
+        )
+    if card.get("features") != list(FEATURE_NAMES):
+        raise RegistryError(f"model {version} was trained on other features")
+    try:
+        return skops.io.loads(data, trusted=TRUSTED_TYPES)
+    except Exception as error:  # skops raises several types for untrusted or corrupt files
+        raise RegistryError(f"model file of {version} cannot be loaded: {error}") from error
+
+
+def _read_card(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise RegistryError(f"model card {path.name} cannot be read: {error}") from error
+
+
+def load_champion(db: Database, settings: Settings) -> tuple[str, object] | None:
+    """(version, model) of the champion, or None when no model has been promoted."""
+    version = champion_version(db)
+    return None if version is None else (version, load_model(db, settings, version))
+
+
+def render_card(card: dict) -> str:
+    """The model card as Markdown, for people."""
+    lines = [
+        f"# Model card: {card['version']}",
+        "",
+        f"- kind: {card.get('kind')}",
+        f"- created: {card.get('created_at')}",
+        f"- file: {card.get('file_name')} (SHA-256 `{card.get('sha256')}`)",
+        f"- libraries: {card.get('library_versions')}, Python {card.get('python')}",
+        f"- champion when trained: {card.get('champion_at_training') or 'none (cold start)'}",
+        f"- decision: {card.get('decision', '')}",
+        "",
+        "## Data",
+        "",
+        *[f"- {key}: {value}" for key, value in card.get("data_window", {}).items()],
+        *[f"- {key}: {value}" for key, value in card.get("row_counts", {}).items()],
+        "",
+        "## Features",
+        "",
+        ", ".join(card.get("features", [])),
+        "",
+        "## Hyper-parameters",
+        "",
+        *[f"- {key}: {value}" for key, value in card.get("hyper_parameters", {}).items()],
+        "",
+        "## Holdout metrics (same chronological holdout for every scorer)",
+        "",
+        *_metrics_table(card.get("metrics", {})),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _metrics_table(metrics: dict[str, dict[str, float]]) -> list[str]:
+    if not metrics:
+        return ["(none)"]
+    names = list(next(iter(metrics.values())))
+    lines = ["| scorer | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for scorer, figures in metrics.items():
+        values = " | ".join(f"{figures.get(name, float('nan')):.4f}" for name in names)
+        lines.append(f"| {scorer} | {values} |")
+    return lines
