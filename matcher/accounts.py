@@ -125,7 +125,8 @@ _USER_COLUMNS = """
     users.id, users.email, users.role, users.employer_id, employers.name AS employer_name,
     users.worker_id, users.password_hash, users.disabled_at
 """
-_USER_FROM = "users LEFT JOIN employers ON employers.id = users.employer_id"
+_EMPLOYER_JOIN = "LEFT JOIN employers ON employers.id = users.employer_id"
+_USER_FROM = f"users {_EMPLOYER_JOIN}"
 
 
 def _user_from_row(row: dict) -> User:
@@ -289,7 +290,7 @@ def user_for_session(
             db.query(
                 f"""SELECT {_USER_COLUMNS}, sessions.created_at AS session_created_at,
                        sessions.last_seen_at, sessions.ended_at
-                    FROM sessions JOIN {_USER_FROM} ON users.id = sessions.user_id
+                    FROM sessions JOIN users ON users.id = sessions.user_id {_EMPLOYER_JOIN}
                     WHERE sessions.token_hash = ?""",
                 [token_hash],
             )
@@ -342,7 +343,8 @@ def user_for_api_token(db: Database, token: str, *, now: dt.datetime | None = No
         iter(
             db.query(
                 f"""SELECT {_USER_COLUMNS}, api_tokens.last_used_at
-                    FROM api_tokens JOIN {_USER_FROM} ON users.id = api_tokens.user_id
+                    FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+                    {_EMPLOYER_JOIN}
                     WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL""",
                 [token_hash],
             )
