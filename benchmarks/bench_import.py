@@ -86,9 +86,9 @@ def insert_raw(path: Path, db_path: Path) -> None:
         Database(db_path)["raw_workers"].insert_all(csv.DictReader(handle), batch_size=1000)
 
 
-def timed(action: Callable[[], object]) -> float:
+def timed(action: Callable[..., object], *args: object) -> float:
     start = time.perf_counter()
-    action()
+    action(*args)
     return time.perf_counter() - start
 
 
@@ -122,10 +122,10 @@ def main() -> None:
             assert report.unchanged == args.rows, report.summary()
             figures["re-import (all unchanged)"].append(seconds)
             db.close()
-            figures["baseline: parse+validate only"].append(timed(lambda: parse_only(csv_path)))
+            figures["baseline: parse+validate only"].append(timed(parse_only, csv_path))
             raw_db = Path(folder) / f"raw{run}.db"
             figures["baseline: sqlite-utils insert_all raw"].append(
-                timed(lambda: insert_raw(csv_path, raw_db))
+                timed(insert_raw, csv_path, raw_db)
             )
             print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in figures.items()))
     print(f"\n{args.rows:,} worker rows, median of {args.runs} run(s):")
