@@ -34,9 +34,10 @@ from matcher.features.population import (
     load_worker_table,
 )
 
-# How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
+# How many retrieved candidates the model re-ranks for one job, and jobs for one worker
+# (scorers score one job at a time, so each job in a worker's pool costs a scorer call).
 RERANK_POOL_SIZE = 2000
-JOB_POOL_SIZE = 200
+JOB_POOL_SIZE = 60
 SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
 
 # Weights of the retrieval score: a cheap linear stand-in for the ranking features, with
