@@ -28,6 +28,7 @@ from sqlite_utils import Database
 
 from matcher.config import Settings
 from matcher.features.pair_features import FEATURE_NAMES
+from matcher.ranking.models import LearnedRanker
 from matcher.store import utc_now, write_transaction
 
 MODEL_KIND = "learned_ranker"
@@ -257,9 +258,12 @@ def load_model(db: Database, settings: Settings, version: str):
     if card.get("features") != list(FEATURE_NAMES):
         raise RegistryError(f"model {version} was trained on other features")
     try:
-        return skops.io.loads(data, trusted=TRUSTED_TYPES)
+        model = skops.io.loads(data, trusted=TRUSTED_TYPES)
     except Exception as error:  # skops raises several types for untrusted or corrupt files
         raise RegistryError(f"model file of {version} cannot be loaded: {error}") from error
+    if not isinstance(model, LearnedRanker):
+        raise RegistryError(f"model file of {version} holds a {type(model).__name__}")
+    return model
 
 
 def _read_card(path: Path) -> dict:

@@ -1,0 +1,160 @@
+"""Pair features: values on hand-made rows, and no protected ground among them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from ranking_rows import add_job, add_worker
+
+from matcher.features import FEATURE_NAMES, load_job, load_worker_table, pair_features
+from matcher.features.transformers import PairFeatureTransformer
+from matcher.ranking.scorers import ColdStartScorer
+
+TODAY = dt.date(2026, 1, 1)
+
+
+def features_of(db, job_external_id: str) -> dict[str, np.ndarray]:
+    workers = load_worker_table(db)
+    matrix = pair_features(
+        load_job(db, job_external_id), workers, np.arange(len(workers)), today=TODAY
+    )
+    return {name: matrix[:, i] for i, name in enumerate(FEATURE_NAMES)}
+
+
+@pytest.fixture
+def fit_rows(db):
+    add_job(
+        db,
+        "J1",
+        required=["Python", "Kubernetes"],
+        nice=["Go"],
+        city="Montreal",
+        remote="hybrid",
+        description="python kubernetes platform",
+        min_years=4,
+        salary_max=100_000,
+        french=6,
+    )
+    add_worker(
+        db,
+        "W-fit",
+        skills={"Python": 6, "Kubernetes": 4, "Go": 1},
+        cities="Montreal;Toronto",
+        remote=True,
+        years=6,
+        resume="python kubernetes platform engineer",
+        french=7,
+        salary=90_000,
+        available_from="2026-01-01",
+    )
+    add_worker(
+        db,
+        "W-far",
+        skills={"Java": 2},
+        cities="Vancouver",
+        years=1,
+        french=2,
+        salary=150_000,
+        available_from="2026-03-02",
+    )
+    add_worker(db, "W-part", skills={"Python": None}, cities="Toronto;Vancouver;Montreal", years=9)
+    db.conn.commit()
+    return db
+
+
+def test_feature_values_for_a_strong_a_weak_and_a_partial_candidate(fit_rows):
+    f = features_of(fit_rows, "J1")
+    assert f["required_coverage"].tolist() == [1.0, 0.0, 0.5]
+    assert f["nice_to_have_coverage"].tolist() == [1.0, 0.0, 0.0]
+    assert f["city_preference"].tolist() == pytest.approx([1.0, 0.0, 1 / 3])
+    assert f["remote_compatible"].tolist() == [0.5, 0.0, 0.0]
+    assert f["experience_shortfall"].tolist() == [0.0, 3.0, 0.0]
+    assert f["experience_surplus"].tolist() == [2.0, 0.0, 5.0]
+    assert f["salary_fit"].tolist() == pytest.approx([1.0, 100 / 150, 1.0])
+    assert f["french_fit"].tolist() == pytest.approx([1.0, 2 / 6, 0.0])
+    assert f["days_until_available"].tolist() == [0.0, 60.0, 0.0]
+    assert f["skill_years_fit"][0] == pytest.approx(1.0)
+    assert f["text_similarity"][0] > 0.5 > f["text_similarity"][1]
+
+
+def test_a_rare_required_skill_counts_more_than_a_common_one(db):
+    add_job(db, "J1", required=["Python", "Rust"])
+    add_worker(db, "W-common", skills={"Python": 3})
+    add_worker(db, "W-rare", skills={"Rust": 3})
+    for i in range(5):
+        add_worker(db, f"W-other{i}", skills={"Python": 1})
+    db.conn.commit()
+    weighted = features_of(db, "J1")["required_coverage_weighted"]
+    assert weighted[1] > 0.5 > weighted[0]
+
+
+def test_a_job_without_required_skills_excludes_nobody(db):
+    add_job(db, "J1")
+    add_worker(db, "W1")
+    db.conn.commit()
+    assert features_of(db, "J1")["required_coverage"].tolist() == [1.0]
+
+
+PROTECTED_OR_PROXY = (
+    "name",
+    "email",
+    "education",
+    "citizen",
+    "authorization",
+    "permit",
+    "age",
+    "gender",
+    "sex",
+    "origin",
+    "religion",
+    "english",
+)
+
+
+def test_no_feature_is_a_protected_ground_or_a_proxy_for_one():
+    for name in FEATURE_NAMES:
+        assert not set(name.split("_")) & set(PROTECTED_OR_PROXY), name
+
+
+def test_authorization_name_email_and_education_never_change_a_score(fit_rows):
+    before = features_of(fit_rows, "J1")
+    workers = load_worker_table(fit_rows)
+    job = load_job(fit_rows, "J1")
+    scores_before = ColdStartScorer().score(job, workers, np.arange(len(workers)))
+    fit_rows.execute(
+        "UPDATE workers SET work_authorization = 'needs_permit', name = 'Someone Else', "
+        "email = 'other@example.org', education = 'none'"
+    )
+    fit_rows.conn.commit()
+    after = features_of(fit_rows, "J1")
+    workers = load_worker_table(fit_rows)
+    assert workers.work_authorization.tolist() == ["needs_permit"] * 3
+    for name in FEATURE_NAMES:
+        assert after[name].tolist() == before[name].tolist(), name
+    scores_after = ColdStartScorer().score(job, workers, np.arange(len(workers)))
+    assert scores_after.tolist() == scores_before.tolist()
+
+
+def test_deleted_workers_are_not_in_the_table(fit_rows):
+    fit_rows.execute(
+        "UPDATE workers SET deleted_at = '2026-01-01T00:00:00Z' WHERE external_id = 'W-far'"
+    )
+    fit_rows.conn.commit()
+    workers = load_worker_table(fit_rows)
+    assert workers.external_ids.tolist() == ["W-fit", "W-part"]
+    assert workers.row_of(workers.worker_ids[1]) == 1
+    assert workers.skills.shape[0] == 2
+
+
+def test_the_transformer_gives_the_same_rows_as_pair_features_in_input_order(fit_rows):
+    workers = load_worker_table(fit_rows)
+    job = load_job(fit_rows, "J1")
+    pairs = np.array([[job.id, w] for w in workers.worker_ids[::-1]] + [[job.id, 999]])
+    transformer = PairFeatureTransformer(jobs={job.id: job}, workers=workers, as_of={job.id: TODAY})
+    out = transformer.fit_transform(pairs)
+    expected = pair_features(job, workers, np.arange(len(workers))[::-1], today=TODAY)
+    np.testing.assert_array_equal(out[:3], expected)
+    assert np.isnan(out[3]).all()
+    assert transformer.get_feature_names_out().tolist() == FEATURE_NAMES
