@@ -1,1 +1,67 @@
 """The Flask web app: employer and worker pages and the JSON API."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from matcher.config import Settings, load_settings, resolve_secret_key
+
+# One blueprint per feature: each module here exposes `bp`. Add a feature with one line.
+BLUEPRINT_MODULES: list[str] = [
+    "web.auth",
+    "web.employer_jobs",
+    "web.shortlists",
+    "web.api",
+    "web.openapi",
+]
+
+
+def _is_local_plain_http(base_url: str) -> bool:
+    """A plain-HTTP run on this machine, the only case where cookies may go without Secure."""
+    local = ("http://127.0.0.1", "http://localhost", "http://[::1]")
+    return base_url.startswith(local)
+
+
+def _default_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "SETTINGS": settings,
+        "DATABASE": str(settings.db_path),
+        "DEBUG": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not _is_local_plain_http(settings.base_url),
+        "SESSION_COOKIE_NAME": "talentmatch_session",
+        "IDLE_TIMEOUT_SECONDS": 30 * 60,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SHORTLIST_PAGE_SIZE": 20,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, settings: Settings | None = None
+) -> Flask:
+    """Build the app: defaults from settings, then `test_config` overrides, then blueprints."""
+    settings = settings or load_settings()
+    if test_config and "DATABASE" in test_config:
+        settings = settings.with_overrides(db_path=Path(test_config["DATABASE"]))
+    app = Flask(__name__)
+    app.config.from_mapping(_default_config(settings))
+    if test_config:
+        app.config.update(test_config)
+    app.config["SETTINGS"] = settings
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = resolve_secret_key(settings)
+
+    from web import database, security
+
+    database.init_app(app)
+    security.init_app(app)
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module_name).bp)
+    return app

@@ -1,0 +1,112 @@
+"""Sign-in and sign-out for employer users; the signed-in user on `g.user`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from matcher import accounts
+from web.database import get_db
+
+bp = Blueprint("auth", __name__)
+
+SESSION_KEY = "sid"
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+@bp.before_app_request
+def load_signed_in_user() -> None:
+    """Put the session's user on `g.user` (None when signed out, ended or idle too long)."""
+    g.user = None
+    token = session.get(SESSION_KEY)
+    if not token or request.endpoint == "static":
+        return
+    idle = dt.timedelta(seconds=current_app.config["IDLE_TIMEOUT_SECONDS"])
+    g.user = accounts.user_for_session(get_db(), token, idle_timeout=idle)
+    if g.user is None:
+        session.pop(SESSION_KEY, None)
+
+
+def employer_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pages for employer users: others are sent to sign in, or refused."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        if g.user is None:
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        if g.user.role != "employer" or g.user.employer_id is None:
+            abort(403)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, so the sign-in page cannot redirect anywhere else."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("employer_jobs.list_jobs")
+
+
+@bp.route("/")
+def index():
+    if g.user is None:
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("employer_jobs.list_jobs"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(
+                get_db(), form.email.data, form.password.data, remote_addr=request.remote_addr
+            )
+        except accounts.SignInThrottled as throttled:
+            error, status = str(throttled), 429
+        else:
+            if user is not None:
+                return _start_session(user)
+            error, status = "That email and password do not match an account.", 401
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/sign_in.html", form=form, error=error), status
+
+
+def _start_session(user: accounts.User):
+    # A fresh session on sign-in, so a session id planted beforehand is worthless.
+    session.clear()
+    session[SESSION_KEY] = accounts.create_session(get_db(), user.id)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    token = session.get(SESSION_KEY)
+    if token:
+        accounts.end_session(get_db(), token)
+    session.clear()
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,226 @@
+"""Employer jobs: list, create, edit (with skills extracted from the description), close."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import replace
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from matcher.constants import CITIES, DECISION_STAGES
+from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
+from matcher.records.parsing import RowError
+from matcher.skills import extract_skills, normalize_skill
+from matcher.store import utc_now
+from web.auth import employer_required
+from web.database import get_db
+
+bp = Blueprint("employer_jobs", __name__, url_prefix="/jobs")
+
+REMOTE_CHOICES = [("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")]
+SKILL_SPLIT = re.compile(r"[\n,;]+")
+
+
+def split_skill_terms(text: str | None) -> list[str]:
+    """The terms typed in a skills box: one per line, or separated by commas or semicolons."""
+    return [term.strip() for term in SKILL_SPLIT.split(text or "") if term.strip()]
+
+
+def _canonical_skills(field) -> list[str]:
+    """Canonical names of the field's skills; unknown terms are a validation error."""
+    names, unknown = [], []
+    for term in split_skill_terms(field.data):
+        name = normalize_skill(term)
+        if name is None:
+            unknown.append(term)
+        elif name not in names:
+            names.append(name)
+    if unknown:
+        raise ValidationError(f"Not a skill we know: {', '.join(unknown)}.")
+    return names
+
+
+class JobForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
+    required_skills = TextAreaField("Required skills", validators=[Optional(), Length(max=4000)])
+    nice_to_have_skills = TextAreaField(
+        "Nice-to-have skills", validators=[Optional(), Length(max=4000)]
+    )
+    city = SelectField("City", choices=[(city, city) for city in CITIES])
+    remote = SelectField("Remote policy", choices=REMOTE_CHOICES, default="onsite")
+    french_level_required = IntegerField(
+        "French level required (NCLC 0–12)", default=0, validators=[Optional(), NumberRange(0, 12)]
+    )
+    min_years_experience = DecimalField(
+        "Minimum years of experience", validators=[Optional(), NumberRange(0, 60)]
+    )
+    salary_min_cad = IntegerField(
+        "Salary from (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
+    )
+    salary_max_cad = IntegerField(
+        "Salary up to (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
+    )
+
+    def validate_required_skills(self, field) -> None:
+        self.required_skill_names = _canonical_skills(field)
+
+    def validate_nice_to_have_skills(self, field) -> None:
+        self.nice_skill_names = _canonical_skills(field)
+
+    def validate_salary_max_cad(self, field) -> None:
+        low, high = self.salary_min_cad.data, field.data
+        if low is not None and high is not None and low > high:
+            raise ValidationError("The top of the range must not be below its bottom.")
+
+
+def owned_job_or_404(external_id: str) -> StoredJob:
+    """The signed-in employer's job, or 404 (also for another employer's job)."""
+    job = load_stored_jobs(get_db(), [external_id]).get(external_id)
+    if job is None or job.employer_id != g.user.employer_id:
+        abort(404)
+    return job
+
+
+def jobs_of_employer(employer_id: int) -> list[dict]:
+    """The employer's jobs, open ones first, with how many decisions each has."""
+    sql = """
+        SELECT jobs.external_id, jobs.title, jobs.city, jobs.remote, jobs.status,
+               (SELECT count(*) FROM outcomes WHERE outcomes.job_id = jobs.id
+                  AND outcomes.stage IN ({stages})) AS decision_count
+        FROM jobs WHERE jobs.employer_id = ?
+        ORDER BY jobs.status = 'closed', jobs.updated_at DESC, jobs.id DESC
+    """.format(stages=", ".join("?" for _ in DECISION_STAGES))
+    return list(get_db().query(sql, [*DECISION_STAGES, employer_id]))
+
+
+@bp.route("")
+@employer_required
+def list_jobs():
+    jobs = jobs_of_employer(g.user.employer_id)
+    return render_template("employer/jobs.html", jobs=jobs)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@employer_required
+def new_job():
+    form = JobForm()
+    return _edit(form, job=None)
+
+
+@bp.route("/<external_id>/edit", methods=["GET", "POST"])
+@employer_required
+def edit_job(external_id: str):
+    job = owned_job_or_404(external_id)
+    form = JobForm(data=None if request.method == "POST" else _form_data(job))
+    return _edit(form, job=job)
+
+
+def _form_data(job: StoredJob) -> dict:
+    row = job_to_row(job.record)
+    row["required_skills"] = "\n".join(row["required_skills"])
+    row["nice_to_have_skills"] = "\n".join(row["nice_to_have_skills"])
+    return row
+
+
+def _edit(form: JobForm, job: StoredJob | None):
+    if request.method == "POST" and request.form.get("action") == "extract":
+        # Only fills the skills boxes for the user to check; nothing is validated or saved yet.
+        _fill_extracted_skills(form)
+        return _render_form(form, job)
+    if form.validate_on_submit():
+        try:
+            external_id = _save(form, job)
+        except RowError as error:
+            _attach_row_error(form, error)
+        else:
+            flash("Job saved.", "success")
+            return redirect(url_for("shortlists.shortlist", external_id=external_id))
+    status = 400 if form.is_submitted() else 200
+    return _render_form(form, job), status
+
+
+def _fill_extracted_skills(form: JobForm) -> None:
+    """Add the description's skills that neither list has yet to the required list."""
+    listed = {
+        normalize_skill(term) or term
+        for term in split_skill_terms(form.required_skills.data)
+        + split_skill_terms(form.nice_to_have_skills.data)
+    }
+    found = [skill for skill in extract_skills(form.description.data or "") if skill not in listed]
+    terms = split_skill_terms(form.required_skills.data) + found
+    form.required_skills.data = "\n".join(terms)
+    flash(
+        f"Found {len(found)} new skill(s) in the description. Check them, move the optional ones "
+        "to nice-to-have, then save.",
+        "info",
+    )
+
+
+def _render_form(form: JobForm, job: StoredJob | None):
+    return render_template("employer/job_form.html", form=form, job=job)
+
+
+def _attach_row_error(form: JobForm, error: RowError) -> None:
+    field = getattr(form, error.field, None)
+    if field is not None:
+        field.errors = [*field.errors, error.reason]
+    else:
+        form.form_errors.append(f"{error.field}: {error.reason}")
+
+
+def _save(form: JobForm, job: StoredJob | None) -> str:
+    external_id = job.record.external_id if job else f"job-{secrets.token_hex(5)}"
+    row = {
+        "external_id": external_id,
+        "employer": g.user.employer_name,
+        "title": form.title.data.strip(),
+        "description": (form.description.data or "").strip(),
+        "required_skills": form.required_skill_names,
+        "nice_to_have_skills": [
+            name for name in form.nice_skill_names if name not in form.required_skill_names
+        ],
+        "city": form.city.data,
+        "remote": form.remote.data,
+        "min_years_experience": _plain_number(form.min_years_experience.data),
+        "salary_min_cad": form.salary_min_cad.data,
+        "salary_max_cad": form.salary_max_cad.data,
+        "french_level_required": form.french_level_required.data or 0,
+        "status": job.record.status if job else "open",
+        "posted_at": job.record.posted_at if job else utc_now()[:10],
+    }
+    save_job(get_db(), parse_job(row), employer_id=g.user.employer_id)
+    return external_id
+
+
+def _plain_number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+@bp.route("/<external_id>/close", methods=["POST"])
+@employer_required
+def close_job(external_id: str):
+    return _set_status(owned_job_or_404(external_id), "closed", "Job closed.")
+
+
+@bp.route("/<external_id>/reopen", methods=["POST"])
+@employer_required
+def reopen_job(external_id: str):
+    return _set_status(owned_job_or_404(external_id), "open", "Job reopened.")
+
+
+def _set_status(job: StoredJob, status: str, message: str):
+    save_job(get_db(), replace(job.record, status=status), employer_id=g.user.employer_id)
+    flash(message, "success")
+    return redirect(url_for("employer_jobs.list_jobs"))

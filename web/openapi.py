@@ -1,0 +1,201 @@
+"""The OpenAPI 3.0 document of the JSON API, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from matcher.constants import CITIES, DECISION_STAGES, WORK_AUTHORIZATIONS
+
+bp = Blueprint("openapi", __name__)
+
+_ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "field": {"type": "string", "description": "The request field at fault (400 only)."},
+    },
+}
+_NULLABLE_NUMBER = {"type": "number", "nullable": True}
+_NULLABLE_INTEGER = {"type": "integer", "nullable": True}
+_SKILLS = {"type": "array", "items": {"type": "string"}}
+_EXPLANATION = {
+    "type": "object",
+    "description": "Why the pair fits, as plain facts about the worker and the job.",
+    "required": ["matched_skills", "missing_skills", "city_preference_rank"],
+    "properties": {
+        "matched_skills": _SKILLS,
+        "missing_skills": _SKILLS,
+        "matched_nice_to_have_skills": _SKILLS,
+        "city": {"type": "string", "enum": list(CITIES)},
+        "city_preference_rank": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": len(CITIES)},
+        "remote": {"type": "string"},
+        "open_to_remote": {"type": "boolean"},
+        "remote_compatible": {"type": "boolean"},
+        "years_experience": {"type": "number"},
+        "min_years_experience": _NULLABLE_NUMBER,
+        "meets_min_experience": {"type": "boolean", "nullable": True},
+        "french_level": _NULLABLE_INTEGER,
+        "french_level_required": {"type": "integer"},
+        "meets_french_requirement": {"type": "boolean", "nullable": True},
+        "salary_expectation_cad": _NULLABLE_INTEGER,
+        "salary_min_cad": _NULLABLE_INTEGER,
+        "salary_max_cad": _NULLABLE_INTEGER,
+        "salary_fit": {"type": "string", "enum": ["within", "below", "above", "unknown"]},
+        "work_authorization": {"type": "string", "enum": list(WORK_AUTHORIZATIONS)},
+        "available_from": {"type": "string", "format": "date", "nullable": True},
+    },
+}
+_RANKED = {"rank": {"type": "integer", "minimum": 1}, "score": {"type": "number"}}
+_SHORTLIST = {
+    "type": "object",
+    "required": ["job", "model_version", "candidates"],
+    "properties": {
+        "job": {"type": "string"},
+        "model_version": {"type": "string"},
+        "total": {"type": "integer", "description": "Workers passing the filters."},
+        "candidates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["worker", "rank", "score", "explanation"],
+                "properties": {
+                    "worker": {"type": "string"},
+                    **_RANKED,
+                    "explanation": {"$ref": "#/components/schemas/Explanation"},
+                },
+            },
+        },
+    },
+}
+_MATCHES = {
+    "type": "object",
+    "required": ["worker", "model_version", "jobs"],
+    "properties": {
+        "worker": {"type": "string"},
+        "model_version": {"type": "string"},
+        "jobs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["job", "rank", "score", "explanation"],
+                "properties": {
+                    "job": {"type": "string"},
+                    **_RANKED,
+                    "title": {"type": "string"},
+                    "employer": {"type": "string"},
+                    "explanation": {"$ref": "#/components/schemas/Explanation"},
+                },
+            },
+        },
+    },
+}
+_OUTCOME_REQUEST = {
+    "type": "object",
+    "required": ["job", "worker", "stage"],
+    "properties": {
+        "job": {"type": "string", "minLength": 1, "description": "The job's external id."},
+        "worker": {"type": "string", "minLength": 1, "description": "The worker's external id."},
+        "stage": {"type": "string", "enum": list(DECISION_STAGES)},
+    },
+}
+_OUTCOME = {
+    "type": "object",
+    "required": ["job", "worker", "stage", "at", "recorded"],
+    "properties": {
+        "job": {"type": "string"},
+        "worker": {"type": "string"},
+        "stage": {"type": "string", "enum": list(DECISION_STAGES)},
+        "at": {"type": "string", "format": "date-time"},
+        "recorded": {
+            "type": "boolean",
+            "description": "False when the same event was already recorded at that second.",
+        },
+    },
+}
+
+
+def _schema_ref(name: str) -> str:
+    return f"#/components/schemas/{name}"
+
+
+def _json(schema_name: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": _schema_ref(schema_name)}}},
+    }
+
+
+_ERRORS = {
+    "400": _json("Error", "A bad parameter or body; `field` names it."),
+    "401": _json("Error", "No valid Bearer token."),
+    "404": _json("Error", "No such job or worker, or not yours."),
+}
+_LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+}
+_EXTERNAL_ID = {"name": "external_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+OPENAPI_DOCUMENT: dict = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "talentmatch API",
+        "version": "1",
+        "description": "Ranked, explained shortlists for employers; outcome events for retraining.",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearerToken": []}],
+    "paths": {
+        "/jobs/{external_id}/shortlist": {
+            "get": {
+                "operationId": "getShortlist",
+                "summary": "Ranked candidates for one of your jobs.",
+                "parameters": [_EXTERNAL_ID, {**_LIMIT, "description": "Default 50."}],
+                "responses": {"200": _json("Shortlist", "The shortlist."), **_ERRORS},
+            }
+        },
+        "/workers/{external_id}/matches": {
+            "get": {
+                "operationId": "getMatches",
+                "summary": "A worker's best open jobs (that worker, or an operator).",
+                "parameters": [_EXTERNAL_ID, {**_LIMIT, "description": "Default 10."}],
+                "responses": {"200": _json("Matches", "The matches."), **_ERRORS},
+            }
+        },
+        "/outcomes": {
+            "post": {
+                "operationId": "createOutcome",
+                "summary": "Record a decision about a candidate for one of your jobs.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/OutcomeRequest"}
+                        }
+                    },
+                },
+                "responses": {"201": _json("Outcome", "The recorded event."), **_ERRORS},
+            }
+        },
+    },
+    "components": {
+        "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": _ERROR,
+            "Explanation": _EXPLANATION,
+            "Shortlist": _SHORTLIST,
+            "Matches": _MATCHES,
+            "OutcomeRequest": _OUTCOME_REQUEST,
+            "Outcome": _OUTCOME,
+        },
+    },
+}
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(OPENAPI_DOCUMENT)

@@ -1,0 +1,63 @@
+"""Security wiring: CSRF on every state-changing request, and the response headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def carries_bearer_token() -> bool:
+    """Whether the request authenticates with `Authorization: Bearer`, never with a cookie.
+
+    A browser cannot attach that header to a cross-site request without a CORS preflight
+    (which this app never grants), so such requests need no CSRF token.
+    """
+    return request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+def _protect_state_changes() -> None:
+    if request.method in STATE_CHANGING_METHODS and not carries_bearer_token():
+        csrf.protect()
+
+
+def _add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        # Pages show personal data: keep them out of shared caches and the back-forward cache.
+        headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """CSRF checks (ours decide when, so Bearer-token API calls are exempt) and headers."""
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+    app.before_request(_protect_state_changes)
+    app.after_request(_add_security_headers)
+    from web import errors
+
+    errors.init_app(app)

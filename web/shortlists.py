@@ -1,0 +1,288 @@
+"""The shortlist of a job: ranked, explained, filterable candidates; a candidate's page; decisions.
+
+Profiles are blind: no name, email or contact detail is shown until the worker accepts
+the job's contact request.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
+from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from matcher.accounts import User
+from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
+from matcher.features.population import load_job
+from matcher.ranking.explanations import explain
+from matcher.ranking.retrieval import worker_index
+from matcher.ranking.scorers import load_serving_scorer
+from matcher.ranking.shortlists import (
+    CandidateFilters,
+    FilterError,
+    Matches,
+    NotFound,
+    Shortlist,
+    matches_for_worker,
+    shortlist_for_job,
+)
+from web import decisions
+from web.auth import employer_required
+from web.database import get_db
+from web.employer_jobs import owned_job_or_404
+
+bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
+
+NotFoundError = NotFound
+SORT_CHOICES = [
+    ("score", "Best match"),
+    ("experience", "Most experience"),
+    ("available_from", "Earliest start"),
+    ("salary", "Lowest salary expectation"),
+]
+CITY_RANK_CHOICES = [
+    ("", "Any"),
+    ("1", "Job city is their first choice"),
+    ("2", "Job city in their top two"),
+    ("3", "Job city anywhere in their list"),
+]
+WORK_AUTHORIZATION_LABELS = {
+    "citizen": "Citizen",
+    "permanent_resident": "Permanent resident",
+    "open_work_permit": "Open work permit",
+    "employer_specific_permit": "Employer-specific permit",
+    "needs_permit": "Needs a permit",
+}
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"work_authorization_labels": WORK_AUTHORIZATION_LABELS}
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def load_shortlist(
+    job_external_id: str,
+    employer_id: int,
+    *,
+    limit: int,
+    offset: int = 0,
+    filters: CandidateFilters | None = None,
+) -> Shortlist:
+    """The job's shortlist if the job is the employer's; NotFound otherwise (404, not 403)."""
+    try:
+        decisions.owned_job_id(get_db(), employer_id, job_external_id)
+    except decisions.NotFoundError:
+        raise NotFound("job", job_external_id) from None
+    return shortlist_for_job(
+        get_db(), job_external_id, limit=limit, offset=offset, filters=filters, settings=_settings()
+    )
+
+
+def load_matches(worker_external_id: str, user: User, *, limit: int) -> Matches:
+    """The worker's matches, for that worker or an operator; NotFound for anyone else."""
+    if user.role != "operator":
+        row = (
+            get_db()
+            .execute(
+                "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
+                [worker_external_id],
+            )
+            .fetchone()
+        )
+        if user.role != "worker" or row is None or row[0] != user.worker_id:
+            raise NotFound("worker", worker_external_id)
+    return matches_for_worker(get_db(), worker_external_id, limit=limit, settings=_settings())
+
+
+class FilterForm(FlaskForm):
+    """The shortlist's filters and sort order, sent with GET so a filtered list can be linked."""
+
+    class Meta:
+        csrf = False
+
+    city_rank = SelectField("City preference", choices=CITY_RANK_CHOICES, default="")
+    remote = SelectField(
+        "Remote", choices=[("", "Any"), ("yes", "Open to remote work")], default=""
+    )
+    min_french = IntegerField("Minimum French (NCLC)", validators=[Optional(), NumberRange(0, 12)])
+    min_experience = DecimalField(
+        "Minimum years of experience", validators=[Optional(), NumberRange(0, 60)]
+    )
+    work_authorization = SelectMultipleField(
+        "Work authorization",
+        choices=[(value, WORK_AUTHORIZATION_LABELS[value]) for value in WORK_AUTHORIZATIONS],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[Optional()],
+    )
+    sort = SelectField("Sort by", choices=SORT_CHOICES, default="score")
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 10_000)])
+
+    def to_filters(self) -> CandidateFilters:
+        min_experience = self.min_experience.data
+        return CandidateFilters(
+            city_preference_max_rank=int(self.city_rank.data) if self.city_rank.data else None,
+            open_to_remote=True if self.remote.data == "yes" else None,
+            min_french_level=self.min_french.data,
+            work_authorizations=frozenset(self.work_authorization.data or ()) or None,
+            min_years_experience=float(min_experience) if min_experience is not None else None,
+            sort=self.sort.data or "score",
+        )
+
+
+@bp.route("/<external_id>/shortlist")
+@employer_required
+def shortlist(external_id: str):
+    job = owned_job_or_404(external_id)
+    form = FilterForm(formdata=request.args)
+    valid = form.validate()
+    page_size = current_app.config["SHORTLIST_PAGE_SIZE"]
+    filters = CandidateFilters()
+    if valid:
+        try:
+            filters = form.to_filters()
+        except FilterError as error:
+            valid = False
+            form.form_errors.append(f"{error.field}: {error.reason}")
+    page = (form.page.data or 1) if valid else 1
+    result = load_shortlist(
+        external_id,
+        g.user.employer_id,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+        filters=filters,
+    )
+    return render_template(
+        "employer/shortlist.html",
+        job=job.record,
+        form=form,
+        shortlist=result,
+        page=page,
+        pages=max(1, math.ceil(result.total / page_size)),
+        decided=decisions.latest_decisions(get_db(), job.id),
+        decision_stages=DECISION_STAGES,
+        page_url=_page_url,
+    ), (200 if valid else 400)
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for("shortlists.shortlist", **request.view_args, **args)
+
+
+def _blind_profile(worker_id: int) -> dict:
+    db = get_db()
+    profile = next(
+        iter(
+            db.query(
+                """SELECT external_id, name, email, years_experience, education, city_preferences,
+                          open_to_remote, english_level, french_level, salary_expectation_cad,
+                          work_authorization, available_from
+                   FROM workers WHERE id = ?""",
+                [worker_id],
+            )
+        )
+    )
+    profile["skills"] = list(
+        db.query(
+            "SELECT skill, years, source FROM worker_skills WHERE worker_id = ? ORDER BY skill",
+            [worker_id],
+        )
+    )
+    return profile
+
+
+def _score_and_explanation(job_external_id: str, worker_id: int) -> tuple[float, dict, str]:
+    db = get_db()
+    job = load_job(db, job_external_id)
+    index = worker_index(db)
+    row = index.row_of(worker_id)
+    if job is None or row is None:
+        abort(404)
+    scorer = load_serving_scorer(db, _settings())
+    score = float(scorer.score(job, index.table, np.array([row], dtype=np.int64))[0])
+    return score, explain(job, index, row), scorer.version
+
+
+@bp.route("/<external_id>/candidates/<worker_external_id>")
+@employer_required
+def candidate(external_id: str, worker_external_id: str):
+    job = owned_job_or_404(external_id)
+    worker_id = _worker_id_or_404(worker_external_id)
+    score, explanation, model_version = _score_and_explanation(external_id, worker_id)
+    contact_status = decisions.contact_request_status(get_db(), job.id, worker_id)
+    profile = _blind_profile(worker_id)
+    if contact_status != "accepted":
+        profile["name"] = profile["email"] = None
+    return render_template(
+        "employer/candidate.html",
+        job=job.record,
+        profile=profile,
+        score=score,
+        explanation=explanation,
+        model_version=model_version,
+        contact_status=contact_status,
+        history=decisions.decision_history(get_db(), job.id, worker_id),
+        decision_stages=DECISION_STAGES,
+        back=_safe_back(request.args.get("back"), external_id),
+    )
+
+
+def _worker_id_or_404(worker_external_id: str) -> int:
+    try:
+        return decisions.live_worker_id(get_db(), worker_external_id)
+    except decisions.NotFoundError:
+        abort(404)
+
+
+def _safe_back(target: str | None, external_id: str) -> str:
+    """A path back into this job's pages only, so the link cannot lead off the site."""
+    shortlist_url = url_for("shortlists.shortlist", external_id=external_id)
+    job_prefix = shortlist_url.removesuffix("shortlist")
+    if target and target.startswith(job_prefix) and "//" not in target and "\\" not in target:
+        return target
+    return shortlist_url
+
+
+@bp.route("/<external_id>/candidates/<worker_external_id>/decisions", methods=["POST"])
+@employer_required
+def record_decision(external_id: str, worker_external_id: str):
+    owned_job_or_404(external_id)
+    stage = request.form.get("stage", "")
+    if stage not in DECISION_STAGES:
+        abort(400, description=f"Choose one of: {', '.join(DECISION_STAGES)}.")
+    try:
+        decisions.record_decision(
+            get_db(),
+            g.user.employer_id,
+            external_id,
+            worker_external_id,
+            stage,
+            actor_user_id=g.user.id,
+        )
+    except decisions.NotFoundError:
+        abort(404)
+    message = f"Recorded “{stage}” for candidate {worker_external_id}."
+    if stage == "contacted":
+        message += " A contact request was sent; their details appear once they accept."
+    flash(message, "success")
+    return redirect(_safe_back(request.form.get("back"), external_id))
