@@ -1,0 +1,210 @@
+"""`extract_skills`: the vocabulary skills named in free text (resumes, job descriptions).
+
+Text is cut into tokens that keep skill punctuation (`C++`, `C#`, `.NET`, `Node.js`, `CI/CD`);
+a token that is no skill as a whole is cut again at slashes and hyphens (`Python/Django`). At
+each token the longest curated alias wins, so `Spring Boot` beats `Spring`. Aliases that are
+also English words obey the data file's text rules: exact case (`Swift`, not "a swift reply"),
+and for the most ambiguous (`Go`, `R`, `C`, `Make`, `Spring`) tech context, meaning a skill
+joined to it by list punctuation ("Java, Go and Rust") or a word such as "developer".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from matcher.skills.folding import fold_exact
+from matcher.skills.vocabulary import TextRule, Vocabulary, load_vocabulary
+
+_TOKEN = re.compile(r"\.?[^\W_][\w+#]*(?:[./&-][^\W_][\w+#]*)*")
+_TOKEN_PART = re.compile(r"[^/\-]+")
+_PHRASE_GAP = re.compile(r"[ \t]+|[/-]")
+_LIST_GAP = re.compile(r"[\s,;/|&()+\-\u2022\u00b7*]*")
+_LIST_WORDS = frozenset({"and", "or", "&", "with", "plus"})
+_SENTENCE_END = frozenset(".!?\n\u2022\u00b7\u25aa*>")
+CONTEXT_WORDS = frozenset(
+    """
+    programming language languages lang developer developers engineer engineers framework
+    frameworks library libraries coding sdk backend frontend scripting stack written
+    """.split()
+)
+_LINK_WORDS = frozenset({"in", "with", "of"})
+_SPACES = re.compile(r"[ \t]+")
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+    key: str
+
+
+@dataclass
+class _Match:
+    first: int  # index of the first token
+    last: int  # index of the last token
+    skill: str
+    confirmed: bool
+
+
+def extract_skills(text: str) -> list[str]:
+    """Canonical names of the skills in `text`, deduplicated, in order of first appearance."""
+    if not text:
+        return []
+    vocabulary = load_vocabulary()
+    tokens = tokenize(text, vocabulary)
+    matches = _find_matches(text, tokens, vocabulary)
+    _confirm_by_context(text, tokens, matches)
+    found = dict.fromkeys(match.skill for match in matches if match.confirmed)
+    return list(found)
+
+
+def tokenize(text: str, vocabulary: Vocabulary) -> list[_Token]:
+    """Word tokens; one that is not a skill as a whole is split at slashes and hyphens."""
+    tokens = []
+    for word in _TOKEN.finditer(text):
+        key = fold_exact(word.group())
+        if key in vocabulary.prose_index or not any(c in word.group() for c in "/-"):
+            tokens.append(_Token(word.group(), word.start(), word.end(), key))
+            continue
+        for part in _TOKEN_PART.finditer(word.group()):
+            start = word.start() + part.start()
+            tokens.append(_Token(part.group(), start, start + len(part.group()), ""))
+    return [t if t.key else _Token(t.text, t.start, t.end, fold_exact(t.text)) for t in tokens]
+
+
+def _find_matches(text: str, tokens: list[_Token], vocabulary: Vocabulary) -> list[_Match]:
+    phrase_lengths = _phrase_lengths(vocabulary)
+    matches: list[_Match] = []
+    index = 0
+    while index < len(tokens):
+        match = _longest_match(text, tokens, index, vocabulary, phrase_lengths)
+        if match is None:
+            index += 1
+            continue
+        if match.skill:
+            matches.append(match)
+        index = match.last + 1
+    return matches
+
+
+def _longest_match(
+    text: str, tokens: list[_Token], index: int, vocabulary: Vocabulary, phrase_lengths: dict
+) -> _Match | None:
+    longest = min(phrase_lengths.get(tokens[index].key, 1), len(tokens) - index)
+    for length in range(longest, 0, -1):
+        last = index + length - 1
+        if length > 1 and not _is_phrase(text, tokens, index, last):
+            continue
+        key = " ".join(token.key for token in tokens[index : last + 1])
+        skill = vocabulary.prose_index.get(key)
+        if skill is None:
+            continue
+        rule = vocabulary.text_rules.get(key)
+        if rule is not None and rule.kind == "never":
+            continue
+        surface = text[tokens[index].start : tokens[last].end]
+        status = _status(rule, surface, lambda: _starts_sentence(text, tokens[index].start))
+        # A rejected ambiguous word still consumes its tokens: it was the word, not a skill.
+        return _Match(index, last, skill if status != "rejected" else "", status == "confirmed")
+    return None
+
+
+def _status(rule: TextRule | None, surface: str, at_sentence_start: Callable[[], bool]) -> str:
+    if rule is None:
+        return "confirmed"
+    if surface != rule.form:
+        return "rejected"
+    if rule.kind == "case" and not at_sentence_start():
+        return "confirmed"
+    return "pending"
+
+
+def _confirm_by_context(text: str, tokens: list[_Token], matches: list[_Match]) -> None:
+    """Confirms pending ambiguous matches that sit in a list of skills or next to a tech word."""
+    for _ in range(2):  # a second round lets "Go and Rust" confirm each other
+        confirmed_ends = {m.last for m in matches if m.confirmed}
+        confirmed_starts = {m.first for m in matches if m.confirmed}
+        for match in matches:
+            if not match.confirmed and (
+                _listed_with_skill(text, tokens, match, confirmed_starts, confirmed_ends)
+                or _near_context_word(text, tokens, match)
+            ):
+                match.confirmed = True
+
+
+def _listed_with_skill(text, tokens, match, starts: set[int], ends: set[int]) -> bool:
+    after = [i for i in (match.last + 1, match.last + 2) if i in starts]
+    before = [i for i in (match.first - 1, match.first - 2) if i in ends]
+    return any(_linked(text, tokens, match.last, i) for i in after) or any(
+        _linked(text, tokens, i, match.first) for i in before
+    )
+
+
+def _linked(text: str, tokens: list[_Token], left: int, right: int) -> bool:
+    """Whether two tokens are neighbours in a list: only list punctuation or and/or between."""
+    if right - left == 2 and tokens[left + 1].key not in _LIST_WORDS:
+        return False
+    return all(
+        _LIST_GAP.fullmatch(text, tokens[i].end, tokens[i + 1].start) for i in range(left, right)
+    )
+
+
+def _near_context_word(text: str, tokens: list[_Token], match: _Match) -> bool:
+    """A tech word right next to the match ("Go developer"), or one small word away
+    ("written in Go"), with nothing but spaces between."""
+    for step in (1, 2):
+        before = (match.first - step, match.first - step, match.first)
+        after = (match.last + step, match.last, match.last + step)
+        for word, left, right in (before, after):
+            if left < 0 or right >= len(tokens):
+                continue
+            if (
+                tokens[word].key in CONTEXT_WORDS
+                and all(tokens[i].key in _LINK_WORDS for i in range(left + 1, right))
+                and all(
+                    _SPACES.fullmatch(text, tokens[i].end, tokens[i + 1].start)
+                    for i in range(left, right)
+                )
+            ):
+                return True
+    return False
+
+
+def _is_phrase(text: str, tokens: list[_Token], first: int, last: int) -> bool:
+    """Tokens form one phrase when only spaces, or a slash or hyphen, separate them."""
+    return all(
+        _PHRASE_GAP.fullmatch(text, tokens[i].end, tokens[i + 1].start) for i in range(first, last)
+    )
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    previous = _previous_visible(text, position)
+    if previous < 0 or text[previous] in _SENTENCE_END:
+        return True
+    # A "- " bullet at the start of a line also starts a sentence.
+    if text[previous] == "-":
+        before_dash = _previous_visible(text, previous)
+        return before_dash < 0 or text[before_dash] == "\n"
+    return False
+
+
+def _previous_visible(text: str, position: int) -> int:
+    """Index of the last character before `position` that is not a space or tab, or -1."""
+    index = position - 1
+    while index >= 0 and text[index] in " \t":
+        index -= 1
+    return index
+
+
+@cache
+def _phrase_lengths(vocabulary: Vocabulary) -> dict[str, int]:
+    """First word of each prose alias -> the most words an alias starting with it has."""
+    lengths: dict[str, int] = {}
+    for key in vocabulary.prose_index:
+        words = key.split(" ")
+        lengths[words[0]] = max(lengths.get(words[0], 1), len(words))
+    return lengths
