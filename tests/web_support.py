@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import waitress
-
 from flask import Flask
 from flask.testing import FlaskClient
 

@@ -16,6 +16,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matcher.constants import CITIES, DECISION_STAGES
@@ -28,7 +29,11 @@ from web.database import get_db
 
 bp = Blueprint("employer_jobs", __name__, url_prefix="/jobs")
 
-REMOTE_CHOICES = [("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")]
+REMOTE_CHOICES = [
+    SelectChoice("onsite", "On site"),
+    SelectChoice("hybrid", "Hybrid"),
+    SelectChoice("remote", "Remote"),
+]
 SKILL_SPLIT = re.compile(r"[\n,;]+")
 
 
@@ -58,7 +63,7 @@ class JobForm(FlaskForm):
     nice_to_have_skills = TextAreaField(
         "Nice-to-have skills", validators=[Optional(), Length(max=4000)]
     )
-    city = SelectField("City", choices=[(city, city) for city in CITIES])
+    city = SelectField("City", choices=[SelectChoice(city, city) for city in CITIES])
     remote = SelectField("Remote policy", choices=REMOTE_CHOICES, default="onsite")
     french_level_required = IntegerField(
         "French level required (NCLC 0–12)", default=0, validators=[Optional(), NumberRange(0, 12)]

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -49,16 +50,16 @@ bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
 
 NotFoundError = NotFound
 SORT_CHOICES = [
-    ("score", "Best match"),
-    ("experience", "Most experience"),
-    ("available_from", "Earliest start"),
-    ("salary", "Lowest salary expectation"),
+    SelectChoice("score", "Best match"),
+    SelectChoice("experience", "Most experience"),
+    SelectChoice("available_from", "Earliest start"),
+    SelectChoice("salary", "Lowest salary expectation"),
 ]
 CITY_RANK_CHOICES = [
-    ("", "Any"),
-    ("1", "Job city is their first choice"),
-    ("2", "Job city in their top two"),
-    ("3", "Job city anywhere in their list"),
+    SelectChoice("", "Any"),
+    SelectChoice("1", "Job city is their first choice"),
+    SelectChoice("2", "Job city in their top two"),
+    SelectChoice("3", "Job city anywhere in their list"),
 ]
 WORK_AUTHORIZATION_LABELS = {
     "citizen": "Citizen",
@@ -120,7 +121,9 @@ class FilterForm(FlaskForm):
 
     city_rank = SelectField("City preference", choices=CITY_RANK_CHOICES, default="")
     remote = SelectField(
-        "Remote", choices=[("", "Any"), ("yes", "Open to remote work")], default=""
+        "Remote",
+        choices=[SelectChoice("", "Any"), SelectChoice("yes", "Open to remote work")],
+        default="",
     )
     min_french = IntegerField("Minimum French (NCLC)", validators=[Optional(), NumberRange(0, 12)])
     min_experience = DecimalField(
@@ -128,7 +131,9 @@ class FilterForm(FlaskForm):
     )
     work_authorization = SelectMultipleField(
         "Work authorization",
-        choices=[(value, WORK_AUTHORIZATION_LABELS[value]) for value in WORK_AUTHORIZATIONS],
+        choices=[
+            SelectChoice(value, WORK_AUTHORIZATION_LABELS[value]) for value in WORK_AUTHORIZATIONS
+        ],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
