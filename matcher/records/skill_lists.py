@@ -6,6 +6,7 @@ know does not reject the row: it is left out and reported back, so the caller ca
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from matcher.records.parsing import RowError, format_number, is_missing, text_list
@@ -64,8 +65,13 @@ def _years(field: str, name: str, years: object) -> float | None:
     return parsed
 
 
+@functools.lru_cache(maxsize=20_000)
 def canonical_skill(term: str) -> str | None:
-    """The vocabulary's display name for `term`, or None when it is not a known skill."""
+    """The vocabulary's display name for `term`, or None when it is not a known skill.
+
+    Cached because an import repeats the same few hundred terms across many rows, and the
+    vocabulary itself is loaded once per process.
+    """
     # Imported on use: loading the vocabulary is only worth it when skills are parsed.
     from matcher.skills import normalize_skill
 
