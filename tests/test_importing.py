@@ -290,3 +290,27 @@ def test_cli_export_with_format_option(run_cli, tmp_path):
     result = run_cli("export", "jobs", str(out), "--format", "csv", check=True)
     assert result.stdout == f"exported 2 jobs to {out}\n"
     assert out.read_text().splitlines()[0].startswith("external_id,employer,title,")
+
+
+def test_line_numbers_count_quoted_newlines_blank_lines_and_extra_values(db, tmp_path):
+    path = tmp_path / "jobs.csv"
+    path.write_text(
+        "external_id,employer,title,description,city\n"
+        'J1,Maple,Dev,"Line one\nline two\nline three",Toronto\n'
+        ",,,,\n"
+        "\n"
+        "J2,Maple,Dev,,Ottawa\n"
+        "J3,Maple,Dev,,Toronto,surplus\n",
+        encoding="utf-8",
+    )
+    report = import_file(db, "jobs", path)
+    assert [str(row) for row in report.rejected] == [
+        "line 7: city: 'Ottawa' is not one of Toronto, Vancouver, Montreal",
+        "line 8: row: 6 values but the header has 5 columns",
+    ]
+    assert load_job(db, "J1").description == "Line one\nline two\nline three"
+
+
+def test_progress_bar_is_drawn_on_stderr_when_asked(db, capsys):
+    import_file(db, "workers", FIXTURES / "workers_good.csv", progress=True)
+    assert "importing workers" in capsys.readouterr().err

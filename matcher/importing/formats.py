@@ -73,19 +73,29 @@ def csv_rows(reader: csv.DictReader) -> Iterator[NumberedRow]:
     """Each record with the line it starts on; a row with too many values is an error."""
     width = len(reader.fieldnames or [])
     while True:
-        line = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            yield line, RowError("row", f"unreadable CSV ({error})")
+            yield reader.line_num, RowError("row", f"unreadable CSV ({error})")
             continue
-        if None in row:
-            values = width + len(row[None])
-            yield line, RowError("row", f"{values} values but the header has {width} columns")
-        elif any(value not in (None, "") for value in row.values()):
-            yield line, row
+        # Spreadsheets often save empty rows as a line of commas: they are not rows.
+        if any(value not in (None, "") for value in row.values()):
+            yield _first_line(reader.line_num, row), _checked_width(row, width)
+
+
+def _first_line(last_line: int, row: dict) -> int:
+    """The line a record starts on: quoted values may span lines, blank lines are skipped."""
+    values = [*row.values(), *row.get(None, [])]
+    return last_line - sum(value.count("\n") for value in values if isinstance(value, str))
+
+
+def _checked_width(row: dict, width: int) -> dict | RowError:
+    if None in row:
+        values = width + len(row[None])
+        return RowError("row", f"{values} values but the header has {width} columns")
+    return row
 
 
 def jsonl_rows(handle: IO[str]) -> Iterator[NumberedRow]:
