@@ -127,7 +127,8 @@ def main() -> None:
             figures["baseline: sqlite-utils insert_all raw"].append(
                 timed(insert_raw, csv_path, raw_db)
             )
-            print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in figures.items()))
+            latest = ", ".join(f"{name} {times[-1]:.2f}s" for name, times in figures.items())
+            print(f"run {run + 1}: {latest}", flush=True)
     print(f"\n{args.rows:,} worker rows, median of {args.runs} run(s):")
     for name, seconds in figures.items():
         print(f"  {name:<40} {statistics.median(seconds):7.2f} s")
