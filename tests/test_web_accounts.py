@@ -103,9 +103,10 @@ def test_api_tokens_authenticate_until_revoked(db, user):
     token = accounts.create_api_token(db, user.id)
     assert token.startswith(accounts.API_TOKEN_PREFIX)
     assert accounts.user_for_api_token(db, token) == user
-    assert db.execute("SELECT count(*) FROM api_tokens WHERE token_hash = ?", [token]).fetchone()[
-        0
-    ] == 0
+    assert (
+        db.execute("SELECT count(*) FROM api_tokens WHERE token_hash = ?", [token]).fetchone()[0]
+        == 0
+    )
     accounts.revoke_api_token(db, token)
     assert accounts.user_for_api_token(db, token) is None
 

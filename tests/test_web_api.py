@@ -118,3 +118,14 @@ def test_openapi_document_describes_the_three_operations(site):
         "/outcomes",
     }
     assert document["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
+
+
+def test_unauthenticated_posts_are_401_not_a_csrf_error(site):
+    body = {"job": "ACME-1", "worker": "W1", "stage": "hired"}
+    response = site.client().post("/api/v1/outcomes", json=body)
+    assert response.status_code == 401
+
+
+def test_wrong_methods_are_405_with_allow(site, acme):
+    response = site.client().delete("/api/v1/outcomes", headers=acme)
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 API_PREFIX = "/api/"
 
@@ -19,7 +19,10 @@ def _handle_http_error(error: HTTPException):
         response = jsonify(body)
     else:
         response = render_template("error.html", error=error)
-    return response, error.code
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return response, error.code, headers
 
 
 def _handle_csrf_error(error: CSRFError):

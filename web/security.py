@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -19,6 +19,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+API_PREFIX = "/api/"
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -31,9 +32,20 @@ def carries_bearer_token() -> bool:
     return request.headers.get("Authorization", "").startswith("Bearer ")
 
 
+def _authenticates_by_cookie() -> bool:
+    """Whether the session cookie signs someone in (only then can a forged request harm)."""
+    from web.auth import SESSION_KEY
+
+    return SESSION_KEY in session
+
+
 def _protect_state_changes() -> None:
-    if request.method in STATE_CHANGING_METHODS and not carries_bearer_token():
-        csrf.protect()
+    if request.method not in STATE_CHANGING_METHODS or carries_bearer_token():
+        return
+    # The API answers 401 to a request that is neither token- nor cookie-authenticated.
+    if request.path.startswith(API_PREFIX) and not _authenticates_by_cookie():
+        return
+    csrf.protect()
 
 
 def _add_security_headers(response: Response) -> Response:

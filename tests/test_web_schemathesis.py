@@ -1,0 +1,41 @@
+"""schemathesis, run against the OpenAPI document of the real server, finds no failure."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from web_support import ACME_EMAIL, build_site, serving
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+
+
+def test_schemathesis_finds_no_failures(tmp_path):
+    site = build_site(tmp_path, workers=10)
+    token = site.token(ACME_EMAIL)
+    with serving(site.app) as base_url:
+        result = subprocess.run(
+            [
+                str(SCHEMATHESIS),
+                "run",
+                f"{base_url}/api/v1/openapi.json",
+                "--checks",
+                "all",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--max-examples",
+                "25",
+                "--seed",
+                "1",
+                "--generation-database",
+                "none",
+                "--request-timeout",
+                "30",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+        )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
