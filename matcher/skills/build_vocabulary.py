@@ -1,6 +1,7 @@
 """Builds `vocabulary.json`, the skill vocabulary, from the curated seed and public reference data.
 
-Run `python -m matcher.skills.build_vocabulary [DATA_DIR]` (default `/work/shared/data/skills`).
+Run `python -m matcher.skills.build_vocabulary [DATA_DIR]` (default `shared/data/skills` beside
+the project folder, which is `/work/shared/data/skills` in the workspace).
 The seed (`seed_skills.txt`) names each skill, its category, its Stack Overflow tags, hand-written
 aliases and how ambiguous words may be read in prose. The reference data adds Stack Overflow
 tag synonyms as aliases, Stack Overflow question counts and O*NET occurrences as popularity, and
@@ -24,7 +25,7 @@ from matcher.skills.folding import fold_compact, fold_exact
 PACKAGE_DIR = Path(__file__).parent
 SEED_PATH = PACKAGE_DIR / "seed_skills.txt"
 OUTPUT_PATH = PACKAGE_DIR / "vocabulary.json"
-DEFAULT_DATA_DIR = Path("/work/shared/data/skills")
+DEFAULT_DATA_DIR = PACKAGE_DIR.parents[2] / "shared" / "data" / "skills"
 
 ATTRIBUTION = [
     "Includes information from the O*NET database by the U.S. Department of Labor, "
