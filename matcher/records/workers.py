@@ -164,7 +164,7 @@ def worker_to_row(record: WorkerRecord) -> dict:
 
 @dataclass(frozen=True)
 class StoredWorker:
-    """A worker row as stored: its id, its record, and whether it was deleted (anonymised)."""
+    """A worker row as stored: its id and its record (None once deleted, i.e. anonymised)."""
 
     id: int
     record: WorkerRecord | None
