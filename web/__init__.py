@@ -17,6 +17,8 @@ BLUEPRINT_MODULES: list[str] = [
     "web.shortlists",
     "web.api",
     "web.openapi",
+    "web.worker_account",
+    "web.worker_matches",
 ]
 
 

@@ -62,18 +62,25 @@ def employer_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _safe_next(target: str | None) -> str:
+def _home_for(user: accounts.User | None) -> str:
+    """Where a user lands after signing in: workers on their matches, others on jobs."""
+    if user is not None and user.role == "worker":
+        return url_for("worker_matches.matches")
+    return url_for("employer_jobs.list_jobs")
+
+
+def _safe_next(target: str | None, user: accounts.User | None = None) -> str:
     """Only a path on this site, so the sign-in page cannot redirect anywhere else."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("employer_jobs.list_jobs")
+    return _home_for(user)
 
 
 @bp.route("/")
 def index():
     if g.user is None:
         return redirect(url_for("auth.sign_in"))
-    return redirect(url_for("employer_jobs.list_jobs"))
+    return redirect(_home_for(g.user))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -100,7 +107,7 @@ def _start_session(user: accounts.User):
     # A fresh session on sign-in, so a session id planted beforehand is worthless.
     session.clear()
     session[SESSION_KEY] = accounts.create_session(get_db(), user.id)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.args.get("next"), user))
 
 
 @bp.route("/sign-out", methods=["POST"])

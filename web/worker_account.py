@@ -1,0 +1,438 @@
+"""Worker accounts: sign-up, the profile, email preferences, a copy of my data, deletion.
+
+Workers are `users` rows with role 'worker' pointing at their `workers` row; sign-in and
+sessions are `web.auth`'s. The profile is saved through the same parse/validate/save
+functions as imports, so a web edit and an imported row obey one contract.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from matcher import accounts
+from matcher.constants import CITIES, DIGEST_FREQUENCIES, EDUCATION_LEVELS, WORK_AUTHORIZATIONS
+from matcher.notifications.consent import record_consent
+from matcher.records.parsing import RowError
+from matcher.records.skill_lists import skill_items
+from matcher.records.workers import (
+    CONSENT_WORDING,
+    WorkerRecord,
+    load_worker,
+    parse_worker,
+    save_worker,
+    worker_to_row,
+)
+from matcher.skill_suggestions import suggest_skills
+from matcher.skills import extract_skills, normalize_skill
+from matcher.store import write_transaction
+from matcher.worker_privacy import delete_worker_account, export_worker_data
+from web import auth
+from web.database import get_db
+
+bp = Blueprint("worker_account", __name__)
+
+WITHDRAWAL_WORDING = "Turned match emails off on the email preferences page."
+SKILL_SPLIT = re.compile(r"[\n,;]+")
+WORK_AUTHORIZATION_LABELS = {
+    "citizen": "Canadian citizen",
+    "permanent_resident": "Permanent resident",
+    "open_work_permit": "Open work permit",
+    "employer_specific_permit": "Employer-specific permit",
+    "needs_permit": "I need a permit",
+}
+AUTHORIZATION_CHOICES = [SelectChoice(v, WORK_AUTHORIZATION_LABELS[v]) for v in WORK_AUTHORIZATIONS]
+LEVEL_CHOICES = [SelectChoice("", "Not given")] + [SelectChoice(str(n), str(n)) for n in range(13)]
+RANK_CHOICES = [
+    SelectChoice("", "Not interested"),
+    SelectChoice("1", "1st choice"),
+    SelectChoice("2", "2nd choice"),
+    SelectChoice("3", "3rd choice"),
+]
+FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "off": "Never"}
+
+
+def worker_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pages for a signed-in worker: others are sent to sign in, or refused."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        if g.user is None:
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        if g.user.role != "worker" or g.user.worker_id is None:
+            abort(403)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def current_worker_external_id() -> str:
+    """The signed-in worker's external id (404 if the worker row is gone)."""
+    row = (
+        get_db()
+        .execute(
+            "SELECT external_id FROM workers WHERE id = ? AND deleted_at IS NULL",
+            [g.user.worker_id],
+        )
+        .fetchone()
+    )
+    if row is None:
+        abort(404)
+    return row[0]
+
+
+def split_skill_terms(text: str | None) -> list[str]:
+    """The terms typed in the skills box: one a line, or separated by commas or semicolons."""
+    return [term.strip() for term in SKILL_SPLIT.split(text or "") if term.strip()]
+
+
+# ---- sign-up -----------------------------------------------------------------------------
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=1024)],
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+    work_authorization = SelectField("Work authorization in Canada", choices=AUTHORIZATION_CHOICES)
+    match_emails = BooleanField(CONSENT_WORDING, default=False)
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = _create_worker_account(form)
+        except RowError as error:
+            _attach_row_error(form, error)
+        except accounts.AccountError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            session.clear()
+            session[auth.SESSION_KEY] = accounts.create_session(get_db(), user.id)
+            flash("Welcome! Add your skills and preferences so we can match you.", "success")
+            return redirect(url_for("worker_account.profile"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("worker/sign_up.html", form=form), status
+
+
+def _create_worker_account(form: SignUpForm) -> accounts.User:
+    """A new worker row and its sign-in account together; consent only if the box was ticked."""
+    record = parse_worker(
+        {
+            "external_id": f"W-{secrets.token_hex(5).upper()}",
+            "name": form.name.data,
+            "email": form.email.data,
+            "work_authorization": form.work_authorization.data,
+            "match_emails": bool(form.match_emails.data),
+        }
+    )
+    db = get_db()
+    with write_transaction(db):
+        save_worker(db, record, source="web")
+        worker_id = _worker_id(record.external_id)
+        return accounts.create_user(
+            db, email=record.email, password=form.password.data, role="worker", worker_id=worker_id
+        )
+
+
+def _worker_id(external_id: str) -> int:
+    sql = "SELECT id FROM workers WHERE external_id = ?"
+    return get_db().execute(sql, [external_id]).fetchone()[0]
+
+
+# ---- profile -----------------------------------------------------------------------------
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    skills = TextAreaField("Skills", validators=[Optional(), Length(max=4000)])
+    resume_text = TextAreaField("Resume", validators=[Optional(), Length(max=50_000)])
+    years_experience = DecimalField(
+        "Years of professional experience", validators=[Optional(), NumberRange(0, 60)]
+    )
+    education = SelectField(
+        "Highest education",
+        choices=[SelectChoice("", "Not given")] + [SelectChoice(e, e) for e in EDUCATION_LEVELS],
+    )
+    rank_toronto = SelectField("Toronto", choices=RANK_CHOICES, default="")
+    rank_vancouver = SelectField("Vancouver", choices=RANK_CHOICES, default="")
+    rank_montreal = SelectField("Montreal", choices=RANK_CHOICES, default="")
+    open_to_remote = BooleanField("I am open to remote work")
+    english_level = SelectField("English level (CLB)", choices=LEVEL_CHOICES, default="")
+    french_level = SelectField("French level (NCLC)", choices=LEVEL_CHOICES, default="")
+    salary_expectation_cad = IntegerField(
+        "Salary expectation (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
+    )
+    work_authorization = SelectField("Work authorization in Canada", choices=AUTHORIZATION_CHOICES)
+    available_from = StringField("Earliest start date", validators=[Optional(), Length(max=10)])
+
+    def city_fields(self) -> list:
+        return [getattr(self, f"rank_{city.lower()}") for city in CITIES]
+
+    def validate_skills(self, field) -> None:
+        try:
+            terms = [item.term for item in _skill_terms(field.data)]
+        except RowError as error:
+            raise ValidationError(error.reason) from None
+        unknown = [term for term in terms if normalize_skill(term) is None]
+        if unknown:
+            self.skill_suggestions = {term: suggest_skills(term, limit=3) for term in unknown}
+            raise ValidationError(f"Not a skill we know: {', '.join(unknown)}.")
+
+    def city_preferences(self) -> list[str]:
+        """The cities in the order the worker numbered them; RowError for a repeated number."""
+        ranked = [(f.data, city) for f, city in zip(self.city_fields(), CITIES, strict=True)]
+        chosen = sorted((rank, city) for rank, city in ranked if rank)
+        ranks = [rank for rank, _ in chosen]
+        if len(set(ranks)) != len(ranks):
+            raise RowError("city_preferences", "give each city a different number")
+        return [city for _, city in chosen]
+
+
+def _skill_terms(text: str | None) -> list:
+    """Skill items (term and optional years, `python:5`) typed in the skills box."""
+    return skill_items({"skills": split_skill_terms(text)}, "skills")
+
+
+def _listed_skill_names(text: str | None) -> set[str | None]:
+    """Canonical names in the skills box, ignoring what validation will report anyway."""
+    try:
+        return {normalize_skill(item.term) for item in _skill_terms(text)}
+    except RowError:
+        return set()
+
+
+def _profile_form_data(record: WorkerRecord) -> dict:
+    row = worker_to_row(record)
+    listed = [s for s in record.skills if s.source == "listed"]
+    row["skills"] = "\n".join(
+        s.name if s.years is None else f"{s.name}:{s.years:g}" for s in listed
+    )
+    for rank, city in enumerate(record.city_preferences, start=1):
+        row[f"rank_{city.lower()}"] = str(rank)
+    for level in ("english_level", "french_level"):
+        row[level] = "" if row[level] is None else str(row[level])
+    row["education"] = row["education"] or ""
+    return row
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@worker_required
+def profile():
+    record = load_worker(get_db(), current_worker_external_id())
+    if record is None:
+        abort(404)
+    form = ProfileForm(data=None if request.method == "POST" else _profile_form_data(record))
+    if request.method == "POST" and request.form.get("action") == "extract":
+        # Only shows the resume's skills for the worker to confirm; nothing is saved yet.
+        found = _skills_found_in_resume(form)
+        return render_template("worker/profile.html", form=form, record=record, found=found)
+    if request.method == "POST":
+        _add_confirmed_resume_skills(form)
+    if form.validate_on_submit():
+        try:
+            _save_profile(form, record)
+        except RowError as error:
+            _attach_row_error(form, error)
+        except accounts.AccountError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            flash("Profile saved.", "success")
+            return redirect(url_for("worker_matches.matches"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("worker/profile.html", form=form, record=record, found=[]), status
+
+
+def _skills_found_in_resume(form: ProfileForm) -> list[str]:
+    """Skills in the pasted resume that the skills box does not list yet, for confirmation."""
+    listed = _listed_skill_names(form.skills.data)
+    return [s for s in extract_skills(form.resume_text.data or "") if s not in listed]
+
+
+def _add_confirmed_resume_skills(form: ProfileForm) -> None:
+    confirmed = [normalize_skill(term) for term in request.form.getlist("confirm_skill")]
+    listed = _listed_skill_names(form.skills.data)
+    new = [name for name in dict.fromkeys(confirmed) if name and name not in listed]
+    if new:
+        form.skills.data = "\n".join([*split_skill_terms(form.skills.data), *new])
+
+
+def _save_profile(form: ProfileForm, record: WorkerRecord) -> None:
+    """Validate the form as a contract row and save it with the sign-in address in step."""
+    row = {
+        "external_id": record.external_id,
+        "name": form.name.data,
+        "email": form.email.data,
+        "skills": split_skill_terms(form.skills.data),
+        "resume_text": form.resume_text.data or "",
+        "years_experience": _plain(form.years_experience.data),
+        "education": form.education.data or None,
+        "city_preferences": form.city_preferences(),
+        "open_to_remote": bool(form.open_to_remote.data),
+        "english_level": form.english_level.data or None,
+        "french_level": form.french_level.data or None,
+        "salary_expectation_cad": form.salary_expectation_cad.data,
+        "work_authorization": form.work_authorization.data,
+        "available_from": (form.available_from.data or "").strip() or None,
+        # Consent changes only on the email preferences page, where its wording is shown.
+        "match_emails": record.match_emails,
+    }
+    updated = parse_worker(row)
+    db = get_db()
+    with write_transaction(db):
+        _change_sign_in_email(updated.email)
+        save_worker(db, updated, source="web")
+
+
+def _change_sign_in_email(email: str) -> None:
+    if email.lower() == g.user.email.lower():
+        return
+    if accounts.find_user_by_email(get_db(), email) is not None:
+        raise accounts.AccountError(f"Another account already uses {email}.")
+    get_db().execute("UPDATE users SET email = ? WHERE id = ?", [email, g.user.id])
+
+
+def _plain(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _attach_row_error(form: FlaskForm, error: RowError) -> None:
+    """Show a contract error next to its field (cities share one error under the fieldset)."""
+    field = getattr(form, error.field, None)
+    if error.field == "city_preferences":
+        form.city_errors = [error.reason]
+    elif field is not None:
+        field.errors = [*field.errors, error.reason]
+    else:
+        form.form_errors.append(f"{error.field}: {error.reason}")
+
+
+@bp.route("/skills/suggest")
+def skill_suggestions():
+    """Type-ahead for the skills box (progressive enhancement; the form works without it)."""
+    term = request.args.get("q", "")[:100]
+    return jsonify({"query": term, "suggestions": suggest_skills(term, limit=8)})
+
+
+# ---- email preferences -------------------------------------------------------------------
+
+
+class EmailPreferencesForm(FlaskForm):
+    match_emails = BooleanField(CONSENT_WORDING)
+    digest_frequency = RadioField(
+        "How often", choices=[SelectChoice(f, FREQUENCY_LABELS[f]) for f in DIGEST_FREQUENCIES]
+    )
+
+
+def _preferences() -> dict:
+    sql = "SELECT match_emails, digest_frequency FROM workers WHERE id = ?"
+    match_emails, frequency = get_db().execute(sql, [g.user.worker_id]).fetchone()
+    return {"match_emails": bool(match_emails), "digest_frequency": frequency}
+
+
+@bp.route("/me/settings", methods=["GET", "POST"])
+@worker_required
+def settings():
+    current = _preferences()
+    form = EmailPreferencesForm(data=None if request.method == "POST" else current)
+    if form.validate_on_submit():
+        _save_preferences(current, bool(form.match_emails.data), form.digest_frequency.data)
+        flash("Email preferences saved.", "success")
+        return redirect(url_for("worker_account.settings"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("worker/settings.html", form=form), status
+
+
+def _save_preferences(current: dict, match_emails: bool, frequency: str) -> None:
+    """Consent changes go to the ledger with the wording shown; the frequency is a setting."""
+    db = get_db()
+    with write_transaction(db):
+        if match_emails != current["match_emails"]:
+            wording = CONSENT_WORDING if match_emails else WITHDRAWAL_WORDING
+            record_consent(
+                db, g.user.worker_id, granted=match_emails, method="web", wording=wording
+            )
+        db.execute(
+            "UPDATE workers SET digest_frequency = ? WHERE id = ?", [frequency, g.user.worker_id]
+        )
+
+
+# ---- my data and deletion ----------------------------------------------------------------
+
+
+@bp.route("/me/data.json")
+@worker_required
+def download_data():
+    data = export_worker_data(get_db(), g.user.worker_id)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    name = f"talentmatch-{data['profile']['external_id']}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@worker_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if _password_matches(form.password.data):
+            delete_worker_account(get_db(), g.user.worker_id)
+            session.clear()
+            flash("Your account and personal data were deleted.", "success")
+            return redirect(url_for("auth.sign_in"))
+        form.password.errors = ["That is not your password."]
+    status = 400 if form.is_submitted() else 200
+    return render_template("worker/delete.html", form=form), status
+
+
+def _password_matches(password: str) -> bool:
+    row = get_db().execute("SELECT password_hash FROM users WHERE id = ?", [g.user.id]).fetchone()
+    return row is not None and accounts.verify_password(password, row[0])
