@@ -1,4 +1,4 @@
-"""Worker pages through a real app on a real SQLite file: sign-up, profile, email, data, deletion."""
+"""Worker pages on a real app and SQLite file: sign-up, profile, email, data, deletion."""
 
 from __future__ import annotations
 
