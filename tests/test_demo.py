@@ -202,6 +202,21 @@ def test_build_demo_writes_rows_truth_and_audit_apart(db):
     )
 
 
+def test_stored_skills_give_the_fit_the_hiring_process_used(db):
+    """Skills the importer finds in resumes must not change which demo skills a worker has."""
+    dataset = generate_demo(workers=300, jobs=20, seed=3, as_of=AS_OF)
+    build_demo(db, workers=300, jobs=20, seed=3, as_of=AS_OF)
+    stored = defaultdict(set)
+    query = (
+        "SELECT w.external_id, s.skill FROM worker_skills s JOIN workers w ON w.id = s.worker_id"
+    )
+    for worker, skill in db.execute(query):
+        stored[worker].add(skill)
+    for row in dataset.workers:
+        listed = {item["name"] for item in row["skills"]}
+        assert stored[row["external_id"]] & set(SKILLS) == listed
+
+
 def test_build_demo_gives_identical_content_for_the_same_seed(tmp_path, db):
     build_demo(db, workers=300, jobs=20, seed=3, as_of=AS_OF)
     other = open_database(tmp_path / "again.db")
