@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from matcher.skills.folding import fold_exact
 from matcher.skills.vocabulary import TextRule, Vocabulary, load_vocabulary
@@ -34,8 +35,7 @@ _LINK_WORDS = frozenset({"in", "with", "of"})
 _SPACES = re.compile(r"[ \t]+")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     text: str
     start: int
     end: int
@@ -66,14 +66,23 @@ def tokenize(text: str, vocabulary: Vocabulary) -> list[_Token]:
     """Word tokens; one that is not a skill as a whole is split at slashes and hyphens."""
     tokens = []
     for word in _TOKEN.finditer(text):
-        key = fold_exact(word.group())
-        if key in vocabulary.prose_index or not any(c in word.group() for c in "/-"):
-            tokens.append(_Token(word.group(), word.start(), word.end(), key))
+        surface, start = word.group(), word.start()
+        key = _fold_token(surface)
+        if ("/" not in surface and "-" not in surface) or key in vocabulary.prose_index:
+            tokens.append(_Token(surface, start, word.end(), key))
             continue
-        for part in _TOKEN_PART.finditer(word.group()):
-            start = word.start() + part.start()
-            tokens.append(_Token(part.group(), start, start + len(part.group()), ""))
-    return [t if t.key else _Token(t.text, t.start, t.end, fold_exact(t.text)) for t in tokens]
+        for part in _TOKEN_PART.finditer(surface):
+            part_start = start + part.start()
+            tokens.append(
+                _Token(part.group(), part_start, start + part.end(), _fold_token(part.group()))
+            )
+    return tokens
+
+
+@lru_cache(maxsize=65_536)
+def _fold_token(surface: str) -> str:
+    """Token keys, memoised: the same words recur across resumes."""
+    return fold_exact(surface)
 
 
 def _find_matches(text: str, tokens: list[_Token], vocabulary: Vocabulary) -> list[_Match]:
