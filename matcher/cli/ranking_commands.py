@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import click
 
-from matcher import registry
-from matcher.ranking.training import (
-    HOLDOUT_FRACTION,
-    MIN_LABELLED_JOBS,
-    PRIMARY_METRIC,
-    NotEnoughOutcomes,
-    train_and_register,
-)
-
+# Kept in step with matcher.ranking.training, which is imported only when a command runs:
+# scikit-learn and skops take seconds to import and every other command would pay for them.
+HOLDOUT_FRACTION = 0.2
+MIN_LABELLED_JOBS = 20
+PRIMARY_METRIC = "ndcg@10"
 METRIC_NAMES = ("ndcg@10", "map@10", "recall@50", "auc")
 
 
@@ -44,6 +40,8 @@ def _metrics_lines(metrics: dict[str, dict[str, float]]) -> list[str]:
 @click.pass_obj
 def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
     """Train, evaluate on the newest jobs, register; promote if it beats the champion."""
+    from matcher.ranking.training import NotEnoughOutcomes, train_and_register
+
     try:
         outcome = train_and_register(
             cli.db,
@@ -78,6 +76,8 @@ def models_group() -> None:
 @click.pass_obj
 def list_command(cli) -> None:
     """Every registered version, newest first; * marks the champion."""
+    from matcher import registry
+
     versions = registry.list_versions(cli.db)
     if not versions:
         click.echo("no models yet: the cold-start scorer serves (run `talentmatch train`)")
@@ -95,6 +95,8 @@ def list_command(cli) -> None:
 @click.pass_obj
 def promote_command(cli, version: str) -> None:
     """Make VERSION the champion (after checking that its file loads)."""
+    from matcher import registry
+
     try:
         registry.load_model(cli.db, cli.settings, version)
         previous = registry.promote(cli.db, version, "promoted by hand")
@@ -107,6 +109,8 @@ def promote_command(cli, version: str) -> None:
 @click.pass_obj
 def rollback_command(cli) -> None:
     """Switch the champion back to the version it replaced."""
+    from matcher import registry
+
     try:
         version = registry.rollback(cli.db)
     except registry.RegistryError as error:

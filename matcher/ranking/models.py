@@ -11,10 +11,20 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from matcher.features.pair_features import FEATURE_NAMES, INCREASING_FEATURES
 
 MAX_RELEVANCE = 4
+# Below this many rows, OpenMP threads cost more than they save (and on a busy machine
+# their spin-waiting makes small fits hundreds of times slower), so use one thread.
+SINGLE_THREAD_BELOW_ROWS = 50_000
+
+
+def _threads_for(n_rows: int):
+    return threadpool_limits(
+        limits=1 if n_rows < SINGLE_THREAD_BELOW_ROWS else None, user_api="openmp"
+    )
 
 
 def default_monotonic_cst(feature_names: list[str] = FEATURE_NAMES) -> list[int]:
@@ -65,7 +75,8 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
             early_stopping=False,
             random_state=self.random_state,
         )
-        self.model_.fit(X, relevance_to_gain(y, self.max_relevance), sample_weight=sample_weight)
+        with _threads_for(len(X)):
+            self.model_.fit(X, relevance_to_gain(y, self.max_relevance), sample_weight)
         self.n_iter_ = self.model_.n_iter_
         return self
 
@@ -73,7 +84,8 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
         """Scores in [0, 1]: the expected normalised gain of each pair."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return np.clip(self.model_.predict(X), 0.0, 1.0)
+        with _threads_for(len(X)):
+            return np.clip(self.model_.predict(X), 0.0, 1.0)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

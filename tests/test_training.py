@@ -1,0 +1,172 @@
+"""Training: labels from the funnel, the chronological split, the threshold, train end to end."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from ranking_rows import add_history, add_job, add_outcome, add_worker
+
+from matcher import registry
+from matcher.config import Settings
+from matcher.ranking.models import LearnedRanker
+from matcher.ranking.training import (
+    NotEnoughOutcomes,
+    TrainingRun,
+    chronological_split,
+    count_labelled_jobs,
+    load_labelled_pairs,
+    promotion_decision,
+    train_and_register,
+    train_ranker,
+)
+
+
+@pytest.fixture
+def settings(db_path, models_dir) -> Settings:
+    return Settings(db_path=db_path, models_dir=models_dir)
+
+
+def test_a_pair_is_labelled_with_the_furthest_stage_it_reached(db):
+    job = add_job(db, "J1")
+    stories = {
+        "W-shown": ["shown"],
+        "W-interviewed-rejected": ["shown", "shortlisted", "interviewed", "rejected"],
+        "W-offered-withdrawn": ["shown", "interviewed", "offered", "withdrawn"],
+        "W-hired": ["shown", "contacted", "interviewed", "offered", "hired"],
+        "W-contacted": ["shown", "viewed", "contacted"],
+    }
+    for external_id, stages in stories.items():
+        worker = add_worker(db, external_id)
+        for hour, stage in enumerate(stages):
+            add_outcome(db, job, worker, stage, f"2026-01-01T0{hour}:00:00Z")
+    db.conn.commit()
+    labelled = load_labelled_pairs(db)
+    assert labelled.relevance.tolist() == [0, 2, 3, 4, 1]
+    assert labelled.first_at.tolist() == ["2026-01-01T00:00:00Z"] * 5
+    assert labelled.n_events == 17
+    assert count_labelled_jobs(db) == 1
+
+
+def test_the_holdout_is_the_newest_jobs_by_first_shown_time(db):
+    worker = add_worker(db, "W1")
+    other = add_worker(db, "W2")
+    days = [5, 1, 9, 3, 7]  # job J0 first shown on day 5, J1 on day 1, ...
+    for j, day in enumerate(days):
+        job = add_job(db, f"J{j}")
+        add_outcome(db, job, worker, "shown", f"2026-01-{day:02d}T12:00:00Z")
+        add_outcome(db, job, other, "shown", f"2026-01-{day + 1:02d}T12:00:00Z")
+    db.conn.commit()
+    labelled = load_labelled_pairs(db)
+    holdout, cutoff = chronological_split(labelled, holdout_fraction=0.4)
+    holdout_jobs = set(labelled.job_ids[holdout].tolist())
+    assert holdout_jobs == {3, 5}  # internal ids of J2 (day 9) and J4 (day 7)
+    assert cutoff == "2026-01-07T12:00:00Z"
+    assert holdout.sum() == 4
+
+
+def test_too_few_labelled_jobs_refuses_to_train(db, run_cli):
+    add_history(db, jobs=6, workers=40, shown=10)
+    with pytest.raises(NotEnoughOutcomes):
+        train_ranker(db, min_labelled_jobs=50)
+    db.close()
+    result = run_cli("train", "--min-labelled-jobs", "50", check=True)
+    assert "not training" in result.stdout and "cold-start" in result.stdout
+    assert "no models" in run_cli("models", "list", check=True).stdout
+
+
+def test_training_evaluates_model_and_baselines_on_the_same_holdout(db):
+    add_history(db)
+    run = train_ranker(db)
+    assert set(run.metrics) == {"model", "cold_start", "random", "skill_jaccard", "tfidf_cosine"}
+    assert run.row_counts["holdout_jobs"] == 12 and run.row_counts["jobs"] == 60
+    for scorer in ("random", "skill_jaccard", "tfidf_cosine"):
+        assert run.primary("model") > run.primary(scorer), scorer
+    holdout_scores = run.model.predict(np.random.default_rng(0).random((5, 13)))
+    assert ((holdout_scores >= 0) & (holdout_scores <= 1)).all()
+
+
+def run_with(model_ndcg: float, rival: str, rival_ndcg: float) -> TrainingRun:
+    metrics = {"model": {"ndcg@10": model_ndcg}, rival: {"ndcg@10": rival_ndcg}}
+    return TrainingRun(LearnedRanker(), metrics, {}, {}, {})
+
+
+def test_promotion_needs_a_strictly_better_ndcg_than_the_serving_scorer():
+    assert promotion_decision(run_with(0.8, "cold_start", 0.7))[0]
+    assert not promotion_decision(run_with(0.7, "cold_start", 0.7))[0]
+    assert not promotion_decision(run_with(0.8, "champion", 0.9))[0]
+    assert not promotion_decision(run_with(float("nan"), "champion", 0.1))[0]
+
+
+def test_train_registers_and_compares_with_the_champion_in_the_next_run(db, settings):
+    add_history(db)
+    first = train_and_register(db, settings)
+    assert "champion" not in first.run.metrics
+    if not first.promoted:  # make it the champion so the second run must face it
+        registry.promote(db, first.version, "test")
+    second = train_and_register(db, settings)
+    assert second.run.metrics["champion"] == first.run.metrics["model"]  # same data, same seed
+    assert not second.promoted  # equal is not better
+    assert registry.champion_version(db) == first.version
+    card = json.loads(
+        db.execute(
+            "SELECT card FROM model_versions WHERE version = ?", [second.version]
+        ).fetchone()[0]
+    )
+    assert card["champion_at_training"] == first.version
+    assert card["row_counts"]["outcome_events"] > card["row_counts"]["pairs"]
+    assert set(card["metrics"]) >= {"model", "champion", "random", "skill_jaccard"}
+
+
+def weak_champion(db, settings) -> str:
+    """A registered champion that knows nothing (fit on noise), so any trained model beats it."""
+    rng = np.random.default_rng(0)
+    noise = LearnedRanker(max_iter=2).fit(rng.random((100, 13)), rng.integers(0, 5, 100))
+    version = registry.register_model(db, settings, noise, {})
+    registry.promote(db, version, "test")
+    return version
+
+
+def test_a_better_model_is_promoted_over_the_champion(db, settings):
+    add_history(db)
+    weak = weak_champion(db, settings)
+    outcome = train_and_register(db, settings)
+    assert outcome.promoted and "beats champion" in outcome.reason
+    assert registry.champion_version(db) == outcome.version
+    assert registry.rollback(db) == weak
+
+
+def test_a_crash_in_the_middle_of_promotion_keeps_the_previous_champion(db, settings):
+    add_history(db)
+    weak = weak_champion(db, settings)
+
+    def crash(step: str) -> None:
+        if step == "champion_pointer_updated":
+            raise RuntimeError("killed mid-promotion")
+
+    with pytest.raises(RuntimeError, match="killed mid-promotion"):
+        train_and_register(db, settings, on_step=crash)
+    assert registry.champion_version(db) == weak
+    assert registry.load_champion(db, settings)[0] == weak
+    assert len(registry.list_versions(db)) == 2  # the new version stays registered, unpromoted
+
+
+def test_the_train_command_prints_every_scorer_and_the_decision(db, run_cli, models_dir):
+    add_history(db)
+    db.close()
+    result = run_cli("train", check=True)
+    for word in ("model", "cold_start", "random", "skill_jaccard", "tfidf_cosine", "registered"):
+        assert word in result.stdout
+    assert "promoted" in result.stdout
+    assert len(list(models_dir.glob("*.skops"))) == 1
+    assert len(list(models_dir.glob("*.card.md"))) == 1
+
+
+def test_the_cli_defaults_match_the_training_module():
+    from matcher.cli import ranking_commands
+    from matcher.ranking import training
+
+    assert ranking_commands.HOLDOUT_FRACTION == training.HOLDOUT_FRACTION
+    assert ranking_commands.MIN_LABELLED_JOBS == training.MIN_LABELLED_JOBS
+    assert ranking_commands.PRIMARY_METRIC == training.PRIMARY_METRIC
