@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import signal
+
 import click
 
 
@@ -10,4 +14,42 @@ import click
 @click.pass_obj
 def scheduler_command(cli, list_jobs: bool) -> None:
     """Run the scheduled jobs in this process (one instance at a time)."""
-    raise click.ClickException("the scheduler is not built yet")
+    from jobs.scheduler import load_schedule
+
+    schedule = load_schedule()
+    if list_jobs:
+        _print_jobs(schedule)
+        return
+    _run_scheduler(cli.settings, schedule)
+
+
+def _print_jobs(schedule) -> None:
+    from jobs.scheduler import next_runs
+
+    now = dt.datetime.now(dt.UTC)
+    click.echo(f"time zone {schedule.timezone}, misfire grace {schedule.misfire_grace_seconds}s")
+    for job_id, description, next_run in next_runs(schedule, now):
+        when = next_run.isoformat() if next_run else "never"
+        click.echo(f"{job_id:<15} next run {when:<27} {description}")
+
+
+def _run_scheduler(settings, schedule) -> None:
+    from jobs.scheduler import (
+        SchedulerAlreadyRunning,
+        build_scheduler,
+        lock_path_for,
+        single_instance,
+    )
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        with single_instance(lock_path_for(settings)):
+            scheduler = build_scheduler(settings, schedule)
+            signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+            click.echo(f"scheduler running with {len(scheduler.get_jobs())} jobs", err=True)
+            try:
+                scheduler.start()
+            except KeyboardInterrupt:
+                pass
+    except SchedulerAlreadyRunning as error:
+        raise click.ClickException(str(error)) from error

@@ -1,0 +1,162 @@
+"""The scheduler process: which jobs run when, and the lock that keeps it to one instance.
+
+Schedules come from the environment (a `.env` file may set them):
+
+- `TALENTMATCH_SCHEDULER_TIMEZONE` (default `America/Toronto`): the zone of the cron times.
+- `TALENTMATCH_RETRAIN_CRON` (default `0 3 * * *`): retraining, nightly.
+- `TALENTMATCH_DIGEST_CRON` (default `0 8 * * *`): match digests. Daily; each worker's
+  frequency (daily, weekly, off) decides whether this run mails them, since a worker gets
+  one digest per period (a day, or an ISO week).
+- `TALENTMATCH_HOUSEKEEPING_CRON` (default `30 4 * * *`): clearing expired rows.
+- `TALENTMATCH_MISFIRE_GRACE_SECONDS` (default 3600): how late a missed run may still start
+  (after downtime); runs missed by more are skipped, and several missed runs coalesce
+  into one.
+
+Cron expressions have the five crontab fields; write the day of the week as a name
+(`mon`, `sat-sun`): APScheduler 3 numbers days from Monday = 0, unlike crontab, so a
+number there would silently mean another day and is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from jobs import tasks
+from matcher.config import Settings
+
+RETRAIN = "retrain"
+MATCH_DIGESTS = "match_digests"
+HOUSEKEEPING = "housekeeping"
+
+
+class SchedulerAlreadyRunning(RuntimeError):
+    """Another scheduler process holds the lock for this database."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When each job runs, and how late a missed run may start."""
+
+    timezone: str = "America/Toronto"
+    retrain_cron: str = "0 3 * * *"
+    digest_cron: str = "0 8 * * *"
+    housekeeping_cron: str = "30 4 * * *"
+    misfire_grace_seconds: int = 3600
+
+
+def load_schedule(environ: Mapping[str, str] | None = None) -> Schedule:
+    """The schedule from the environment (see the module docstring), defaults elsewhere."""
+    get = (os.environ if environ is None else environ).get
+    default = Schedule()
+    return Schedule(
+        timezone=get("TALENTMATCH_SCHEDULER_TIMEZONE") or default.timezone,
+        retrain_cron=get("TALENTMATCH_RETRAIN_CRON") or default.retrain_cron,
+        digest_cron=get("TALENTMATCH_DIGEST_CRON") or default.digest_cron,
+        housekeeping_cron=get("TALENTMATCH_HOUSEKEEPING_CRON") or default.housekeeping_cron,
+        misfire_grace_seconds=int(
+            get("TALENTMATCH_MISFIRE_GRACE_SECONDS") or default.misfire_grace_seconds
+        ),
+    )
+
+
+def cron_trigger(expression: str, zone: ZoneInfo) -> CronTrigger:
+    """A trigger from a five-field crontab expression whose day of the week is by name."""
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"cron expression {expression!r} needs 5 fields")
+    if any(character.isdigit() for character in fields[4]):
+        raise ValueError(f"write the day of the week by name (mon, tue, ...) in {expression!r}")
+    return CronTrigger.from_crontab(expression, timezone=zone)
+
+
+def job_table(schedule: Schedule) -> list[tuple[str, str, object, CronTrigger]]:
+    """(id, description, function, trigger) of every scheduled job."""
+    zone = ZoneInfo(schedule.timezone)
+    return [
+        (
+            RETRAIN,
+            "Retrain on outcomes; promote only past the champion gate",
+            tasks.retrain_models,
+            cron_trigger(schedule.retrain_cron, zone),
+        ),
+        (
+            MATCH_DIGESTS,
+            "Match emails to opted-in workers (daily or weekly each)",
+            tasks.send_match_digests,
+            cron_trigger(schedule.digest_cron, zone),
+        ),
+        (
+            HOUSEKEEPING,
+            "Clear ended sessions, old sign-in failures, old runs and emails",
+            tasks.housekeeping,
+            cron_trigger(schedule.housekeeping_cron, zone),
+        ),
+    ]
+
+
+def build_scheduler(
+    settings: Settings, schedule: Schedule, scheduler_class: type[BaseScheduler] = BlockingScheduler
+) -> BaseScheduler:
+    """A scheduler (not started) holding every job under its fixed id."""
+    scheduler = scheduler_class(timezone=ZoneInfo(schedule.timezone))
+    job_arguments = {"db_path": str(settings.db_path), "models_dir": str(settings.models_dir)}
+    for job_id, description, function, trigger in job_table(schedule):
+        scheduler.add_job(
+            function,
+            trigger,
+            id=job_id,
+            name=description,
+            kwargs=job_arguments,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=schedule.misfire_grace_seconds,
+        )
+    return scheduler
+
+
+def next_runs(schedule: Schedule, now: dt.datetime) -> list[tuple[str, str, dt.datetime | None]]:
+    """(id, description, next run time) of every job after the aware datetime `now`."""
+    return [
+        (job_id, description, trigger.get_next_fire_time(None, now))
+        for job_id, description, _, trigger in job_table(schedule)
+    ]
+
+
+def lock_path_for(settings: Settings) -> Path:
+    return Path(f"{settings.db_path}.scheduler.lock")
+
+
+@contextlib.contextmanager
+def single_instance(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for the life of the scheduler, or raise SchedulerAlreadyRunning.
+
+    The kernel drops a flock when its process dies, so a crashed scheduler never blocks
+    the next one.
+    """
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise SchedulerAlreadyRunning(
+                f"another scheduler is already running (lock {lock_path})"
+            ) from error
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
