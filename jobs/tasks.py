@@ -96,20 +96,26 @@ def retrain_models(db_path: str | None = None, models_dir: str | None = None) ->
 
     Promotion is the registry's single switch of the champion pointer, so a crash before it
     leaves the champion serving; the web app picks up a new champion on its next request.
+    Too few outcomes to learn from is a skipped run, not a failure.
     """
-    from matcher.ranking import training
+    from matcher.ranking.training import NotEnoughOutcomes, train_and_register
 
     with _job("retrain", db_path, models_dir) as (db, settings, counts):
-        result = training.train_evaluate_promote(db, settings)
-        counts.update(_training_counts(result))
+        try:
+            outcome = train_and_register(db, settings)
+        except NotEnoughOutcomes as reason:
+            counts.update({"trained": 0, "skipped": str(reason)})
+        else:
+            counts.update(
+                {
+                    "trained": 1,
+                    "version": outcome.version,
+                    "promoted": outcome.promoted,
+                    "reason": outcome.reason,
+                    "removed_versions": len(outcome.removed_versions),
+                }
+            )
     return counts
-
-
-def _training_counts(result) -> dict:
-    if isinstance(result, dict):
-        return result
-    fields = ("version", "promoted", "reason", "champion", "metrics")
-    return {name: getattr(result, name) for name in fields if hasattr(result, name)}
 
 
 def housekeeping(

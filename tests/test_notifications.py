@@ -176,7 +176,7 @@ def test_rendered_digest_has_reasons_links_and_escaped_html(db):
     for body in (rendered.text, rendered.html):
         assert "Your skills it asks for: Python" in body
         assert "not listed: Go" in body
-        assert "In Montreal, your second choice of city" in body
+        assert "In Montreal (hybrid), your second choice of city" in body
         assert "83/100" in body
     unsubscribe = links.unsubscribe_url("https://tm.example", KEY, 3)
     not_relevant = links.not_relevant_url("https://tm.example", KEY, 3, 7)

@@ -46,36 +46,52 @@ _ORDINALS = {1: "first", 2: "second", 3: "third"}
 def reasons_from_explanation(
     explanation: Mapping[str, Any], *, city: str = "", remote: str = "onsite"
 ) -> list[str]:
-    """Plain-language reasons from a ranking explanation (PRODUCT.md's explanation fields)."""
+    """Plain-language reasons from a ranking explanation (`matcher.ranking.explanations`)."""
     reasons: list[str] = []
     matched = list(explanation.get("matched_skills") or [])
     missing = list(explanation.get("missing_skills") or [])
+    nice = list(explanation.get("matched_nice_to_have_skills") or [])
     if matched:
         reasons.append("Your skills it asks for: " + ", ".join(matched))
     if missing:
         reasons.append("Skills it asks for that you have not listed: " + ", ".join(missing))
+    if nice:
+        reasons.append("Bonus skills you have: " + ", ".join(nice))
     reasons.extend(_place_reasons(explanation.get("city_preference_rank"), city, remote))
-    reasons.extend(_experience_and_language_reasons(explanation))
+    reasons.extend(_experience_reasons(explanation))
+    reasons.extend(_french_and_salary_reasons(explanation))
     return reasons
 
 
 def _place_reasons(rank: Any, city: str, remote: str) -> list[str]:
     if remote == "remote":
         return [f"Remote ({city}-based employer)" if city else "Remote"]
+    where = f"In {city} ({remote})" if remote == "hybrid" else f"In {city}"
     if isinstance(rank, int) and rank in _ORDINALS:
-        return [f"In {city}, your {_ORDINALS[rank]} choice of city"]
+        return [f"{where}, your {_ORDINALS[rank]} choice of city"]
     if isinstance(rank, int):
-        return [f"In {city}, choice {rank} on your list of cities"]
-    return [f"In {city}, not on your list of cities"] if city else []
+        return [f"{where}, choice {rank} on your list of cities"]
+    return [f"{where}, not on your list of cities"] if city else []
 
 
-def _experience_and_language_reasons(explanation: Mapping[str, Any]) -> list[str]:
-    reasons = []
+def _experience_reasons(explanation: Mapping[str, Any]) -> list[str]:
     years, needed = explanation.get("years_experience"), explanation.get("min_years_experience")
-    if isinstance(years, int | float) and isinstance(needed, int | float) and needed > 0:
-        verdict = "meets" if years >= needed else "is below"
-        reasons.append(f"Your {years:g} years of experience {verdict} the {needed:g} it asks for")
-    french = explanation.get("french_level_required")
-    if isinstance(french, int) and french > 0:
-        reasons.append(f"Asks for French at NCLC {french}")
+    if not isinstance(years, int | float) or not isinstance(needed, int | float) or needed <= 0:
+        return []
+    verdict = "meet" if years >= needed else "fall short of"
+    return [f"Your {years:g} years of experience {verdict} the {needed:g} it asks for"]
+
+
+def _french_and_salary_reasons(explanation: Mapping[str, Any]) -> list[str]:
+    reasons = []
+    required = explanation.get("french_level_required")
+    if isinstance(required, int) and required > 0:
+        meets = explanation.get("meets_french_requirement")
+        verdict = {True: "your level meets it", False: "above your level"}.get(meets, "")
+        reasons.append(f"Asks for French at NCLC {required}" + (f", {verdict}" if verdict else ""))
+    salary = explanation.get("salary_fit")
+    if salary == "within":
+        reasons.append("Pays within your salary expectation")
+    elif salary == "above":
+        reasons.append("Your salary expectation is above its range")
     return reasons

@@ -1,9 +1,11 @@
 """Choosing each due worker's digest: their best open jobs above a score threshold that no
 earlier digest announced and that they did not mark as not relevant.
 
-Scores come from the serving scorer (`matcher.ranking`), one open job at a time against
-every due worker at once; a running top-k per worker is kept in numpy, so a run costs
-one vectorised pass over the open jobs instead of one ranking query per worker.
+The same two stages as a worker's matches page (`matcher.ranking.matches_for_worker`), done
+for every due worker at once: the cheap retrieval score of each open job against all
+workers keeps a pool of candidate jobs per worker (a running top-k in numpy), then the
+serving scorer re-scores each pool, one job at a time against the workers whose pool holds
+it. A run costs one vectorised pass over the open jobs, not one ranking query per worker.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from matcher.config import Settings
-from matcher.constants import CITIES
-from matcher.features.population import JobProfile, WorkerTable, load_jobs, load_worker_table
+from matcher.features.population import JobProfile
 from matcher.notifications import outbox
 from matcher.notifications.consent import CONSENTING_WORKERS_SQL
 from matcher.notifications.digest import (
@@ -27,8 +28,13 @@ from matcher.notifications.digest import (
     Digest,
     DigestJob,
 )
+from matcher.ranking.explanations import explain
+from matcher.ranking.retrieval import WorkerIndex, open_jobs, retrieval_scores, worker_index
 from matcher.ranking.scorers import load_serving_scorer
 
+# Candidate jobs per worker that the serving scorer re-ranks (the matches page uses more,
+# for one worker; a digest lists only a handful).
+DIGEST_POOL_SIZE = 20
 # Jobs scored between two top-k merges: bigger blocks merge less often but use more memory.
 JOB_BLOCK = 64
 
@@ -93,34 +99,49 @@ class TopJobs:
         ]
 
 
-def score_top_jobs(
-    scorer,
-    jobs: list[JobProfile],
-    workers: WorkerTable,
+def candidate_pools(
+    index: WorkerIndex,
+    jobs: tuple[JobProfile, ...],
     rows: np.ndarray,
     excluded: dict[int, set[int]],
-    *,
-    k: int,
-    threshold: float,
+    pool_size: int,
 ) -> TopJobs:
-    """Every job scored against every row; each row keeps its k best above `threshold`."""
-    top = TopJobs(len(rows), k)
-    exclusions = _exclusions_by_job(workers, rows, excluded)
+    """Stage one: each row's `pool_size` best jobs by retrieval score, exclusions left out."""
+    pools = TopJobs(len(rows), pool_size)
+    exclusions = _exclusions_by_job(index, rows, excluded)
     for start in range(0, len(jobs), JOB_BLOCK):
         block = jobs[start : start + JOB_BLOCK]
         scores = np.empty((len(rows), len(block)), dtype=np.float32)
         for column, job in enumerate(block):
-            scores[:, column] = scorer.score(job, workers, rows)
+            scores[:, column] = retrieval_scores(index, job)[rows]
             scores[exclusions.get(job.id, []), column] = -np.inf
-        scores[scores < threshold] = -np.inf
-        top.merge(scores, np.arange(start, start + len(block)))
-    return top
+        pools.merge(scores, np.arange(start, start + len(block)))
+    return pools
+
+
+def rescore_pools(
+    scorer, index: WorkerIndex, jobs: tuple[JobProfile, ...], rows: np.ndarray, pools: TopJobs
+) -> np.ndarray:
+    """Stage two: the serving scorer's score of every pooled (row, job), -inf in empty slots."""
+    model_scores = np.full(pools.jobs.shape, -np.inf, dtype=np.float32)
+    filled = np.isfinite(pools.scores)
+    positions, slots = np.nonzero(filled)
+    job_of_pair = pools.jobs[positions, slots]
+    order = np.argsort(job_of_pair, kind="stable")
+    boundaries = np.flatnonzero(np.diff(job_of_pair[order])) + 1
+    for group in np.split(order, boundaries):
+        if len(group) == 0:
+            continue
+        job = jobs[int(job_of_pair[group[0]])]
+        scores = scorer.score(job, index.table, rows[positions[group]])
+        model_scores[positions[group], slots[group]] = scores
+    return model_scores
 
 
 def _exclusions_by_job(
-    workers: WorkerTable, rows: np.ndarray, excluded: dict[int, set[int]]
+    index: WorkerIndex, rows: np.ndarray, excluded: dict[int, set[int]]
 ) -> dict[int, list[int]]:
-    position_of_worker = {int(workers.worker_ids[row]): i for i, row in enumerate(rows)}
+    position_of_worker = {int(index.table.worker_ids[row]): i for i, row in enumerate(rows)}
     by_job: dict[int, list[int]] = defaultdict(list)
     for worker_id, job_ids in excluded.items():
         position = position_of_worker.get(worker_id)
@@ -130,31 +151,6 @@ def _exclusions_by_job(
     return by_job
 
 
-def explain_pair(job: JobProfile, workers: WorkerTable, row: int) -> dict:
-    """The explanation fields of PRODUCT.md for one (worker, job) pair."""
-    held = _skills_of_row(workers, row)
-    rank = int(workers.city_rank[row, CITIES.index(job.city)])
-    return {
-        "matched_skills": [s for s in job.required_skills if s in held],
-        "missing_skills": [s for s in job.required_skills if s not in held],
-        "matched_nice_to_have": [s for s in job.nice_to_have_skills if s in held],
-        "city_preference_rank": rank or None,
-        "years_experience": float(workers.years_experience[row]),
-        "min_years_experience": job.min_years_experience,
-        "french_level_required": job.french_level_required,
-    }
-
-
-def _skills_of_row(workers: WorkerTable, row: int) -> set[str]:
-    names = getattr(workers, "_skill_names", None)
-    if names is None:
-        names = np.empty(len(workers.skill_index), dtype=object)
-        for name, column in workers.skill_index.items():
-            names[column] = name
-        workers._skill_names = names
-    return set(names[workers.skills[row].indices])
-
-
 def choose_digests(
     db: Database,
     settings: Settings,
@@ -162,42 +158,49 @@ def choose_digests(
     *,
     jobs_per_digest: int = DEFAULT_JOBS_PER_DIGEST,
     threshold: float = DEFAULT_SCORE_THRESHOLD,
+    pool_size: int = DIGEST_POOL_SIZE,
 ) -> list[Digest]:
     """The digest of every due worker who has at least one new job above the threshold."""
     recipients = due_recipients(db, now)
     if not recipients:
         return []
-    workers = load_worker_table(db)
-    placed = [(r, workers.row_of(r.worker_id)) for r in recipients]
+    index = worker_index(db)
+    placed = [(r, index.row_of(r.worker_id)) for r in recipients]
     placed = [(r, row) for r, row in placed if row is not None]
     rows = np.array([row for _, row in placed], dtype=np.int64)
-    jobs = load_jobs(db)
+    jobs = open_jobs(db, index).jobs
+    if not jobs or not len(rows):
+        return []
+    pools = candidate_pools(index, jobs, rows, excluded_pairs(db), max(pool_size, jobs_per_digest))
     scorer = load_serving_scorer(db, settings)
-    top = score_top_jobs(
-        scorer, jobs, workers, rows, excluded_pairs(db), k=jobs_per_digest, threshold=threshold
-    )
-    return list(_digests(placed, top, jobs, workers))
+    model_scores = rescore_pools(scorer, index, jobs, rows, pools)
+    model_scores[model_scores < threshold] = -np.inf
+    chosen = TopJobs(len(rows), jobs_per_digest)
+    chosen.merge(model_scores, pools.jobs)
+    return list(_digests(placed, chosen, jobs, index))
 
 
 def _digests(
-    placed: list[tuple[Recipient, int]], top: TopJobs, jobs: list[JobProfile], workers
+    placed: list[tuple[Recipient, int]],
+    chosen: TopJobs,
+    jobs: tuple[JobProfile, ...],
+    index: WorkerIndex,
 ) -> Iterable[Digest]:
     for position, (recipient, row) in enumerate(placed):
-        best = top.best(position)
+        best = chosen.best(position)
         if not best:
             continue
-        chosen = tuple(_digest_job(jobs[j], score, workers, row) for j, score in best)
         yield Digest(
             recipient.worker_id,
             recipient.external_id,
             recipient.name,
             recipient.email,
             recipient.period,
-            chosen,
+            tuple(_digest_job(jobs[j], score, index, row) for j, score in best),
         )
 
 
-def _digest_job(job: JobProfile, score: float, workers: WorkerTable, row: int) -> DigestJob:
+def _digest_job(job: JobProfile, score: float, index: WorkerIndex, row: int) -> DigestJob:
     return DigestJob(
         job_id=job.id,
         external_id=job.external_id,
@@ -206,5 +209,5 @@ def _digest_job(job: JobProfile, score: float, workers: WorkerTable, row: int) -
         city=job.city,
         remote=job.remote,
         score=score,
-        explanation=explain_pair(job, workers, row),
+        explanation=explain(job, index, row),
     )
