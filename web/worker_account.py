@@ -46,7 +46,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from matcher import accounts
 from matcher.constants import CITIES, DIGEST_FREQUENCIES, EDUCATION_LEVELS, WORK_AUTHORIZATIONS
 from matcher.notifications.consent import record_consent
-from matcher.records.parsing import RowError
+from matcher.records.parsing import RowError, format_number
 from matcher.records.skill_lists import skill_items
 from matcher.records.workers import (
     CONSENT_WORDING,
@@ -189,7 +189,9 @@ class ProfileForm(FlaskForm):
     skills = TextAreaField("Skills", validators=[Optional(), Length(max=4000)])
     resume_text = TextAreaField("Resume", validators=[Optional(), Length(max=50_000)])
     years_experience = DecimalField(
-        "Years of professional experience", validators=[Optional(), NumberRange(0, 60)]
+        "Years of professional experience",
+        places=None,
+        validators=[Optional(), NumberRange(0, 60)],
     )
     education = SelectField(
         "Highest education",
@@ -254,6 +256,7 @@ def _profile_form_data(record: WorkerRecord) -> dict:
     for level in ("english_level", "french_level"):
         row[level] = "" if row[level] is None else str(row[level])
     row["education"] = row["education"] or ""
+    row["years_experience"] = format_number(row["years_experience"])
     return row
 
 
