@@ -19,6 +19,7 @@ BLUEPRINT_MODULES: list[str] = [
     "web.openapi",
     "web.worker_account",
     "web.worker_matches",
+    "web.email_links",
 ]
 
 

@@ -54,10 +54,21 @@ def record_consent(
         )
 
 
+def latest_consent(db: Database, worker_id: int) -> bool | None:
+    """The newest ledger entry for match emails: granted, withdrawn, or None if there is none."""
+    row = db.execute(
+        "SELECT granted FROM consents WHERE worker_id = ? AND purpose = ?"
+        " ORDER BY at DESC, id DESC LIMIT 1",
+        [worker_id, PURPOSE],
+    ).fetchone()
+    return None if row is None else bool(row[0])
+
+
 def withdraw_consent(db: Database, worker_id: int, *, method: str) -> None:
-    """Unsubscribe: record the withdrawal and cancel any digest not yet sent."""
+    """Unsubscribe: record the withdrawal (once) and cancel any digest not yet sent."""
     with write_transaction(db):
-        record_consent(db, worker_id, granted=False, method=method, wording=UNSUBSCRIBE_WORDING)
+        if latest_consent(db, worker_id) is not False:
+            record_consent(db, worker_id, granted=False, method=method, wording=UNSUBSCRIBE_WORDING)
         db.execute(
             "UPDATE email_outbox SET status = 'failed', last_error = 'unsubscribed'"
             " WHERE worker_id = ? AND status IN ('pending', 'sending')",
@@ -77,4 +88,13 @@ def suppress_address(db: Database, email: str, reason: str) -> None:
         "INSERT INTO email_suppressions (email, reason, at) VALUES (?, ?, ?)"
         " ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, at = excluded.at",
         [email, reason[:500], utc_now()],
+    )
+
+
+def record_not_relevant(db: Database, worker_id: int, job_id: int) -> None:
+    """The worker marked a job in a digest as not relevant: never suggest it to them again."""
+    db.execute(
+        "INSERT INTO match_feedback (worker_id, job_id, kind, at) VALUES (?, ?, 'not_relevant', ?)"
+        " ON CONFLICT (worker_id, job_id, kind) DO NOTHING",
+        [worker_id, job_id, utc_now()],
     )

@@ -1,0 +1,100 @@
+"""The links in match emails: unsubscribe (a page and RFC 8058 one-click) and "not relevant".
+
+They work without signing in: the signed token in the URL is the authority. A GET never
+changes anything (mail scanners follow links); each change is a POST. The one-click
+endpoint is exempt from CSRF because mail providers POST `List-Unsubscribe=One-Click` to
+it with no session and no token; the signed URL itself is what a forger cannot produce.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from matcher.config import resolve_secret_key
+from matcher.notifications import consent, links
+from web.database import get_db
+from web.security import csrf
+
+bp = Blueprint("email_links", __name__, url_prefix="/email")
+
+ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
+
+
+def _claim(token: str, action: str) -> links.LinkClaim:
+    secret_key = resolve_secret_key(current_app.config["SETTINGS"])
+    try:
+        return links.read_link_token(secret_key, token, action=action)
+    except links.InvalidLinkToken:
+        abort(404)
+
+
+def _worker_email(worker_id: int) -> str:
+    row = get_db().execute("SELECT email FROM workers WHERE id = ?", [worker_id]).fetchone()
+    if row is None:
+        abort(404)
+    return row[0] or "your address"
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str):
+    """Ask before unsubscribing (a GET must not change anything)."""
+    claim = _claim(token, links.UNSUBSCRIBE)
+    email = _worker_email(claim.worker_id)
+    already = not consent.may_email(get_db(), claim.worker_id)
+    return render_template("email_links/unsubscribe.html", email=email, already=already)
+
+
+@bp.post("/unsubscribe/<token>")
+def unsubscribe_confirmed(token: str):
+    """The confirm button: withdraw consent at once, before the next send."""
+    claim = _claim(token, links.UNSUBSCRIBE)
+    email = _worker_email(claim.worker_id)
+    consent.withdraw_consent(get_db(), claim.worker_id, method="unsubscribe_page")
+    return render_template("email_links/unsubscribe.html", email=email, done=True)
+
+
+@bp.route("/one-click-unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def one_click_unsubscribe(token: str):
+    """RFC 8058: a POST with `List-Unsubscribe=One-Click` unsubscribes; a GET shows the page."""
+    claim = _claim(token, links.UNSUBSCRIBE)
+    if request.method == "GET":
+        return redirect(url_for(".unsubscribe_page", token=token))
+    if request.form.get(ONE_CLICK_BODY[0]) != ONE_CLICK_BODY[1]:
+        abort(400, description="expected List-Unsubscribe=One-Click")
+    _worker_email(claim.worker_id)
+    consent.withdraw_consent(get_db(), claim.worker_id, method="one_click_unsubscribe")
+    return "Unsubscribed from match emails.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _job(job_id: int) -> dict:
+    row = (
+        get_db()
+        .execute(
+            "SELECT j.title, e.name FROM jobs j JOIN employers e ON e.id = j.employer_id"
+            " WHERE j.id = ?",
+            [job_id],
+        )
+        .fetchone()
+    )
+    if row is None:
+        abort(404)
+    return {"title": row[0], "employer": row[1]}
+
+
+@bp.get("/not-relevant/<token>")
+def not_relevant_page(token: str):
+    """Ask before recording that a job in a digest was not relevant."""
+    claim = _claim(token, links.NOT_RELEVANT)
+    _worker_email(claim.worker_id)
+    return render_template("email_links/not_relevant.html", job=_job(claim.job_id))
+
+
+@bp.post("/not-relevant/<token>")
+def not_relevant_confirmed(token: str):
+    """Record the feedback; later digests leave the job out."""
+    claim = _claim(token, links.NOT_RELEVANT)
+    _worker_email(claim.worker_id)
+    job = _job(claim.job_id)
+    consent.record_not_relevant(get_db(), claim.worker_id, claim.job_id)
+    return render_template("email_links/not_relevant.html", job=job, done=True)
