@@ -280,6 +280,13 @@ def test_names_are_escaped(site):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_skill_suggestions_endpoint(site):
-    body = site.client().get("/skills/suggest?q=kuber").get_json()
-    assert body["suggestions"][0] == "Kubernetes"
+@pytest.mark.parametrize(
+    ("term", "first"), [("kuber", "Kubernetes"), ("Djnago", "Django"), ("pyton", "Python")]
+)
+def test_skill_suggestions_endpoint(site, term, first):
+    body = site.client().get(f"/skills/suggest?q={term}").get_json()
+    assert body["suggestions"][0] == first
+
+
+def test_no_suggestion_for_gibberish(site):
+    assert site.client().get("/skills/suggest?q=xqzzv").get_json()["suggestions"] == []
