@@ -74,6 +74,7 @@ def test_feature_values_for_a_strong_a_weak_and_a_partial_candidate(fit_rows):
     assert f["experience_surplus"].tolist() == [2.0, 0.0, 5.0]
     assert f["salary_fit"].tolist() == pytest.approx([1.0, 100 / 150, 1.0])
     assert f["french_fit"].tolist() == pytest.approx([1.0, 2 / 6, 0.0])
+    assert f["french_shortfall"].tolist() == [0.0, 4.0, 6.0]
     assert f["days_until_available"].tolist() == [0.0, 60.0, 0.0]
     assert f["skill_years_fit"][0] == pytest.approx(1.0)
     assert f["text_similarity"][0] > 0.5 > f["text_similarity"][1]

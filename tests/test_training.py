@@ -10,6 +10,7 @@ from ranking_rows import add_history, add_job, add_outcome, add_worker
 
 from matcher import registry
 from matcher.config import Settings
+from matcher.features import FEATURE_NAMES
 from matcher.ranking.models import LearnedRanker
 from matcher.ranking.training import (
     NotEnoughOutcomes,
@@ -83,7 +84,7 @@ def test_training_evaluates_model_and_baselines_on_the_same_holdout(db):
     assert run.row_counts["holdout_jobs"] == 12 and run.row_counts["jobs"] == 60
     for scorer in ("random", "skill_jaccard", "tfidf_cosine"):
         assert run.primary("model") > run.primary(scorer), scorer
-    holdout_scores = run.model.predict(np.random.default_rng(0).random((5, 13)))
+    holdout_scores = run.model.predict(np.random.default_rng(0).random((5, len(FEATURE_NAMES))))
     assert ((holdout_scores >= 0) & (holdout_scores <= 1)).all()
 
 
@@ -122,7 +123,9 @@ def test_train_registers_and_compares_with_the_champion_in_the_next_run(db, sett
 def weak_champion(db, settings) -> str:
     """A registered champion that knows nothing (fit on noise), so any trained model beats it."""
     rng = np.random.default_rng(0)
-    noise = LearnedRanker(max_iter=2).fit(rng.random((100, 13)), rng.integers(0, 5, 100))
+    noise = LearnedRanker(max_iter=2).fit(
+        rng.random((100, len(FEATURE_NAMES))), rng.integers(0, 5, 100)
+    )
     version = registry.register_model(db, settings, noise, {})
     registry.promote(db, version, "test")
     return version

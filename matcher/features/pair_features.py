@@ -35,6 +35,7 @@ FEATURE_NAMES: list[str] = [
     "experience_surplus",  # years above the job's minimum
     "salary_fit",  # 1 within budget (or unknown), budget / expectation above it
     "french_fit",  # 1 when the French requirement is met, level / requirement below it
+    "french_shortfall",  # NCLC levels below the requirement (an unknown level counts as 0)
     "days_until_available",  # days from today to the earliest start, 0..365
 ]
 
@@ -46,7 +47,12 @@ INCREASING_FEATURES: frozenset[str] = frozenset(
         "nice_to_have_coverage",
         "city_preference",
         "french_fit",
+        "salary_fit",
     }
+)
+# Features whose increase may never raise a learned score: falling short never helps.
+DECREASING_FEATURES: frozenset[str] = frozenset(
+    {"experience_shortfall", "french_shortfall", "days_until_available"}
 )
 MAX_DAYS_UNTIL_AVAILABLE = 365.0
 MAX_EXPERIENCE_GAP = 20.0
@@ -166,6 +172,11 @@ def _french_fit(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.n
     return np.clip(level / required, 0.0, 1.0)
 
 
+def _french_shortfall(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
+    level = np.nan_to_num(workers.french_level[rows], nan=0.0)
+    return np.clip(float(job.french_level_required or 0) - level, 0.0, None)
+
+
 def _days_until_available(workers: WorkerTable, rows: np.ndarray, today: dt.date) -> np.ndarray:
     today_days = float((today - EPOCH).days)
     days = workers.available_from[rows] - today_days
@@ -201,6 +212,7 @@ def pair_features(
         np.clip(years - needed, 0.0, MAX_EXPERIENCE_GAP),
         _salary_fit(job, workers, rows),
         _french_fit(job, workers, rows),
+        _french_shortfall(job, workers, rows),
         _days_until_available(workers, rows, today),
     ]
     return np.column_stack(columns).astype(np.float32).reshape(len(rows), len(FEATURE_NAMES))

@@ -13,7 +13,11 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from matcher.features.pair_features import FEATURE_NAMES, INCREASING_FEATURES
+from matcher.features.pair_features import (
+    DECREASING_FEATURES,
+    FEATURE_NAMES,
+    INCREASING_FEATURES,
+)
 
 MAX_RELEVANCE = 4
 # Below this many rows, OpenMP threads cost more than they save (and on a busy machine
@@ -28,8 +32,11 @@ def _threads_for(n_rows: int):
 
 
 def default_monotonic_cst(feature_names: list[str] = FEATURE_NAMES) -> list[int]:
-    """+1 for each feature that may only raise a score, 0 for the rest."""
-    return [1 if name in INCREASING_FEATURES else 0 for name in feature_names]
+    """+1 for each feature that may only raise a score, -1 for those that may only lower it."""
+    return [
+        1 if name in INCREASING_FEATURES else -1 if name in DECREASING_FEATURES else 0
+        for name in feature_names
+    ]
 
 
 def relevance_to_gain(relevance: np.ndarray, max_relevance: int = MAX_RELEVANCE) -> np.ndarray:
