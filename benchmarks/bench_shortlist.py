@@ -145,13 +145,12 @@ def synthesize_workers(conn: sqlite3.Connection, count: int, rng, skills) -> Non
         )
         sizes = np.clip(rng.poisson(6, n) + 2, 2, 20)
         skill_sets = draw_skill_sets(rng, n, sizes, skills)
+        owners = np.repeat(ids, [len(columns) for columns in skill_sets])
+        columns = np.concatenate(skill_sets)
+        skill_years = np.minimum(years[owners - ids[0]], rng.integers(0, 10, len(owners)))
         conn.executemany(
             "INSERT INTO worker_skills (worker_id, skill, years) VALUES (?, ?, ?)",
-            (
-                (int(ids[k]), names[column], float(min(years[k], rng.integers(0, 10))))
-                for k, columns in enumerate(skill_sets)
-                for column in columns
-            ),
+            zip(owners.tolist(), [names[c] for c in columns], skill_years.tolist(), strict=True),
         )
 
 

@@ -102,6 +102,31 @@ class CandidateFilters:
 
 
 @dataclass(frozen=True)
+class WorkerProfileColumns:
+    """The workers' side of the retrieval score, float32 with no NaN, computed once per table."""
+
+    city_preference: np.ndarray  # (n, cities): 1, 2/3, 1/3 for a city ranked 1st, 2nd, 3rd; 0
+    open_to_remote: np.ndarray
+    years: np.ndarray
+    salary_expectation: np.ndarray  # unknown -> 1, so any budget fits it
+    french_level: np.ndarray  # unknown -> 0
+    available_from: np.ndarray  # days since 1970; unknown -> 0, i.e. available now
+
+    @classmethod
+    def of(cls, table: WorkerTable) -> WorkerProfileColumns:
+        rank = table.city_rank.astype(np.float32)
+        cities = np.float32(len(CITIES))
+        return cls(
+            city_preference=np.where(rank > 0, (cities + 1 - rank) / cities, 0).astype(np.float32),
+            open_to_remote=table.open_to_remote.astype(np.float32),
+            years=table.years_experience.astype(np.float32),
+            salary_expectation=np.maximum(np.nan_to_num(table.salary_expectation, nan=1.0), 1.0),
+            french_level=np.nan_to_num(table.french_level, nan=0.0).astype(np.float32),
+            available_from=np.nan_to_num(table.available_from, nan=0.0).astype(np.float32),
+        )
+
+
+@dataclass(frozen=True)
 class WorkerIndex:
     """The worker table of one data version with its column-wise skill postings."""
 
@@ -109,6 +134,7 @@ class WorkerIndex:
     table: WorkerTable
     postings: sp.csc_matrix  # the skill matrix by column: who holds each skill, 1 + years
     skill_names: tuple[str, ...]  # column -> canonical skill name
+    profile: WorkerProfileColumns
 
     def __len__(self) -> int:
         return len(self.table.worker_ids)
@@ -214,7 +240,7 @@ def build_worker_index(db: Database, version: int = -1) -> WorkerIndex:
         names[column] = name
     postings = table.skills.tocsc()
     postings.sort_indices()
-    return WorkerIndex(version, table, postings, tuple(names))
+    return WorkerIndex(version, table, postings, tuple(names), WorkerProfileColumns.of(table))
 
 
 def open_jobs(db: Database, index: WorkerIndex) -> OpenJobs:
@@ -303,7 +329,7 @@ def _skill_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.nd
 
 
 def _profile_score(
-    city_rank: np.ndarray,
+    city_preference: np.ndarray,
     remote_weight: np.ndarray | float,
     open_to_remote: np.ndarray,
     min_years: np.ndarray | float,
@@ -316,31 +342,21 @@ def _profile_score(
 ) -> np.ndarray:
     """Place, experience, salary, French and availability terms (each in [0, 1]), weighted.
 
-    Arguments broadcast, so one job against many workers and one worker against many jobs
-    share the arithmetic; a NaN `salary_max` means no budget, a 0 `french_required` none.
+    Arguments broadcast, so one job against every worker and one worker against every job
+    share the arithmetic. Inputs carry no NaN: no budget is an infinite `salary_max`, an
+    unknown expectation 1, an unknown French level 0 and an unknown start day 0.
     """
     weights = RETRIEVAL_WEIGHTS
-    rank = np.asarray(city_rank, dtype=np.float32)
-    city = np.where(rank > 0, (len(CITIES) + 1 - rank) / len(CITIES), 0.0)
-    place = np.maximum(city, open_to_remote * np.asarray(remote_weight, dtype=np.float32))
-    shortfall = (min_years - years) / EXPERIENCE_SHORTFALL_FOR_ZERO
-    experience = 1.0 - np.clip(shortfall, 0.0, 1.0)
-    ratio = np.clip(salary_max / np.maximum(expectation, 1.0), 0.0, 1.0)
-    salary = np.where(np.isnan(expectation) | np.isnan(salary_max), 1.0, ratio)
-    level = np.nan_to_num(french_level, nan=0.0)
-    french = np.where(
-        french_required > 0, np.clip(level / np.maximum(french_required, 1.0), 0.0, 1.0), 1.0
-    )
-    today = float((dt.date.today() - EPOCH).days)
-    wait = np.nan_to_num(available_from - today, nan=0.0)
-    availability = 1.0 - np.clip(wait / DAYS_UNTIL_AVAILABLE_FOR_ZERO, 0.0, 1.0)
-    total = (
-        weights["place"] * place
-        + weights["experience"] * experience
-        + weights["salary"] * salary
-        + weights["french"] * french
-        + weights["availability"] * availability
-    )
+    total = weights["place"] * np.maximum(city_preference, open_to_remote * remote_weight)
+    shortfall = np.clip((min_years - years) / EXPERIENCE_SHORTFALL_FOR_ZERO, 0, 1)
+    total += weights["experience"] * (1 - shortfall)
+    total += weights["salary"] * np.minimum(salary_max / expectation, 1)
+    # min(level, required) / required is the share of the requirement met; 1 without one.
+    met = np.minimum(french_level, french_required) / np.maximum(french_required, 1)
+    total += weights["french"] * np.where(np.asarray(french_required) > 0, met, 1)
+    today = np.float32((dt.date.today() - EPOCH).days)
+    wait = np.clip((available_from - today) / DAYS_UNTIL_AVAILABLE_FOR_ZERO, 0, 1)
+    total += weights["availability"] * (1 - wait)
     return np.asarray(total, dtype=np.float32)
 
 
@@ -349,25 +365,25 @@ def _job_terms(job: JobProfile) -> dict[str, float]:
     return {
         "remote_weight": REMOTE_WEIGHTS.get(job.remote, 0.0),
         "min_years": float(job.min_years_experience or 0.0),
-        "salary_max": float(job.salary_max_cad) if job.salary_max_cad else float("nan"),
+        "salary_max": float(job.salary_max_cad) if job.salary_max_cad else float("inf"),
         "french_required": float(job.french_level_required or 0),
     }
 
 
-def profile_terms(job: JobProfile, table: WorkerTable) -> np.ndarray:
-    """The profile part of the retrieval score of every worker in `table` for `job`."""
-    terms = _job_terms(job)
+def profile_terms(job: JobProfile, profile: WorkerProfileColumns) -> np.ndarray:
+    """The profile part of the retrieval score of every worker for `job`."""
+    terms = {name: np.float32(value) for name, value in _job_terms(job).items()}
     return _profile_score(
-        table.city_rank[:, CITIES.index(job.city)],
+        profile.city_preference[:, CITIES.index(job.city)],
         terms["remote_weight"],
-        table.open_to_remote,
+        profile.open_to_remote,
         terms["min_years"],
-        table.years_experience,
+        profile.years,
         terms["salary_max"],
-        table.salary_expectation,
+        profile.salary_expectation,
         terms["french_required"],
-        table.french_level,
-        table.available_from,
+        profile.french_level,
+        profile.available_from,
     )
 
 
@@ -376,15 +392,18 @@ def retrieval_scores(index: WorkerIndex, job: JobProfile) -> np.ndarray:
     required, years_fit, nice = _skill_terms(index, job)
     weights = RETRIEVAL_WEIGHTS
     skills = weights["required"] * (0.75 * required + 0.25 * years_fit)
-    return skills + weights["nice_to_have"] * nice + profile_terms(job, index.table)
+    return skills + weights["nice_to_have"] * nice + profile_terms(job, index.profile)
 
 
 def top_rows(scores: np.ndarray, mask: np.ndarray, count: int) -> np.ndarray:
     """Rows of the `count` best eligible scores, best first (ties: lower row first)."""
-    eligible = np.flatnonzero(mask)
+    if mask.all():  # the usual case without filters: skip copying every score
+        eligible, candidate_scores = np.arange(len(scores)), scores
+    else:
+        eligible = np.flatnonzero(mask)
+        candidate_scores = scores[eligible]
     if count <= 0 or len(eligible) == 0:
         return np.zeros(0, dtype=np.int64)
-    candidate_scores = scores[eligible]
     if count < len(eligible):
         keep = np.argpartition(-candidate_scores, count - 1)[:count]
         eligible, candidate_scores = eligible[keep], candidate_scores[keep]
@@ -417,17 +436,18 @@ def retrieve_jobs(
     required = np.where(has_required, required / np.where(has_required, jobs.required_total, 1), 1)
     nice = np.asarray(jobs.nice_to_have @ held).ravel()
     terms = jobs.terms
+    worker = index.profile
     profile = _profile_score(
-        table.city_rank[row, jobs.city_column],
+        worker.city_preference[row, jobs.city_column],
         terms["remote_weight"],
-        table.open_to_remote[row],
+        worker.open_to_remote[row],
         terms["min_years"],
-        table.years_experience[row],
+        worker.years[row],
         terms["salary_max"],
-        table.salary_expectation[row],
+        worker.salary_expectation[row],
         terms["french_required"],
-        table.french_level[row],
-        table.available_from[row],
+        worker.french_level[row],
+        worker.available_from[row],
     )
     weights = RETRIEVAL_WEIGHTS
     scores = weights["required"] * required + weights["nice_to_have"] * nice + profile
