@@ -27,6 +27,7 @@ import skops.io
 from sqlite_utils import Database
 
 from matcher.config import Settings
+from matcher.evaluation.fairness import render_fairness_markdown
 from matcher.features.pair_features import FEATURE_NAMES
 from matcher.ranking.models import LearnedRanker
 from matcher.store import utc_now, write_transaction
@@ -308,6 +309,7 @@ def render_card(card: dict) -> str:
         "",
         *_metrics_table(card.get("metrics", {})),
         "",
+        *render_fairness_markdown(card.get("fairness")),
     ]
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ from matcher.evaluation.baselines import (
     tfidf_scores,
     true_probability_scores,
 )
+from matcher.evaluation.fairness import fairness_audit, fairness_gate, load_audit_groups
 from matcher.evaluation.metrics import ranking_metrics
 from matcher.features.pair_features import FEATURE_NAMES
 from matcher.features.population import JobProfile, WorkerTable, load_jobs, load_worker_table
@@ -143,6 +144,8 @@ class TrainingRun:
     hyper_parameters: dict[str, object]
     features: list[str] = field(default_factory=lambda: list(FEATURE_NAMES))
     holdout: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # Exposure of self-identified groups in the holdout's rankings (matcher.evaluation.fairness).
+    fairness: dict = field(default_factory=dict)
 
     def primary(self, scorer: str) -> float:
         return self.metrics.get(scorer, {}).get(PRIMARY_METRIC, float("nan"))
@@ -215,14 +218,22 @@ def train_ranker(
     if champion is not None:
         scores["champion"] = champion.predict(holdout_features)
     scores.update(holdout_scores(db, holdout, holdout_features, jobs, workers))
-    metrics = {name: ranking_metrics(_table(holdout, s)) for name, s in scores.items()}
+    tables = {name: _table(holdout, s) for name, s in scores.items()}
+    metrics = {name: ranking_metrics(table) for name, table in tables.items()}
+    audit_groups = load_audit_groups(db)
     return TrainingRun(
         model=model,
         metrics=metrics,
         data_window=_data_window(labelled, cutoff),
         row_counts=_row_counts(labelled, holdout_mask, labelled_jobs),
         hyper_parameters=model.get_params(),
-        holdout={"pairs": holdout.pairs(), "relevance": holdout.relevance},
+        holdout={
+            "pairs": holdout.pairs(),
+            "relevance": holdout.relevance,
+            "features": holdout_features,
+            "scores": scores,
+        },
+        fairness=fairness_audit(tables, audit_groups) if audit_groups else {},
     )
 
 
@@ -260,12 +271,13 @@ class TrainingOutcome:
 
 
 def promotion_decision(run: TrainingRun) -> tuple[bool, str]:
-    """Promote only when the model beats the serving scorer (champion, else cold start)."""
+    """Promote only when the model beats the serving scorer and passes the fairness gate."""
     rival = "champion" if "champion" in run.metrics else "cold_start"
     mine, theirs = run.primary("model"), run.primary(rival)
     if not mine > theirs:  # also refuses nan
         return False, f"{PRIMARY_METRIC} {mine:.4f} does not beat {rival} {theirs:.4f}"
-    return True, f"{PRIMARY_METRIC} {mine:.4f} beats {rival} {theirs:.4f}"
+    fair, fairness_reason = fairness_gate(run.fairness, "model", rival)
+    return fair, f"{PRIMARY_METRIC} {mine:.4f} beats {rival} {theirs:.4f}; {fairness_reason}"
 
 
 def train_and_register(
@@ -298,6 +310,7 @@ def train_and_register(
         ),
         "metrics": run.metrics,
         "primary_metric": PRIMARY_METRIC,
+        "fairness": run.fairness,
         "champion_at_training": champion[0] if champion else None,
         "decision": ("promoted: " if promoted else "not promoted: ") + reason,
     }
