@@ -218,7 +218,7 @@ def percentile(values: list[float], share: float) -> float:
     return float(np.percentile(np.array(values), share))
 
 
-def measure(path: str, size: int, timed_jobs: int, exhaustive_jobs: int, settings) -> None:
+def measure(path: str, size: int, timed_jobs: int, exhaustive_jobs: int, settings) -> list[str]:
     from sqlite_utils import Database
 
     db = Database(path)
@@ -258,6 +258,7 @@ def measure(path: str, size: int, timed_jobs: int, exhaustive_jobs: int, setting
     compare_matches_with_exhaustive(db, worker_ids[:10], len(jobs), settings)
     print(f"  peak RSS so far: {peak_rss_gib():.2f} GiB")
     db.close()
+    return chosen
 
 
 def compare_with_exhaustive(db, job_ids: list[str], settings) -> None:
@@ -303,6 +304,50 @@ def compare_matches_with_exhaustive(db, worker_ids: list[str], open_count: int, 
     )
 
 
+def train_demo_champion(folder: Path, settings) -> Path | None:
+    """Train a learned ranker on the demo data set; its database holds the registry rows."""
+    from matcher.demo import build_demo
+    from matcher.ranking.training import train_and_register
+
+    path = folder / "demo.db"
+    demo = open_database(path)
+    build_demo(demo, workers=3000, jobs=200, seed=7)
+    train_and_register(demo, settings)
+    champion = demo.execute("SELECT version FROM model_champion").fetchone()
+    demo.close()
+    print(f"learned champion trained on the demo data: {champion[0] if champion else 'none'}")
+    return path if champion else None
+
+
+def install_champion(demo_path: Path, path: str) -> None:
+    """Serve the demo's champion from the synthetic database (same registry folder)."""
+    conn = sqlite3.connect(path)
+    conn.execute("ATTACH DATABASE ? AS demo", [str(demo_path)])
+    with conn:
+        conn.execute("INSERT INTO model_versions SELECT * FROM demo.model_versions")
+        conn.execute("INSERT INTO model_champion SELECT * FROM demo.model_champion")
+    conn.close()
+
+
+def measure_learned(path: str, demo_path: Path, job_ids: list[str], settings) -> None:
+    """Latency and NDCG@10 against exhaustive scoring with the learned champion serving."""
+    from sqlite_utils import Database
+
+    install_champion(demo_path, path)
+    db = Database(path)
+    shortlist_for_job(db, job_ids[0], settings=settings)  # loads the model
+    latencies = []
+    for job_id in job_ids:
+        started = time.perf_counter()
+        shortlist_for_job(db, job_id, limit=50, settings=settings)
+        latencies.append((time.perf_counter() - started) * 1000)
+    print(
+        f"  learned champion: shortlist median {statistics.median(latencies):.1f} ms,"
+        f" p99 {percentile(latencies, 99):.1f} ms over {len(job_ids)} jobs"
+    )
+    db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -310,9 +355,16 @@ def main() -> None:
     parser.add_argument("--timed-jobs", type=int, default=200)
     parser.add_argument("--exhaustive-jobs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-learned",
+        dest="learned",
+        action="store_false",
+        help="skip the second pass with a learned champion trained on the demo data",
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_shortlist_") as folder:
         settings = Settings(db_path=Path(folder) / "unused.db", models_dir=Path(folder) / "models")
+        demo_path = train_demo_champion(Path(folder), settings) if arguments.learned else None
         for size in arguments.sizes:
             path = str(Path(folder) / f"workers_{size}.db")
             print(f"{size:,} workers, {arguments.jobs} jobs")
@@ -328,7 +380,14 @@ def main() -> None:
                 if size <= 200_000
                 else max(3, arguments.exhaustive_jobs // 4)
             )
-            measure(path, size, arguments.timed_jobs, exhaustive, settings)
+            chosen = measure(path, size, arguments.timed_jobs, exhaustive, settings)
+            if demo_path is not None:
+                measure_learned(path, demo_path, chosen[: arguments.timed_jobs // 2], settings)
+                from sqlite_utils import Database
+
+                db = Database(path)
+                compare_with_exhaustive(db, chosen[:exhaustive], settings)
+                db.close()
             clear_caches()
     print(f"peak RSS of the measuring process: {peak_rss_gib():.2f} GiB")
 

@@ -30,7 +30,8 @@ def _fit_summary(explanation: dict) -> str:
         f"{explanation['city']} " + (f"#{rank}" if rank else "not listed"),
     ]
     if explanation["remote"] != "onsite":
-        parts.append(f"{explanation['remote']}: open to remote {explanation['open_to_remote']}")
+        openness = "open to remote" if explanation["open_to_remote"] else "not open to remote"
+        parts.append(f"{explanation['remote']} job, {openness}")
     minimum = explanation["min_years_experience"]
     years = f"{explanation['years_experience']:g} yrs"
     parts.append(years + (f" (min {minimum:g})" if minimum is not None else ""))
