@@ -91,6 +91,15 @@ def test_a_rare_required_skill_counts_more_than_a_common_one(db):
     assert weighted[1] > 0.5 > weighted[0]
 
 
+def test_a_missing_skill_earns_partial_credit_for_a_related_one(db):
+    add_job(db, "J1", required=["PostgreSQL", "Python"])
+    add_worker(db, "W-mysql", skills={"MySQL": 3, "Python": 2})
+    add_worker(db, "W-java", skills={"Java": 3, "Python": 2})
+    db.conn.commit()
+    credit = features_of(db, "J1")["related_skill_credit"]
+    assert credit.tolist() == [0.5, 0.0]
+
+
 def test_a_job_without_required_skills_excludes_nobody(db):
     add_job(db, "J1")
     add_worker(db, "W1")

@@ -86,101 +86,163 @@ def _category_presence(workers: WorkerTable) -> tuple[sp.csr_matrix, dict[str, i
         if category is not None:
             mapping_rows.append(column)
             mapping_cols.append(category_index.setdefault(category, len(category_index)))
+    for category in sorted(set(categories.values())):
+        category_index.setdefault(category, len(category_index))
     mapping = sp.csr_matrix(
         (np.ones(len(mapping_rows), dtype=np.float32), (mapping_rows, mapping_cols)),
         shape=(len(workers.skill_index), len(category_index)),
     )
     presence = ((workers.skills > 0).astype(np.float32) @ mapping).tocsr()
     presence.data[:] = 1.0
-    workers._category_cache = (presence, category_index)
-    return presence, category_index
+    has_category = np.asarray(mapping.sum(axis=1)).ravel() > 0
+    workers._category_cache = (presence, category_index, has_category)
+    return workers._category_cache
 
 
-def _skill_block(workers: WorkerTable, rows: np.ndarray, skills: list[str]) -> np.ndarray:
-    """(len(rows), len(skills)) array of 1 + years held, 0 where not held."""
-    block = np.zeros((len(rows), len(skills)), dtype=np.float32)
-    known = [(i, workers.skill_index[s]) for i, s in enumerate(skills) if s in workers.skill_index]
-    if known and len(rows):
-        positions, columns = zip(*known, strict=True)
-        block[:, list(positions)] = workers.skills[rows][:, list(columns)].toarray()
-    return block
+class _JobSide:
+    """The jobs of a batch as arrays and sparse matrices over the workers' skill columns."""
+
+    def __init__(self, jobs: list[JobProfile], workers: WorkerTable) -> None:
+        n_skills = len(workers.skill_index)
+        self.required = self._skill_matrix([j.required_skills for j in jobs], workers, n_skills)
+        self.nice = self._skill_matrix([j.nice_to_have_skills for j in jobs], workers, n_skills)
+        self.n_required = np.array([len(j.required_skills) for j in jobs], dtype=np.float32)
+        self.n_nice = np.array([len(j.nice_to_have_skills) for j in jobs], dtype=np.float32)
+        self.idf_total = np.array(
+            [sum(workers.idf_of(s) for s in j.required_skills) for j in jobs], dtype=np.float32
+        )
+        self.min_years = np.array([j.min_years_experience or 0.0 for j in jobs], dtype=np.float32)
+        self.city = np.array([CITIES.index(j.city) for j in jobs], dtype=np.int64)
+        remote_share = {"remote": 1.0, "hybrid": 0.5}
+        self.remote = np.array([remote_share.get(j.remote, 0.0) for j in jobs], dtype=np.float32)
+        self.salary_max = np.array([j.salary_max_cad or np.nan for j in jobs], dtype=np.float32)
+        self.french = np.array([j.french_level_required or 0 for j in jobs], dtype=np.float32)
+        self.text = TEXT_VECTORIZER.transform([j.text() for j in jobs]).tocsr()
+        self.required_categories = self._category_counts(jobs, workers)
+
+    @staticmethod
+    def _skill_matrix(lists: list[list[str]], workers: WorkerTable, n_skills: int):
+        rows, columns = [], []
+        for row, skills in enumerate(lists):
+            for skill in skills:
+                if skill in workers.skill_index:
+                    rows.append(row)
+                    columns.append(workers.skill_index[skill])
+        return sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, columns)),
+            shape=(len(lists), n_skills),
+        )
+
+    @staticmethod
+    def _category_counts(jobs: list[JobProfile], workers: WorkerTable) -> sp.csr_matrix:
+        """(jobs, categories): how many required skills of each category a job asks for."""
+        categories = _skill_categories()
+        _, category_index, _ = _category_presence(workers)
+        rows, columns = [], []
+        for row, job in enumerate(jobs):
+            for skill in job.required_skills:
+                column = category_index.get(categories.get(skill, ""))
+                if column is not None:
+                    rows.append(row)
+                    columns.append(column)
+        return sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, columns)),
+            shape=(len(jobs), len(category_index)),
+        )
 
 
-def _coverage(held: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    if held.shape[1] == 0:
-        return np.ones(held.shape[0], dtype=np.float32)
-    if weights is None:
-        return held.mean(axis=1)
-    return (held * weights).sum(axis=1) / weights.sum()
+def _rowwise_sum(matrix: sp.csr_matrix) -> np.ndarray:
+    return np.asarray(matrix.sum(axis=1)).ravel().astype(np.float32)
 
 
-def _related_credit(
-    job: JobProfile, workers: WorkerTable, rows: np.ndarray, held: np.ndarray
-) -> np.ndarray:
-    categories = _skill_categories()
-    if not job.required_skills or not categories:
-        return np.zeros(len(rows), dtype=np.float32)
-    presence, category_index = _category_presence(workers)
-    columns = [category_index.get(categories.get(s, ""), -1) for s in job.required_skills]
-    has_category = np.zeros_like(held)
-    known = [(i, c) for i, c in enumerate(columns) if c >= 0]
-    if known and len(rows):
-        positions, cats = zip(*known, strict=True)
-        has_category[:, list(positions)] = presence[rows][:, list(cats)].toarray()
-    missing = 1.0 - held
-    return ((has_category * missing).sum(axis=1) / len(job.required_skills)).astype(np.float32)
+def _share(count: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """count / total, and 1 where nothing is asked (an empty list excludes nobody)."""
+    return np.where(total > 0, count / np.maximum(total, 1e-9), 1.0).astype(np.float32)
 
 
-def _years_fit(block: np.ndarray, job: JobProfile) -> np.ndarray:
-    if block.shape[1] == 0:
-        return np.ones(block.shape[0], dtype=np.float32)
-    needed = max(float(job.min_years_experience or 0.0), 1.0)
-    years = np.where(block > 0, block - 1.0, 0.0)
+def _skill_columns(job_side: _JobSide, job_index, workers: WorkerTable, rows) -> list:
+    held = workers.skills[rows]
+    required = held.multiply(job_side.required[job_index]).tocsr()  # 1 + years where held
+    nice = held.multiply(job_side.nice[job_index]).tocsr()
+    required_held = required.copy()
+    required_held.data[:] = 1.0
+    n_required = job_side.n_required[job_index]
+    weighted = required_held.multiply(workers.skill_idf.reshape(1, -1)).tocsr()
+    needed = np.maximum(job_side.min_years[job_index], 1.0)
+    years = required.copy()
     # A skill held without stated years still shows some experience in it.
-    fit = np.where(block > 0, np.clip(np.maximum(years, 0.5) / needed, 0.0, 1.0), 0.0)
-    return fit.mean(axis=1)
+    years.data = np.maximum(years.data - 1.0, 0.5)
+    years = years.multiply((1.0 / needed).reshape(-1, 1)).tocsr()
+    years.data = np.clip(years.data, 0.0, 1.0)
+    nice_held = (nice > 0).astype(np.float32)
+    return [
+        _share(_rowwise_sum(weighted), job_side.idf_total[job_index]),
+        _share(_rowwise_sum(required_held), n_required),
+        _share(_rowwise_sum(nice_held), job_side.n_nice[job_index]),
+        _related_credit(job_side, job_index, workers, rows, required_held, n_required),
+        _share(_rowwise_sum(years), n_required),
+    ]
 
 
-def _text_similarity(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
-    job_vector = TEXT_VECTORIZER.transform([job.text()])
-    return np.asarray((workers.resume_vectors[rows] @ job_vector.T).toarray()).ravel()
+def _related_credit(job_side, job_index, workers, rows, required_held, n_required):
+    """Share of required skills not held for which the worker holds a same-category skill."""
+    presence, _, has_category = _category_presence(workers)
+    if presence.shape[1] == 0:
+        return np.zeros(len(rows), dtype=np.float32)
+    in_category = _rowwise_sum(presence[rows].multiply(job_side.required_categories[job_index]))
+    held_with_category = _rowwise_sum(
+        required_held.multiply(has_category.astype(np.float32).reshape(1, -1))
+    )
+    credit = np.where(
+        n_required > 0, (in_category - held_with_category) / np.maximum(n_required, 1), 0
+    )
+    return np.clip(credit, 0.0, 1.0).astype(np.float32)
 
 
-def _city_preference(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
-    rank = workers.city_rank[rows, CITIES.index(job.city)].astype(np.float32)
-    return np.where(rank > 0, (len(CITIES) + 1 - rank) / len(CITIES), 0.0)
+def pair_features_for_pairs(
+    jobs: list[JobProfile],
+    job_index: np.ndarray,
+    workers: WorkerTable,
+    rows: np.ndarray,
+    today_days: np.ndarray,
+) -> np.ndarray:
+    """Features of many pairs at once: pair i is jobs[job_index[i]] with worker row rows[i].
 
-
-def _remote_compatible(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
-    open_to_remote = workers.open_to_remote[rows].astype(np.float32)
-    return open_to_remote * {"remote": 1.0, "hybrid": 0.5}.get(job.remote, 0.0)
-
-
-def _salary_fit(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
+    `today_days` (days since 1970-01-01, one per pair) dates the availability feature, so
+    past pairs can be featurised as of the day they were shown.
+    """
+    job_index = np.asarray(job_index, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int64)
+    side = _JobSide(jobs, workers)
+    needed = side.min_years[job_index]
+    years = workers.years_experience[rows]
+    rank = workers.city_rank[rows, side.city[job_index]].astype(np.float32)
     expectation = workers.salary_expectation[rows]
-    if not job.salary_max_cad:
-        return np.ones(len(rows), dtype=np.float32)
-    ratio = float(job.salary_max_cad) / np.maximum(expectation, 1.0)
-    return np.where(np.isnan(expectation), 1.0, np.clip(ratio, 0.0, 1.0))
-
-
-def _french_fit(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
-    required = float(job.french_level_required or 0)
-    if required <= 0:
-        return np.ones(len(rows), dtype=np.float32)
-    level = np.nan_to_num(workers.french_level[rows], nan=0.0)
-    return np.clip(level / required, 0.0, 1.0)
-
-
-def _french_shortfall(job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
-    level = np.nan_to_num(workers.french_level[rows], nan=0.0)
-    return np.clip(float(job.french_level_required or 0) - level, 0.0, None)
-
-
-def _days_until_available(workers: WorkerTable, rows: np.ndarray, today: dt.date) -> np.ndarray:
-    today_days = float((today - EPOCH).days)
-    days = workers.available_from[rows] - today_days
-    return np.clip(np.nan_to_num(days, nan=0.0), 0.0, MAX_DAYS_UNTIL_AVAILABLE)
+    salary_max = side.salary_max[job_index]
+    french_needed = side.french[job_index]
+    french = np.nan_to_num(workers.french_level[rows], nan=0.0)
+    text = workers.resume_vectors[rows].multiply(side.text[job_index])
+    columns = [
+        *_skill_columns(side, job_index, workers, rows),
+        _rowwise_sum(text),
+        np.where(rank > 0, (len(CITIES) + 1 - rank) / len(CITIES), 0.0),
+        workers.open_to_remote[rows].astype(np.float32) * side.remote[job_index],
+        np.clip(needed - years, 0.0, MAX_EXPERIENCE_GAP),
+        np.clip(years - needed, 0.0, MAX_EXPERIENCE_GAP),
+        np.where(
+            np.isnan(expectation) | np.isnan(salary_max),
+            1.0,
+            np.clip(np.nan_to_num(salary_max) / np.maximum(expectation, 1.0), 0.0, 1.0),
+        ),
+        np.where(french_needed > 0, np.clip(french / np.maximum(french_needed, 1), 0.0, 1.0), 1.0),
+        np.clip(french_needed - french, 0.0, None),
+        np.clip(
+            np.nan_to_num(workers.available_from[rows] - today_days, nan=0.0),
+            0.0,
+            MAX_DAYS_UNTIL_AVAILABLE,
+        ),
+    ]
+    return np.column_stack(columns).astype(np.float32).reshape(len(rows), len(FEATURE_NAMES))
 
 
 def pair_features(
@@ -193,26 +255,7 @@ def pair_features(
     """Feature matrix (len(rows), len(FEATURE_NAMES)) of `job` against the workers at `rows`."""
     rows = np.asarray(rows, dtype=np.int64)
     today = today or dt.datetime.now(dt.UTC).date()
-    required = _skill_block(workers, rows, job.required_skills)
-    nice = _skill_block(workers, rows, job.nice_to_have_skills)
-    held = (required > 0).astype(np.float32)
-    idf = np.array([workers.idf_of(s) for s in job.required_skills], dtype=np.float32)
-    needed = float(job.min_years_experience or 0.0)
-    years = workers.years_experience[rows]
-    columns = [
-        _coverage(held, idf),
-        _coverage(held),
-        _coverage((nice > 0).astype(np.float32)),
-        _related_credit(job, workers, rows, held),
-        _years_fit(required, job),
-        _text_similarity(job, workers, rows),
-        _city_preference(job, workers, rows),
-        _remote_compatible(job, workers, rows),
-        np.clip(needed - years, 0.0, MAX_EXPERIENCE_GAP),
-        np.clip(years - needed, 0.0, MAX_EXPERIENCE_GAP),
-        _salary_fit(job, workers, rows),
-        _french_fit(job, workers, rows),
-        _french_shortfall(job, workers, rows),
-        _days_until_available(workers, rows, today),
-    ]
-    return np.column_stack(columns).astype(np.float32).reshape(len(rows), len(FEATURE_NAMES))
+    today_days = np.full(len(rows), float((today - EPOCH).days), dtype=np.float32)
+    return pair_features_for_pairs(
+        [job], np.zeros(len(rows), dtype=np.int64), workers, rows, today_days
+    )

@@ -12,8 +12,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from matcher.features.pair_features import FEATURE_NAMES, pair_features
-from matcher.features.population import JobProfile, WorkerTable
+from matcher.features.pair_features import FEATURE_NAMES, pair_features_for_pairs
+from matcher.features.population import EPOCH, JobProfile, WorkerTable
 
 
 class PairFeatureTransformer(TransformerMixin, BaseEstimator):
@@ -45,15 +45,21 @@ class PairFeatureTransformer(TransformerMixin, BaseEstimator):
         out = np.full((len(pairs), len(FEATURE_NAMES)), np.nan, dtype=np.float32)
         found = (self.workers.row_of(w) for w in pairs[:, 1])
         worker_rows = np.array([-1 if row is None else row for row in found], dtype=np.int64)
-        order = np.argsort(pairs[:, 0], kind="stable")
-        boundaries = np.flatnonzero(np.diff(pairs[order, 0])) + 1
-        for positions in np.split(order, boundaries):
-            if len(positions) == 0:
-                continue
-            job = self.jobs.get(int(pairs[positions[0], 0]))
-            known = positions[worker_rows[positions] >= 0]
-            if job is None or len(known) == 0:
-                continue
-            today = (self.as_of or {}).get(job.id)
-            out[known] = pair_features(job, self.workers, worker_rows[known], today=today)
+        job_ids = sorted({int(j) for j in pairs[:, 0]} & set(self.jobs))
+        position = {job_id: i for i, job_id in enumerate(job_ids)}
+        job_index = np.array([position.get(int(j), -1) for j in pairs[:, 0]], dtype=np.int64)
+        known = (worker_rows >= 0) & (job_index >= 0)
+        today = dt.datetime.now(dt.UTC).date()
+        as_of = self.as_of or {}
+        day_of_job = np.array(
+            [float((as_of.get(j, today) - EPOCH).days) for j in job_ids], dtype=np.float32
+        )
+        if known.any():
+            out[known] = pair_features_for_pairs(
+                [self.jobs[j] for j in job_ids],
+                job_index[known],
+                self.workers,
+                worker_rows[known],
+                day_of_job[job_index[known]],
+            )
         return out
