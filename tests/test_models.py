@@ -12,16 +12,8 @@ from matcher.features import FEATURE_NAMES, load_job, load_worker_table
 from matcher.ranking.models import LearnedRanker, default_monotonic_cst, relevance_to_gain
 from matcher.ranking.scorers import COLD_START_WEIGHTS, ColdStartScorer, load_serving_scorer
 
-# HistGradientBoosting bins data, so weights are not exactly equivalent to repeated rows.
-EXPECTED_FAILURES = {
-    "check_sample_weight_equivalence_on_dense_data": "histogram binning, as in scikit-learn",
-}
 
-
-@parametrize_with_checks(
-    [LearnedRanker(max_iter=10, min_samples_leaf=2)],
-    expected_failed_checks=lambda estimator: EXPECTED_FAILURES,
-)
+@parametrize_with_checks([LearnedRanker(max_iter=10, min_samples_leaf=2)])
 def test_learned_ranker_follows_the_estimator_contract(estimator, check):
     check(estimator)
 

@@ -173,3 +173,19 @@ def test_the_cli_defaults_match_the_training_module():
     assert ranking_commands.HOLDOUT_FRACTION == training.HOLDOUT_FRACTION
     assert ranking_commands.MIN_LABELLED_JOBS == training.MIN_LABELLED_JOBS
     assert ranking_commands.PRIMARY_METRIC == training.PRIMARY_METRIC
+
+
+def test_train_on_demo_data_promotes_a_model_above_every_baseline(db, run_cli, models_dir):
+    import datetime as dt
+
+    from matcher.demo import build_demo
+
+    build_demo(db, workers=1500, jobs=120, seed=7, as_of=dt.date(2026, 11, 25))
+    db.close()
+    result = run_cli("train", check=True)
+    assert "promoted to champion" in result.stdout
+    [card_file] = models_dir.glob("*.card.json")
+    metrics = json.loads(card_file.read_text())["metrics"]
+    for baseline in ("random", "skill_jaccard", "tfidf_cosine", "cold_start"):
+        assert metrics["model"]["ndcg@10"] > metrics[baseline]["ndcg@10"], baseline
+    assert "ceiling" in metrics
