@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 DEFAULT_JOBS_PER_DIGEST = 5
@@ -23,9 +24,14 @@ class DigestJob:
     score: float
     explanation: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def reasons(self) -> list[str]:
         return reasons_from_explanation(self.explanation, city=self.city, remote=self.remote)
+
+    @property
+    def percent(self) -> int:
+        """The score as the 0-100 figure the email shows."""
+        return round(self.score * 100)
 
 
 @dataclass(frozen=True)
