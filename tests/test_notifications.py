@@ -194,3 +194,26 @@ def test_reasons_cover_remote_and_unlisted_city():
     assert reasons_from_explanation({"city_preference_rank": None}, city="Toronto") == [
         "In Toronto, not on your list of cities"
     ]
+
+
+def test_candidate_pools_rank_like_the_matches_page(db):
+    from matcher.demo import build_demo
+    from matcher.notifications.selection import candidate_pools
+    from matcher.ranking.retrieval import open_jobs, retrieve_jobs, worker_index
+
+    build_demo(db, workers=120, jobs=40, seed=5)
+    index = worker_index(db)
+    openings = open_jobs(db, index)
+    rows = np.arange(len(index))
+    pools = candidate_pools(index, openings, rows, {}, pool_size=8)
+
+    mismatched = 0
+    for row in rows:
+        expected = {job.id for job in retrieve_jobs(openings, index, int(row), pool_size=8)}
+        chosen = {openings.jobs[j].id for j in pools.jobs[row]}
+        mismatched += expected != chosen
+    assert mismatched == 0
+    first_job = openings.jobs[int(pools.jobs[0, 0])].id
+    worker = int(index.table.worker_ids[0])
+    excluded = candidate_pools(index, openings, rows[:1], {worker: {first_job}}, pool_size=8)
+    assert first_job not in {openings.jobs[j].id for j in excluded.jobs[0]}

@@ -213,3 +213,31 @@ def test_sender_killed_mid_batch_then_rerun_sends_no_duplicate(db, db_path, smtp
     assert "digests=0" in rerun.stdout and "sent=3" in rerun.stdout
     assert sorted(handler.recipients()) == addresses, "each worker got exactly one digest"
     assert set(statuses(db).values()) == {"sent"}
+
+
+def test_send_digests_command_on_demo_data(db, db_path, smtp, run_cli):
+    """The issue's 'done when': real emails with reasons, a working unsubscribe, no repeat."""
+    handler, port = smtp
+    run_cli("demo", "--workers", "150", "--jobs", "30", check=True)
+    env = {"TALENTMATCH_SMTP_PORT": str(port), "TALENTMATCH_BASE_URL": "https://tm.example"}
+
+    first = run_cli("send-digests", env=env, check=True)
+
+    consenting = {
+        email
+        for (email,) in db.execute(
+            "SELECT w.email FROM workers w WHERE w.match_emails = 1 AND (SELECT granted FROM"
+            " consents c WHERE c.worker_id = w.id ORDER BY at DESC, id DESC LIMIT 1) = 1"
+        )
+    }
+    received = handler.recipients()
+    assert received and len(received) == len(set(received))
+    assert set(received) <= consenting
+    assert f"sent={len(received)}" in first.stdout
+    text = handler.received[0].get_body(("plain",)).get_content()
+    assert "Match score:" in text and "https://tm.example/email/unsubscribe/" in text
+    assert "Your skills it asks for:" in text or "not listed" in text
+
+    again = run_cli("send-digests", env=env, check=True)
+    assert "digests=0" in again.stdout and "sent=0" in again.stdout
+    assert len(handler.received) == len(received)
