@@ -214,3 +214,33 @@ def test_housekeeping_clears_expired_rows_only(db, db_path, models_dir):
     ).fetchall()
     assert statuses[:2] == [("2026-11-24T03:00:00Z", "failed"), ("2026-11-25T03:00:00Z", "running")]
     assert statuses[2][1] == "succeeded", "housekeeping records its own run"
+
+
+def test_retrain_job_skips_without_outcomes_and_records_it(db, db_path, models_dir):
+    counts = tasks.retrain_models(str(db_path), str(models_dir))
+    assert counts["trained"] == 0 and "skipped" in counts
+    [(name, status, error, recorded, _)] = runs(db)
+    assert (name, status, error) == ("retrain", "succeeded", None)
+    assert json.loads(recorded) == counts
+
+
+@pytest.mark.slow
+def test_retrain_job_trains_and_the_serving_scorer_follows_the_champion(db, db_path, models_dir):
+    from matcher.demo import build_demo
+    from matcher.ranking.scorers import load_serving_scorer
+
+    build_demo(db, workers=2000, jobs=150, seed=7)  # the `make run` demo
+    settings = Settings(db_path=db_path, models_dir=models_dir)
+    before = load_serving_scorer(db, settings).version
+
+    counts = tasks.retrain_models(str(db_path), str(models_dir))
+
+    assert counts["trained"] == 1
+    champion = db.execute("SELECT version FROM model_champion").fetchone()
+    serving = load_serving_scorer(db, settings).version
+    assert counts["promoted"], f"the demo's model should beat cold start: {counts['reason']}"
+    assert champion == (counts["version"],)
+    assert serving == counts["version"] != before, "served from the next call, no restart"
+    [(name, status, _, recorded, _)] = runs(db)
+    assert (name, status) == ("retrain", "succeeded")
+    assert json.loads(recorded)["version"] == counts["version"]
