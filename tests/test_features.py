@@ -9,6 +9,7 @@ import pytest
 from ranking_rows import add_job, add_worker
 
 from matcher.features import FEATURE_NAMES, load_job, load_worker_table, pair_features
+from matcher.features.pair_features import pair_features_for_pairs
 from matcher.features.transformers import PairFeatureTransformer
 from matcher.ranking.scorers import ColdStartScorer
 
@@ -168,3 +169,19 @@ def test_the_transformer_gives_the_same_rows_as_pair_features_in_input_order(fit
     np.testing.assert_array_equal(out[:3], expected)
     assert np.isnan(out[3]).all()
     assert transformer.get_feature_names_out().tolist() == FEATURE_NAMES
+
+
+def test_many_jobs_at_once_give_the_same_features_as_one_job_at_a_time(fit_rows):
+    add_job(fit_rows, "J2", required=["Java"], description="java spring services", city="Vancouver")
+    fit_rows.conn.commit()
+    workers = load_worker_table(fit_rows)
+    jobs = [load_job(fit_rows, "J1"), load_job(fit_rows, "J2")]
+    rows = np.array([0, 1, 2, 2, 1, 0])
+    job_index = np.array([0, 0, 0, 1, 1, 1])
+    today_days = np.full(len(rows), float((TODAY - dt.date(1970, 1, 1)).days))
+    together = pair_features_for_pairs(jobs, job_index, workers, rows, today_days)
+    for position in range(2):
+        alone = pair_features(jobs[position], workers, rows[job_index == position], today=TODAY)
+        np.testing.assert_allclose(together[job_index == position], alone, rtol=1e-6)
+    text = together[:, FEATURE_NAMES.index("text_similarity")]
+    assert text[0] > 0.5 and text[4] > 0.0 == text[3]

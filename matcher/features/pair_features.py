@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from matcher.constants import CITIES
 from matcher.features.population import (
     EPOCH,
+    TEXT_VECTOR_FEATURES,
     TEXT_VECTORIZER,
     JobProfile,
     WorkerTable,
@@ -199,6 +200,33 @@ def _related_credit(job_side, job_index, workers, rows, required_held, n_require
     return np.clip(credit, 0.0, 1.0).astype(np.float32)
 
 
+def _text_similarity(
+    job_text: sp.csr_matrix, job_index: np.ndarray, resume_vectors: sp.csr_matrix, rows
+) -> np.ndarray:
+    """Cosine of each pair's resume and job vectors (both l2-normalised), without ever
+    materialising a 262,144-wide job row per pair."""
+    held = resume_vectors[rows]
+    if job_text.shape[0] == 1:
+        # One job (a shortlist): a dense job vector makes this one sparse matrix-vector product.
+        dense = np.zeros(TEXT_VECTOR_FEATURES, dtype=np.float32)
+        dense[job_text.indices] = job_text.data
+        return np.asarray(held @ dense, dtype=np.float32).ravel()
+    # Many jobs: only the few hashed columns some job uses can contribute to a dot product.
+    columns = np.unique(job_text.indices)
+    selector = sp.csr_matrix(
+        (np.ones(len(columns), dtype=np.float32), (columns, np.arange(len(columns)))),
+        shape=(TEXT_VECTOR_FEATURES, len(columns)),
+    )
+    held = (held @ selector).tocsr()
+    compact_jobs = sp.csr_matrix(
+        (job_text.data, np.searchsorted(columns, job_text.indices), job_text.indptr),
+        shape=(job_text.shape[0], len(columns)),
+    ).toarray()
+    pair_of = np.repeat(np.arange(len(rows)), np.diff(held.indptr))
+    products = held.data * compact_jobs[job_index[pair_of], held.indices]
+    return np.bincount(pair_of, weights=products, minlength=len(rows)).astype(np.float32)
+
+
 def pair_features_for_pairs(
     jobs: list[JobProfile],
     job_index: np.ndarray,
@@ -221,10 +249,9 @@ def pair_features_for_pairs(
     salary_max = side.salary_max[job_index]
     french_needed = side.french[job_index]
     french = np.nan_to_num(workers.french_level[rows], nan=0.0)
-    text = workers.resume_vectors[rows].multiply(side.text[job_index])
     columns = [
         *_skill_columns(side, job_index, workers, rows),
-        _rowwise_sum(text),
+        _text_similarity(side.text, job_index, workers.resume_vectors, rows),
         np.where(rank > 0, (len(CITIES) + 1 - rank) / len(CITIES), 0.0),
         workers.open_to_remote[rows].astype(np.float32) * side.remote[job_index],
         np.clip(needed - years, 0.0, MAX_EXPERIENCE_GAP),
