@@ -48,18 +48,26 @@ def load_signed_in_user() -> None:
         session.pop(SESSION_KEY, None)
 
 
-def employer_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Pages for employer users: others are sent to sign in, or refused."""
+def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Pages for signed-in users of `role`: others are sent to sign in, or refused."""
+    owner_attribute = f"{role}_id"
 
-    @functools.wraps(view)
-    def wrapped(**kwargs: Any) -> Any:
-        if g.user is None:
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if g.user.role != "employer" or g.user.employer_id is None:
-            abort(403)
-        return view(**kwargs)
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(**kwargs: Any) -> Any:
+            if g.user is None:
+                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+            if g.user.role != role or getattr(g.user, owner_attribute) is None:
+                abort(403)
+            return view(**kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+employer_required = role_required("employer")
+worker_required = role_required("worker")
 
 
 def _home_for(user: accounts.User | None) -> str:

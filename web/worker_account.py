@@ -7,12 +7,9 @@ functions as imports, so a web edit and an imported row obey one contract.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import secrets
-from collections.abc import Callable
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -83,20 +80,6 @@ RANK_CHOICES = [
     SelectChoice("3", "3rd choice"),
 ]
 FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "off": "Never"}
-
-
-def worker_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Pages for a signed-in worker: others are sent to sign in, or refused."""
-
-    @functools.wraps(view)
-    def wrapped(**kwargs: Any) -> Any:
-        if g.user is None:
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if g.user.role != "worker" or g.user.worker_id is None:
-            abort(403)
-        return view(**kwargs)
-
-    return wrapped
 
 
 def current_worker_external_id() -> str:
@@ -261,7 +244,7 @@ def _profile_form_data(record: WorkerRecord) -> dict:
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
-@worker_required
+@auth.worker_required
 def profile():
     record = load_worker(get_db(), current_worker_external_id())
     if record is None:
@@ -375,7 +358,7 @@ def _preferences() -> dict:
 
 
 @bp.route("/me/settings", methods=["GET", "POST"])
-@worker_required
+@auth.worker_required
 def settings():
     current = _preferences()
     form = EmailPreferencesForm(data=None if request.method == "POST" else current)
@@ -405,7 +388,7 @@ def _save_preferences(current: dict, match_emails: bool, frequency: str) -> None
 
 
 @bp.route("/me/data.json")
-@worker_required
+@auth.worker_required
 def download_data():
     data = export_worker_data(get_db(), g.user.worker_id)
     body = json.dumps(data, indent=2, ensure_ascii=False)
@@ -422,7 +405,7 @@ class DeleteAccountForm(FlaskForm):
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
-@worker_required
+@auth.worker_required
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():

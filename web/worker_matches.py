@@ -11,9 +11,9 @@ from sqlite_utils import Database
 
 from matcher.ranking.shortlists import NotFound, matches_for_worker
 from matcher.store import utc_now, write_transaction
+from web.auth import worker_required
 from web.database import get_db
 from web.worker_account import WORK_AUTHORIZATION_LABELS, current_worker_external_id
-from web.worker_account import worker_required as _worker_required
 
 bp = Blueprint("worker_matches", __name__, url_prefix="/me")
 
@@ -22,7 +22,7 @@ DECISIONS = {"accept": "accepted", "decline": "declined"}
 
 
 @bp.route("/matches")
-@_worker_required
+@worker_required
 def matches():
     try:
         result = matches_for_worker(
@@ -59,14 +59,14 @@ def contact_requests_of(db: Database, worker_id: int, *, status: str | None = No
 
 
 @bp.route("/contact-requests")
-@_worker_required
+@worker_required
 def contact_requests():
     requests = contact_requests_of(get_db(), g.user.worker_id)
     return render_template("worker/contact_requests.html", requests=requests)
 
 
 @bp.route("/contact-requests/<int:request_id>/<decision>", methods=["POST"])
-@_worker_required
+@worker_required
 def decide(request_id: int, decision: str):
     if decision not in DECISIONS:
         abort(404)
