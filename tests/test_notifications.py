@@ -116,7 +116,7 @@ def test_digest_picks_fitting_open_jobs_and_never_repeats_them(db, settings):
     add_job(db, "NURSE", required=["Nursing", "Phlebotomy"], city="Vancouver", title="Nurse")
     add_job(db, "CLOSED", required=["Python", "SQL"], status="closed")
 
-    digests = choose_digests(db, settings, NOW)
+    digests = choose_digests(db, settings, NOW, threshold=0.5)
 
     assert [d.worker_external_id for d in digests] == ["W1"]
     chosen = digests[0]
@@ -133,7 +133,7 @@ def test_digest_picks_fitting_open_jobs_and_never_repeats_them(db, settings):
         "INSERT INTO match_feedback (worker_id, job_id, kind, at) VALUES (?, ?, ?, ?)",
         [fan, second_python_job, "not_relevant", "2026-11-24T10:00:00Z"],
     )
-    assert choose_digests(db, settings, NOW) == [], "sent and not-relevant jobs are excluded"
+    assert choose_digests(db, settings, NOW, threshold=0.5) == [], "sent and not relevant"
 
 
 def test_queue_is_idempotent_per_period_and_dry_run_writes_nothing(db, settings):
@@ -217,3 +217,10 @@ def test_candidate_pools_rank_like_the_matches_page(db):
     worker = int(index.table.worker_ids[0])
     excluded = candidate_pools(index, openings, rows[:1], {worker: {first_job}}, pool_size=8)
     assert first_job not in {openings.jobs[j].id for j in excluded.jobs[0]}
+
+
+def test_threshold_comes_from_the_environment():
+    from matcher.notifications.digest import DEFAULT_SCORE_THRESHOLD, configured_threshold
+
+    assert configured_threshold({}) == DEFAULT_SCORE_THRESHOLD
+    assert configured_threshold({"TALENTMATCH_DIGEST_MIN_SCORE": "0.72"}) == 0.72

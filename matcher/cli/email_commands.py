@@ -14,13 +14,12 @@ from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, DEFAULT_SCORE_
 @click.option("--jobs-per-digest", default=DEFAULT_JOBS_PER_DIGEST, show_default=True, type=int)
 @click.option(
     "--threshold",
-    default=DEFAULT_SCORE_THRESHOLD,
-    show_default=True,
     type=float,
-    help="Lowest match score a job needs to be mailed.",
+    help=f"Lowest match score a job needs to be mailed [TALENTMATCH_DIGEST_MIN_SCORE,"
+    f" default {DEFAULT_SCORE_THRESHOLD}].",
 )
 @click.pass_obj
-def send_digests_command(cli, dry_run: bool, jobs_per_digest: int, threshold: float) -> None:
+def send_digests_command(cli, dry_run: bool, jobs_per_digest: int, threshold: float | None) -> None:
     """Email opted-in workers their best new jobs (one digest per worker and period)."""
     from matcher.notifications.delivery import DeliveryConfigurationError, SendLockBusy
     from matcher.notifications.digests import send_digests

@@ -10,11 +10,7 @@ from sqlite_utils import Database
 
 from matcher.config import Settings, resolve_secret_key
 from matcher.notifications import delivery, outbox
-from matcher.notifications.digest import (
-    DEFAULT_JOBS_PER_DIGEST,
-    DEFAULT_SCORE_THRESHOLD,
-    Digest,
-)
+from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest, configured_threshold
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import render_digest
 from matcher.notifications.selection import choose_digests
@@ -84,9 +80,14 @@ def send_digests(
     dry_run: bool = False,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     jobs_per_digest: int = DEFAULT_JOBS_PER_DIGEST,
-    threshold: float = DEFAULT_SCORE_THRESHOLD,
+    threshold: float | None = None,
 ) -> DigestRunReport:
-    """Queue this period's digests, then deliver everything due (nothing is sent on a dry run)."""
+    """Queue this period's digests, then deliver everything due (nothing is sent on a dry run).
+
+    `threshold` defaults to TALENTMATCH_DIGEST_MIN_SCORE (see `digest.configured_threshold`).
+    """
+    if threshold is None:
+        threshold = configured_threshold()
     report = queue_digests(
         db,
         settings,
