@@ -8,12 +8,17 @@ filters and explanations only).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
 from sqlite_utils import Database
 
 from matcher.constants import CITIES
@@ -105,17 +110,24 @@ def date_to_days(value: str | None) -> float:
         return float("nan")
 
 
-def _float_or_nan(value: object) -> float:
-    return float("nan") if value is None else float(value)
-
-
-def _city_ranks(preferences: str) -> list[int]:
+def _city_ranks(preferences: str | None) -> tuple[int, ...]:
     ranks = [0] * len(CITIES)
     listed = [city.strip() for city in (preferences or "").split(";") if city.strip()]
     for position, city in enumerate(listed[: len(CITIES)], start=1):
         if city in CITIES and ranks[CITIES.index(city)] == 0:
             ranks[CITIES.index(city)] = position
-    return ranks
+    return tuple(ranks)
+
+
+def _per_distinct(values: Sequence, convert: Callable, dtype) -> np.ndarray:
+    """`convert` of each value, computed once per distinct value (few distinct, many rows)."""
+    converted = {value: convert(value) for value in set(values)}
+    return np.array([converted[value] for value in values], dtype=dtype)
+
+
+def _float_column(values: Sequence) -> np.ndarray:
+    """Numbers as float32, NULL as nan."""
+    return np.array(values, dtype=np.float64).astype(np.float32)
 
 
 _WORKER_COLUMNS = (
@@ -125,67 +137,98 @@ _WORKER_COLUMNS = (
 
 
 def load_worker_table(db: Database) -> WorkerTable:
-    """Every worker that is not deleted, with skills and resume vectors, in id order."""
-    rows = db.execute(
-        f"SELECT {_WORKER_COLUMNS} FROM workers WHERE deleted_at IS NULL ORDER BY id"
-    ).fetchall()
-    worker_ids = np.array([r[0] for r in rows], dtype=np.int64)
-    skills, skill_index, skill_names_by_row = _load_skill_matrix(db, worker_ids)
-    texts = [
-        f"{r[2] or ''} {' '.join(names)}" for r, names in zip(rows, skill_names_by_row, strict=True)
-    ]
-    resume_vectors = (
-        TEXT_VECTORIZER.transform(texts).tocsr()
-        if texts
-        else sp.csr_matrix((0, TEXT_VECTOR_FEATURES), dtype=np.float32)
-    )
-    document_frequency = np.asarray((skills > 0).sum(axis=0)).ravel()
-    skill_idf = (np.log((len(rows) + 1.0) / (document_frequency + 1.0)) + 1.0).astype(np.float32)
+    """Every worker that is not deleted, with skills and resume vectors, in id order.
+
+    Whole columns are read with one query per table and converted in bulk, since loading a
+    national population is what a fresh web process waits for.
+    """
+    with _read_snapshot(db):
+        rows = db.execute(
+            f"SELECT {_WORKER_COLUMNS} FROM workers WHERE deleted_at IS NULL ORDER BY id"
+        ).fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(_WORKER_COLUMNS.split(","))
+        del rows
+        worker_ids = np.array(columns[0], dtype=np.int64)
+        skills, skill_index = _load_skill_matrix(db, worker_ids)
+    held = (skills > 0).astype(np.float32)
+    document_frequency = np.asarray(held.sum(axis=0)).ravel()
+    skill_idf = np.log((len(worker_ids) + 1.0) / (document_frequency + 1.0)) + 1.0
+    city_rank = _per_distinct(columns[4], _city_ranks, np.int8).reshape(-1, len(CITIES))
     return WorkerTable(
         worker_ids=worker_ids,
-        external_ids=np.array([r[1] for r in rows], dtype=object),
+        external_ids=np.array(columns[1], dtype=object),
         skills=skills,
         skill_index=skill_index,
-        city_rank=np.array([_city_ranks(r[4]) for r in rows], dtype=np.int8).reshape(-1, 3),
-        open_to_remote=np.array([bool(r[5]) for r in rows], dtype=bool),
-        years_experience=np.array([r[3] or 0.0 for r in rows], dtype=np.float32),
-        english_level=np.array([_float_or_nan(r[6]) for r in rows], dtype=np.float32),
-        french_level=np.array([_float_or_nan(r[7]) for r in rows], dtype=np.float32),
-        salary_expectation=np.array([_float_or_nan(r[8]) for r in rows], dtype=np.float32),
-        available_from=np.array([date_to_days(r[10]) for r in rows], dtype=np.float32),
-        work_authorization=np.array([r[9] for r in rows], dtype=object),
-        resume_vectors=resume_vectors,
-        skill_idf=skill_idf,
+        city_rank=city_rank,
+        open_to_remote=np.array(columns[5], dtype=bool),
+        years_experience=np.nan_to_num(_float_column(columns[3]), nan=0.0),
+        english_level=_float_column(columns[6]),
+        french_level=_float_column(columns[7]),
+        salary_expectation=_float_column(columns[8]),
+        available_from=_per_distinct(columns[10], date_to_days, np.float32),
+        work_authorization=np.array(columns[9], dtype=object),
+        resume_vectors=_resume_vectors(columns[2], held, skill_index),
+        skill_idf=skill_idf.astype(np.float32),
     )
 
 
 def _load_skill_matrix(
     db: Database, worker_ids: np.ndarray
-) -> tuple[sp.csr_matrix, dict[str, int], list[list[str]]]:
-    """Skills as a (workers, skills) matrix of 1 + years, the column index and names per row."""
-    row_of = {int(w): i for i, w in enumerate(worker_ids)}
-    skill_index: dict[str, int] = {}
-    names_by_row: list[list[str]] = [[] for _ in worker_ids]
-    rows, columns, values = [], [], []
-    cursor = db.execute(
-        "SELECT s.worker_id, s.skill, s.years FROM worker_skills s "
-        "JOIN workers w ON w.id = s.worker_id WHERE w.deleted_at IS NULL"
-    )
-    for worker_id, skill, years in cursor:
-        row = row_of.get(worker_id)
-        if row is None:
-            continue
-        rows.append(row)
-        columns.append(skill_index.setdefault(skill, len(skill_index)))
-        values.append(1.0 + max(float(years or 0.0), 0.0))
-        names_by_row[row].append(skill)
+) -> tuple[sp.csr_matrix, dict[str, int]]:
+    """Skills as a (workers, skills) matrix of 1 + years, and each skill name's column.
+
+    Columns are the live workers' skills in name order. A plain scan in key order, with
+    deleted workers dropped by id, is far faster than joining `workers` in SQL.
+    """
+    postings = db.execute("SELECT worker_id, skill, coalesce(years, 0) FROM worker_skills")
+    postings = postings.fetchall()
+    count = len(postings)
+    owner_ids = np.fromiter((posting[0] for posting in postings), np.int64, count)
+    rows = np.minimum(np.searchsorted(worker_ids, owner_ids), max(len(worker_ids) - 1, 0))
+    live = worker_ids[rows] == owner_ids if len(worker_ids) else np.zeros(count, bool)
+    names = [posting[1] for posting in postings]
+    held_names = sorted(set(itertools.compress(names, live.tolist())))
+    skill_index = {name: column for column, name in enumerate(held_names)}
+    columns = np.fromiter((skill_index.get(name, -1) for name in names), np.int64, count)
+    years = np.fromiter((posting[2] for posting in postings), np.float64, count)
     matrix = sp.csr_matrix(
-        (np.array(values, dtype=np.float32), (rows, columns)),
+        ((1.0 + np.maximum(years[live], 0.0)).astype(np.float32), (rows[live], columns[live])),
         shape=(len(worker_ids), len(skill_index)),
         dtype=np.float32,
     )
     matrix.sum_duplicates()
-    return matrix, skill_index, names_by_row
+    return matrix, skill_index
+
+
+@contextlib.contextmanager
+def _read_snapshot(db: Database) -> Iterator[None]:
+    """One read transaction around several queries, so that they see the same data."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.conn.execute("COMMIT")
+
+
+def _resume_vectors(
+    resumes: Sequence[str | None], held: sp.csr_matrix, skill_index: dict[str, int]
+) -> sp.csr_matrix:
+    """Hashed resume text plus skill names, l2-normalised (`TEXT_VECTORIZER` of both joined).
+
+    Token counts add up over joined texts, so the skill names are hashed once per skill
+    and spread over the workers by the skill matrix instead of being joined per worker.
+    """
+    counting = clone(TEXT_VECTORIZER).set_params(norm=None)
+    if not len(resumes):
+        return sp.csr_matrix((0, TEXT_VECTOR_FEATURES), dtype=np.float32)
+    text_counts = counting.transform([text or "" for text in resumes])
+    names = sorted(skill_index, key=skill_index.get)
+    if names:
+        text_counts = text_counts + held @ counting.transform(names)
+    return normalize(text_counts.tocsr().astype(np.float32), norm="l2", copy=False)
 
 
 _JOB_COLUMNS = (
