@@ -28,6 +28,7 @@ class FaultySmtpHandler:
     def __init__(self) -> None:
         self.faults: dict[str, str] = {}
         self.received: list[EmailMessage] = []
+        self.raw: list[str] = []
         self.hanging = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -47,6 +48,7 @@ class FaultySmtpHandler:
             await asyncio.sleep(60)
             return "451 gave up waiting"
         self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        self.raw.append(envelope.content.decode("ascii"))
         return "250 Message accepted"
 
     def recipients(self) -> list[str]:

@@ -70,6 +70,7 @@ def test_digest_arrives_as_multipart_with_one_click_unsubscribe(db, settings, sm
     one_click = links.one_click_unsubscribe_url(settings.base_url, KEY, worker)
     assert message["List-Unsubscribe"] == f"<{one_click}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"\nList-Unsubscribe: <{one_click}>\r\n" in handler.raw[0], "no encoded words"
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()

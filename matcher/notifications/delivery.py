@@ -25,6 +25,7 @@ from matcher.notifications import consent, links, outbox
 from matcher.notifications.outbox import OutboxMessage
 
 SMTP_TIMEOUT_SECONDS = 30
+HEADER_LINE_LIMIT = 998  # RFC 5322's hard limit
 
 
 class SendLockBusy(RuntimeError):
@@ -84,6 +85,9 @@ def build_email(
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    # Headers are folded at 78 columns by default, and a long URL with no space to fold at
+    # would become an RFC 2047 encoded word, which List-Unsubscribe must not contain.
+    email.policy = email.policy.clone(max_line_length=HEADER_LINE_LIMIT)
     return email
 
 
