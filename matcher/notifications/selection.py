@@ -2,10 +2,10 @@
 earlier digest announced and that they did not mark as not relevant.
 
 The same two stages as a worker's matches page (`matcher.ranking.matches_for_worker`), done
-for every due worker at once: the cheap retrieval score of each open job against all
-workers keeps a pool of candidate jobs per worker (a running top-k in numpy), then the
-serving scorer re-scores each pool, one job at a time against the workers whose pool holds
-it. A run costs one vectorised pass over the open jobs, not one ranking query per worker.
+for every due worker at once: the cheap retrieval score, computed for blocks of workers
+against every open job, keeps a pool of candidate jobs per worker (top-k in numpy); then
+the serving scorer re-scores the pools, one job at a time against the workers whose pool
+holds it. A run costs one vectorised pass over the open jobs, not one ranking query per worker.
 """
 
 from __future__ import annotations
