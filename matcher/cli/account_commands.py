@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from matcher import accounts
-
 
 @click.group("users")
 def users_group() -> None:
@@ -27,6 +25,8 @@ def _read_password() -> str:
 @click.pass_obj
 def create_user_command(cli, employer: str, email: str) -> None:
     """Create an employer user; the password is read from standard input or a prompt."""
+    from matcher import accounts
+
     try:
         user = accounts.create_user(
             cli.db, email=email, password=_read_password(), employer_name=employer
@@ -40,6 +40,8 @@ def create_user_command(cli, employer: str, email: str) -> None:
 @click.pass_obj
 def create_demo_users_command(cli) -> None:
     """Create one demo user per employer (idempotent) and print the sign-in details."""
+    from matcher import accounts
+
     pairs = accounts.ensure_demo_users(cli.db)
     if not pairs:
         click.echo("no employers yet: run `talentmatch demo` first")
@@ -59,6 +61,8 @@ def tokens_group() -> None:
 @click.pass_obj
 def create_token_command(cli, email: str) -> None:
     """Print a new API token for the user (it is shown only once)."""
+    from matcher import accounts
+
     user = accounts.find_user_by_email(cli.db, email)
     if user is None:
         raise click.ClickException(f"no user with the address {email}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from matcher.config import Settings
-from matcher.store import open_database
+
+if TYPE_CHECKING:  # sqlite-utils (and pandas, when installed) load only for commands using a db
+    from sqlite_utils import Database
 
 
 class CliContext:
@@ -18,6 +20,8 @@ class CliContext:
     @property
     def db(self) -> Database:
         if self._db is None:
+            from matcher.store import open_database
+
             self._db = open_database(self.settings.db_path)
         return self._db
 

@@ -7,7 +7,12 @@ import datetime as dt
 import click
 
 from matcher.cli.context import CliContext
-from matcher.demo import DEFAULT_JOBS, DEFAULT_SEED, DEFAULT_WORKERS, DemoError, build_demo
+
+# `matcher.demo`'s defaults, spelled out so that start-up does not load the demo builder
+# (numpy, sqlite-utils); tests/test_cli_startup.py checks the two agree.
+DEFAULT_WORKERS = 2000
+DEFAULT_JOBS = 150
+DEFAULT_SEED = 7
 
 
 @click.command("demo")
@@ -24,6 +29,8 @@ def demo_command(
     cli: CliContext, workers: int, jobs: int, seed: int, as_of: dt.datetime | None
 ) -> None:
     """Build a realistic demo data set with hiring outcomes in an empty database."""
+    from matcher.demo import DemoError, build_demo
+
     try:
         summary = build_demo(
             cli.db, workers=workers, jobs=jobs, seed=seed, as_of=as_of.date() if as_of else None

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from matcher.cli.context import CliContext
-from matcher.ranking.shortlists import (
-    Matches,
-    NotFound,
-    Shortlist,
-    matches_for_worker,
-    shortlist_for_job,
-)
+
+if TYPE_CHECKING:  # ranking loads scikit-learn: imported only when a command runs
+    from matcher.ranking.shortlists import Matches, Shortlist
 
 
 def _skills_summary(explanation: dict) -> str:
@@ -73,6 +70,8 @@ def _print_matches(matches: Matches) -> None:
 @click.pass_obj
 def shortlist_command(context: CliContext, job_id: str, top: int, as_json: bool) -> None:
     """Ranked candidates for the job JOB_ID (its external id), with the reasons."""
+    from matcher.ranking.shortlists import NotFound, shortlist_for_job
+
     try:
         shortlist = shortlist_for_job(context.db, job_id, limit=top, settings=context.settings)
     except NotFound as error:
@@ -90,6 +89,8 @@ def shortlist_command(context: CliContext, job_id: str, top: int, as_json: bool)
 @click.pass_obj
 def matches_command(context: CliContext, worker_id: str, top: int, as_json: bool) -> None:
     """The open jobs that fit the worker WORKER_ID (its external id) best, with the reasons."""
+    from matcher.ranking.shortlists import NotFound, matches_for_worker
+
     try:
         matches = matches_for_worker(context.db, worker_id, limit=top, settings=context.settings)
     except NotFound as error:

@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from matcher.skills import extract_skills, normalize_skill
-
 
 @click.group("skills")
 def skills_group() -> None:
@@ -18,6 +16,8 @@ def skills_group() -> None:
 @click.argument("terms", nargs=-1, required=True)
 def normalize_command(terms: tuple[str, ...]) -> None:
     """Print the canonical skill of each TERM, one per line; exit 1 if any is unrecognised."""
+    from matcher.skills import normalize_skill
+
     unrecognised = 0
     for term in terms:
         skill = normalize_skill(term)
@@ -34,6 +34,8 @@ def normalize_command(terms: tuple[str, ...]) -> None:
 @click.argument("source", type=click.File("r", encoding="utf-8"))
 def extract_command(source) -> None:
     """Print the skills found in the text of SOURCE (a file, or - for standard input)."""
+    from matcher.skills import extract_skills
+
     for skill in extract_skills(source.read()):
         click.echo(skill)
 
