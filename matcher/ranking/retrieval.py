@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sp
 from sqlite_utils import Database
 
@@ -33,6 +34,7 @@ from matcher.features.population import (
     load_jobs,
     load_worker_table,
 )
+from matcher.ranking.scorers import COLD_START_VERSION, Scorer
 
 # How many retrieved candidates the model re-ranks for one job, and jobs for one worker
 # (scorers score one job at a time, so each job in a worker's pool costs a scorer call).
@@ -51,6 +53,26 @@ RETRIEVAL_WEIGHTS: dict[str, float] = {
     "french": 0.05,
     "availability": 0.04,
 }
+PROFILE_TERMS: tuple[str, ...] = ("place", "experience", "salary", "french", "availability")
+# The terms of a shortlist's retrieval score; the required-skill weight is split between
+# IDF-weighted coverage and the years held in those skills.
+RETRIEVAL_TERMS: tuple[str, ...] = ("required", "years_fit", "nice_to_have", *PROFILE_TERMS)
+REQUIRED_YEARS_SHARE = 0.25
+DEFAULT_TERM_WEIGHTS = np.array(
+    [
+        RETRIEVAL_WEIGHTS["required"] * (1 - REQUIRED_YEARS_SHARE),
+        RETRIEVAL_WEIGHTS["required"] * REQUIRED_YEARS_SHARE,
+        *(RETRIEVAL_WEIGHTS[name] for name in ("nice_to_have", *PROFILE_TERMS)),
+    ],
+    dtype=np.float64,
+)
+# Fitting the retrieval weights to a serving scorer: pairs scored per sampled job, and
+# the least data worth fitting to.
+FIT_JOBS = 24
+FIT_PAIRS_PER_JOB = 400
+MIN_FIT_PAIRS = 1000
+# With fitted weights, a pool also takes the best 1/DEFAULT_POOL_SHARE by default weights.
+DEFAULT_POOL_SHARE = 4
 REMOTE_WEIGHTS: dict[str, float] = {"remote": 1.0, "hybrid": 0.5}
 EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0
 DAYS_UNTIL_AVAILABLE_FOR_ZERO = 365.0
@@ -203,12 +225,14 @@ class _VersionedCache:
 
 _worker_indexes = _VersionedCache()
 _open_jobs = _VersionedCache()
+_fitted_weights = _VersionedCache()
 
 
 def clear_caches() -> None:
     """Forget every cached worker table and job list (tests, benchmarks, memory pressure)."""
     _worker_indexes.clear()
     _open_jobs.clear()
+    _fitted_weights.clear()
 
 
 def database_key(db: Database) -> str:
@@ -328,7 +352,7 @@ def _skill_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.nd
     return required, years_fit, nice
 
 
-def _profile_score(
+def _profile_terms(
     city_preference: np.ndarray,
     remote_weight: np.ndarray | float,
     open_to_remote: np.ndarray,
@@ -339,24 +363,28 @@ def _profile_score(
     french_required: np.ndarray | float,
     french_level: np.ndarray,
     available_from: np.ndarray,
-) -> np.ndarray:
-    """Place, experience, salary, French and availability terms (each in [0, 1]), weighted.
+) -> list[np.ndarray]:
+    """Place, experience, salary, French and availability terms, each in [0, 1].
 
     Arguments broadcast, so one job against every worker and one worker against every job
     share the arithmetic. Inputs carry no NaN: no budget is an infinite `salary_max`, an
     unknown expectation 1, an unknown French level 0 and an unknown start day 0.
     """
-    weights = RETRIEVAL_WEIGHTS
-    total = weights["place"] * np.maximum(city_preference, open_to_remote * remote_weight)
-    shortfall = np.clip((min_years - years) / EXPERIENCE_SHORTFALL_FOR_ZERO, 0, 1)
-    total += weights["experience"] * (1 - shortfall)
-    total += weights["salary"] * np.minimum(salary_max / expectation, 1)
+    place = np.maximum(city_preference, open_to_remote * remote_weight)
+    experience = 1 - np.clip((min_years - years) / EXPERIENCE_SHORTFALL_FOR_ZERO, 0, 1)
+    salary = np.minimum(salary_max / expectation, 1)
     # min(level, required) / required is the share of the requirement met; 1 without one.
     met = np.minimum(french_level, french_required) / np.maximum(french_required, 1)
-    total += weights["french"] * np.where(np.asarray(french_required) > 0, met, 1)
+    french = np.where(np.asarray(french_required) > 0, met, 1)
     today = np.float32((dt.date.today() - EPOCH).days)
-    wait = np.clip((available_from - today) / DAYS_UNTIL_AVAILABLE_FOR_ZERO, 0, 1)
-    total += weights["availability"] * (1 - wait)
+    availability = 1 - np.clip((available_from - today) / DAYS_UNTIL_AVAILABLE_FOR_ZERO, 0, 1)
+    return [place, experience, salary, french, availability]
+
+
+def _profile_score(*arguments: np.ndarray | float) -> np.ndarray:
+    """The profile terms of `_profile_terms(*arguments)` weighted by RETRIEVAL_WEIGHTS."""
+    weights = [RETRIEVAL_WEIGHTS[name] for name in PROFILE_TERMS]
+    total = sum(w * term for w, term in zip(weights, _profile_terms(*arguments), strict=True))
     return np.asarray(total, dtype=np.float32)
 
 
@@ -370,10 +398,10 @@ def _job_terms(job: JobProfile) -> dict[str, float]:
     }
 
 
-def profile_terms(job: JobProfile, profile: WorkerProfileColumns) -> np.ndarray:
-    """The profile part of the retrieval score of every worker for `job`."""
+def profile_terms(job: JobProfile, profile: WorkerProfileColumns) -> list[np.ndarray]:
+    """The profile terms (PROFILE_TERMS) of every worker for `job`."""
     terms = {name: np.float32(value) for name, value in _job_terms(job).items()}
-    return _profile_score(
+    return _profile_terms(
         profile.city_preference[:, CITIES.index(job.city)],
         terms["remote_weight"],
         profile.open_to_remote,
@@ -387,12 +415,55 @@ def profile_terms(job: JobProfile, profile: WorkerProfileColumns) -> np.ndarray:
     )
 
 
-def retrieval_scores(index: WorkerIndex, job: JobProfile) -> np.ndarray:
-    """The cheap stage-one score of every worker in the table for `job`."""
+def retrieval_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
+    """Every term of the retrieval score (RETRIEVAL_TERMS) for every worker, each in [0, 1]."""
     required, years_fit, nice = _skill_terms(index, job)
-    weights = RETRIEVAL_WEIGHTS
-    skills = weights["required"] * (0.75 * required + 0.25 * years_fit)
-    return skills + weights["nice_to_have"] * nice + profile_terms(job, index.profile)
+    return [required, years_fit, nice, *profile_terms(job, index.profile)]
+
+
+def retrieval_scores(
+    index: WorkerIndex, job: JobProfile, weights: np.ndarray = DEFAULT_TERM_WEIGHTS
+) -> np.ndarray:
+    """The cheap stage-one score of every worker for `job`: `weights` over RETRIEVAL_TERMS."""
+    terms = retrieval_terms(index, job)
+    total = np.zeros(len(index), dtype=np.float32)
+    for weight, term in zip(weights.tolist(), terms, strict=True):
+        if weight:
+            total += np.float32(weight) * term
+    return total
+
+
+def fit_term_weights(
+    index: WorkerIndex,
+    jobs: Sequence[JobProfile],
+    score_rows: Callable[[JobProfile, np.ndarray], np.ndarray],
+    *,
+    per_job: int = FIT_PAIRS_PER_JOB,
+    seed: int = 0,
+) -> np.ndarray:
+    """Weights over RETRIEVAL_TERMS that best reproduce `score_rows`'s ranking within a job.
+
+    For each job, pairs are sampled from the top of the default retrieval score (where the
+    scorer's best candidates lie) and from everyone; a non-negative least-squares fit of
+    the scorer's outputs to the terms, centred per job since only the order within a job
+    matters, gives the weights. Falls back to DEFAULT_TERM_WEIGHTS on too little data.
+    """
+    rng = np.random.default_rng(seed)
+    blocks, targets = [], []
+    for job in jobs:
+        terms = np.column_stack(retrieval_terms(index, job)).astype(np.float64)
+        top = top_rows(terms @ DEFAULT_TERM_WEIGHTS, np.ones(len(index), bool), per_job // 2)
+        anyone = rng.choice(len(index), size=min(per_job // 2, len(index)), replace=False)
+        rows = np.union1d(top, anyone)
+        scores = np.asarray(score_rows(job, rows), dtype=np.float64)
+        blocks.append(terms[rows] - terms[rows].mean(axis=0))
+        targets.append(scores - scores.mean())
+    if sum(len(target) for target in targets) < MIN_FIT_PAIRS:
+        return DEFAULT_TERM_WEIGHTS
+    weights, _ = scipy.optimize.nnls(np.vstack(blocks), np.concatenate(targets))
+    if not np.isfinite(weights).all() or weights.sum() <= 0:
+        return DEFAULT_TERM_WEIGHTS
+    return weights / weights.sum()
 
 
 def top_rows(scores: np.ndarray, mask: np.ndarray, count: int) -> np.ndarray:
@@ -412,10 +483,45 @@ def top_rows(scores: np.ndarray, mask: np.ndarray, count: int) -> np.ndarray:
 
 
 def retrieve_candidates(
-    index: WorkerIndex, job: JobProfile, mask: np.ndarray, pool_size: int = RERANK_POOL_SIZE
+    index: WorkerIndex,
+    job: JobProfile,
+    mask: np.ndarray,
+    pool_size: int = RERANK_POOL_SIZE,
+    weights: np.ndarray = DEFAULT_TERM_WEIGHTS,
 ) -> np.ndarray:
-    """Rows of the `pool_size` eligible workers with the best retrieval score for `job`."""
-    return top_rows(retrieval_scores(index, job), mask, pool_size)
+    """Rows of the `pool_size` eligible workers with the best retrieval score for `job`.
+
+    With `weights` fitted to a scorer, the best by the default weights are added too (a
+    quarter as many), so that a poor fit cannot lose candidates the default would find.
+    """
+    rows = top_rows(retrieval_scores(index, job, weights), mask, pool_size)
+    if weights is DEFAULT_TERM_WEIGHTS or np.array_equal(weights, DEFAULT_TERM_WEIGHTS):
+        return rows
+    default = top_rows(retrieval_scores(index, job), mask, pool_size // DEFAULT_POOL_SHARE)
+    return np.concatenate([rows, np.setdiff1d(default, rows, assume_unique=True)])
+
+
+def term_weights_for(db: Database, index: WorkerIndex, scorer: Scorer) -> np.ndarray:
+    """Retrieval weights for the serving scorer: fitted to it once per model version.
+
+    The default weights mirror the cold-start scorer; a learned model may weigh skills,
+    place and salary quite differently, and a pool that misses its favourites costs
+    ranking quality, so its weights are fitted on a sample of the open jobs.
+    """
+    if scorer.version == COLD_START_VERSION:
+        return DEFAULT_TERM_WEIGHTS
+
+    def fit() -> np.ndarray:
+        jobs = open_jobs(db, index).jobs
+        rng = np.random.default_rng(0)
+        sample = rng.choice(len(jobs), size=min(FIT_JOBS, len(jobs)), replace=False)
+        return fit_term_weights(
+            index,
+            [jobs[position] for position in sorted(sample)],
+            lambda job, rows: scorer.score(job, index.table, rows),
+        )
+
+    return _fitted_weights.get(database_key(db), scorer.version, fit)
 
 
 def retrieve_jobs(

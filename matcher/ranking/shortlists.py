@@ -8,31 +8,49 @@ their explanation and serialise to PRODUCT.md's JSON shapes with `.to_json()`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 from sqlite_utils import Database
 
 from matcher.config import Settings, load_settings
-from matcher.features.population import JobProfile, WorkerTable, load_job
+from matcher.features.pair_features import pair_features_for_pairs
+from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
 from matcher.ranking.explanations import explain
 from matcher.ranking.retrieval import (
     JOB_POOL_SIZE,
     RERANK_POOL_SIZE,
     CandidateFilters,
     FilterError,
+    WorkerIndex,
+    change_version,
+    database_key,
     eligible_mask,
     open_jobs,
     retrieve_candidates,
     retrieve_jobs,
+    term_weights_for,
     worker_index,
 )
-from matcher.ranking.scorers import Scorer, load_serving_scorer
+from matcher.ranking.scorers import (
+    ColdStartScorer,
+    LearnedScorer,
+    Scorer,
+    cold_start_score,
+    load_serving_scorer,
+)
 
 SCORE_DECIMALS = 4
 # Rows scored per scorer call when scoring exhaustively, to bound the feature matrix's memory.
 SCORING_CHUNK = 50_000
+# Re-ranked pools kept in memory (one per job, filters and sort viewed; ~40 kB each).
+RANKED_POOL_CACHE_SIZE = 256
+_T = TypeVar("_T")
 
 __all__ = [
     "CandidateFilters",
@@ -41,7 +59,9 @@ __all__ = [
     "JobMatch",
     "Matches",
     "NotFound",
+    "RankedPool",
     "Shortlist",
+    "clear_shortlist_cache",
     "matches_for_worker",
     "shortlist_for_job",
 ]
@@ -163,6 +183,86 @@ def _check_page(limit: int, offset: int) -> None:
         raise FilterError("offset", "must be 0 or more")
 
 
+@dataclass(frozen=True)
+class RankedPool:
+    """A job's re-ranked candidate pool in display order; every page of a shortlist slices it.
+
+    Built once per (job, filters, data versions, model version) and then shared between
+    threads and requests, so it is never mutated except to remember explanations.
+    """
+
+    job: JobProfile
+    index: WorkerIndex
+    rows: np.ndarray  # worker table rows, best first in the filters' sort order
+    scores: np.ndarray  # the serving scorer's score of each of `rows`
+    total: int  # workers passing the filters, pooled or not
+    model_version: str
+    _explanations: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
+
+    def candidates(self, offset: int, limit: int) -> list[Candidate]:
+        """Candidates `offset..offset+limit` with their ranks and explanations."""
+        return [
+            Candidate(
+                worker=str(self.index.table.external_ids[row]),
+                rank=position + 1,
+                score=float(self.scores[position]),
+                explanation=self._explanation(int(row)),
+            )
+            for position, row in enumerate(
+                self.rows[offset : offset + limit].tolist(), start=offset
+            )
+        ]
+
+    def _explanation(self, row: int) -> dict:
+        explanation = self._explanations.get(row)
+        if explanation is None:
+            explanation = self._explanations[row] = explain(self.job, self.index, row)
+        return explanation
+
+
+class _LruCache:
+    """A small bounded cache of built values; concurrent requests for one key build it once."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[return-value]
+            build_lock = self._building.setdefault(key, threading.Lock())
+        with build_lock:
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]  # type: ignore[return-value]
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > self.capacity:
+                    self._entries.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_ranked_pools = _LruCache(RANKED_POOL_CACHE_SIZE)
+
+
+def clear_shortlist_cache() -> None:
+    """Forget every cached ranked pool (benchmarks measuring cold requests, tests)."""
+    _ranked_pools.clear()
+
+
 def shortlist_for_job(
     db: Database,
     job_external_id: str,
@@ -179,32 +279,105 @@ def shortlist_for_job(
     model to re-rank; `pool_size=None` scores every eligible worker (the exhaustive baseline).
     With a `sort` other than "score", that re-ranked pool is shown in the sort's order:
     most experience first, earliest start first, or lowest salary expectation first.
+    The re-ranked pool is cached, keyed by everything it depends on (the workers' and jobs'
+    change counters, the serving model's version, the day), so paging and repeated views
+    slice it and any change shows at the next request.
     Raises NotFound for an unknown job and FilterError for a bad limit, offset or filter.
     """
     _check_page(limit, offset)
-    filters = filters or CandidateFilters()
+    ranked = ranked_pool(
+        db,
+        job_external_id,
+        filters or CandidateFilters(),
+        settings or load_settings(),
+        None if pool_size is None else max(pool_size, offset + limit),
+    )
+    return Shortlist(
+        ranked.job.external_id,
+        ranked.model_version,
+        ranked.candidates(offset, limit),
+        ranked.total,
+        ranked.job,
+    )
+
+
+def ranked_pool(
+    db: Database,
+    job_external_id: str,
+    filters: CandidateFilters,
+    settings: Settings,
+    pool_size: int | None,
+) -> RankedPool:
+    """The job's re-ranked pool, from the cache when nothing it depends on has changed."""
+    scorer = load_serving_scorer(db, settings)
+    index = worker_index(db)
+
+    def build() -> RankedPool:
+        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size)
+
+    database = database_key(db)
+    if pool_size is None or database.startswith("memory:"):
+        return build()  # exhaustive baselines are too big to keep; memory ids get reused
+    key = (
+        database,
+        job_external_id,
+        filters,
+        pool_size,
+        index.version,
+        change_version(db, "jobs"),
+        scorer.version,
+        dt.datetime.now(dt.UTC).date(),  # availability counts days from today
+    )
+    return _ranked_pools.get(key, build)
+
+
+def build_ranked_pool(
+    db: Database,
+    job_external_id: str,
+    filters: CandidateFilters,
+    scorer: Scorer,
+    index: WorkerIndex,
+    pool_size: int | None,
+) -> RankedPool:
+    """Retrieve the job's pool, score it with `scorer` and put it in the filters' order."""
     job = load_job(db, job_external_id)
     if job is None:
         raise NotFound("job", job_external_id)
-    scorer = load_serving_scorer(db, settings or load_settings())
-    index = worker_index(db)
     mask = eligible_mask(index, job, filters)
     if pool_size is None:
         pool = np.flatnonzero(mask)
     else:
-        pool = retrieve_candidates(index, job, mask, max(pool_size, offset + limit))
+        weights = term_weights_for(db, index, scorer)
+        pool = retrieve_candidates(index, job, mask, pool_size, weights)
     scores = score_rows(scorer, job, index.table, pool)
-    page = _order(pool, scores, filters.sort, index.table)[offset : offset + limit]
-    candidates = [
-        Candidate(
-            worker=str(index.table.external_ids[pool[position]]),
-            rank=offset + number,
-            score=float(scores[position]),
-            explanation=explain(job, index, int(pool[position])),
-        )
-        for number, position in enumerate(page, start=1)
-    ]
-    return Shortlist(job.external_id, scorer.version, candidates, int(mask.sum()), job)
+    order = _order(pool, scores, filters.sort, index.table)
+    return RankedPool(job, index, pool[order], scores[order], int(mask.sum()), scorer.version)
+
+
+def score_jobs_for_worker(
+    scorer: Scorer, jobs: list[JobProfile], table: WorkerTable, row: int
+) -> np.ndarray:
+    """The scorer's score of the worker at `row` for each job, in one batched call.
+
+    The scorers' interface scores one job against many workers; for one worker against
+    many jobs, the pairs' features are built at once and fed to the known scorers' models.
+    """
+    if not jobs:
+        return np.zeros(0, dtype=np.float64)
+    if not isinstance(scorer, ColdStartScorer | LearnedScorer):
+        rows = np.array([row], dtype=np.int64)
+        return np.array([float(scorer.score(job, table, rows)[0]) for job in jobs])
+    today = float((dt.datetime.now(dt.UTC).date() - EPOCH).days)
+    features = pair_features_for_pairs(
+        jobs,
+        np.arange(len(jobs)),
+        table,
+        np.full(len(jobs), row, dtype=np.int64),
+        np.full(len(jobs), today, dtype=np.float32),
+    )
+    if isinstance(scorer, ColdStartScorer):
+        return np.asarray(cold_start_score(features), dtype=np.float64)
+    return np.clip(np.asarray(scorer.ranker.predict(features), dtype=np.float64), 0.0, 1.0)
 
 
 def _excluded_ids(db: Database, exclude_job_ids: Iterable[int | str]) -> frozenset[int]:
@@ -246,8 +419,7 @@ def matches_for_worker(
     jobs = open_jobs(db, index)
     exclude = _excluded_ids(db, list(exclude_job_ids))
     pool = retrieve_jobs(jobs, index, row, pool_size=max(pool_size, limit), exclude=exclude)
-    rows = np.array([row], dtype=np.int64)
-    scores = [float(scorer.score(job, index.table, rows)[0]) for job in pool]
+    scores = score_jobs_for_worker(scorer, pool, index.table, row).tolist()
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))[:limit]
     return Matches(
         worker=worker_external_id,
