@@ -65,18 +65,24 @@ def extract_skills(text: str) -> list[str]:
 def tokenize(text: str, vocabulary: Vocabulary) -> list[_Token]:
     """Word tokens; one that is not a skill as a whole is split at slashes and hyphens."""
     tokens = []
+    append, fold, prose_index = tokens.append, _fold_token, vocabulary.prose_index
     for word in _TOKEN.finditer(text):
-        surface, start = word.group(), word.start()
-        key = _fold_token(surface)
-        if ("/" not in surface and "-" not in surface) or key in vocabulary.prose_index:
-            tokens.append(_Token(surface, start, word.end(), key))
+        surface = word.group()
+        key = fold(surface)
+        if ("/" not in surface and "-" not in surface) or key in prose_index:
+            append(_new_token((surface, *word.span(), key)))
             continue
+        start = word.start()
         for part in _TOKEN_PART.finditer(surface):
-            part_start = start + part.start()
-            tokens.append(
-                _Token(part.group(), part_start, start + part.end(), _fold_token(part.group()))
-            )
+            part_start, part_end = part.span()
+            piece = part.group()
+            append(_new_token((piece, start + part_start, start + part_end, fold(piece))))
     return tokens
+
+
+def _new_token(fields: tuple[str, int, int, str]) -> _Token:
+    """A `_Token` without NamedTuple's Python-level constructor (hot: one per word)."""
+    return tuple.__new__(_Token, fields)
 
 
 @lru_cache(maxsize=65_536)
@@ -87,9 +93,14 @@ def _fold_token(surface: str) -> str:
 
 def _find_matches(text: str, tokens: list[_Token], vocabulary: Vocabulary) -> list[_Match]:
     phrase_lengths = _phrase_lengths(vocabulary)
+    starts = _alias_starts(vocabulary)
     matches: list[_Match] = []
     index = 0
     while index < len(tokens):
+        # Most words start no alias: skipping them here is what makes extraction fast.
+        if tokens[index].key not in starts:
+            index += 1
+            continue
         match = _longest_match(text, tokens, index, vocabulary, phrase_lengths)
         if match is None:
             index += 1
@@ -217,3 +228,10 @@ def _phrase_lengths(vocabulary: Vocabulary) -> dict[str, int]:
         words = key.split(" ")
         lengths[words[0]] = max(lengths.get(words[0], 1), len(words))
     return lengths
+
+
+@cache
+def _alias_starts(vocabulary: Vocabulary) -> frozenset[str]:
+    """Token keys at which some prose alias can match: first words, and whole aliases
+    (a hyphenated token such as `scikit-learn` keys as one alias of several words)."""
+    return frozenset(_phrase_lengths(vocabulary)) | frozenset(vocabulary.prose_index)
