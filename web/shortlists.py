@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
@@ -33,6 +34,7 @@ from matcher.ranking.explanations import explain
 from matcher.ranking.retrieval import worker_index
 from matcher.ranking.scorers import load_serving_scorer
 from matcher.ranking.shortlists import (
+    Candidate,
     CandidateFilters,
     FilterError,
     Matches,
@@ -68,6 +70,11 @@ WORK_AUTHORIZATION_LABELS = {
     "employer_specific_permit": "Employer-specific permit",
     "needs_permit": "Needs a permit",
 }
+# The decision select's options, the same on every row of every shortlist.
+STAGE_OPTIONS = Markup("").join(
+    Markup('<option value="{}">{}</option>').format(stage, stage.capitalize())
+    for stage in DECISION_STAGES
+)
 
 
 @bp.context_processor
@@ -175,17 +182,96 @@ def shortlist(external_id: str):
         offset=(page - 1) * page_size,
         filters=filters,
     )
+    decided = decisions.latest_decisions(get_db(), job.id)
     return render_template(
         "employer/shortlist.html",
         job=job.record,
         form=form,
         shortlist=result,
+        rows=[_display_row(external_id, c, decided.get(c.worker)) for c in result.candidates],
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
-        decided=decisions.latest_decisions(get_db(), job.id),
-        decision_stages=DECISION_STAGES,
+        stage_options=STAGE_OPTIONS,
         page_url=_page_url,
     ), (200 if valid else 400)
+
+
+def _display_row(job_external_id: str, candidate: Candidate, decision: str | None) -> dict:
+    """One shortlist row's text, formatted in Python: Jinja macros per cell cost too much."""
+    worker = candidate.worker
+    return {
+        "rank": candidate.rank,
+        "worker": worker,
+        "score": f"{candidate.score:.2f}",
+        "decision": decision,
+        "candidate_url": url_for(
+            "shortlists.candidate",
+            external_id=job_external_id,
+            worker_external_id=worker,
+            back=request.full_path,
+        ),
+        "decision_url": url_for(
+            "shortlists.record_decision", external_id=job_external_id, worker_external_id=worker
+        ),
+        **reason_cells(candidate.explanation),
+    }
+
+
+def reason_cells(e: dict) -> dict[str, Markup]:
+    """The reasons beside a score as HTML cells (the text of employer/_explanation.html)."""
+    return {
+        "skills": _skill_tags(e),
+        "city": escape(_city_text(e)),
+        "experience": escape(_experience_text(e)),
+        "french": escape(_french_text(e)),
+        "salary": escape(_salary_text(e)),
+        "permit": escape(_permit_text(e)),
+    }
+
+
+def _skill_tags(e: dict) -> Markup:
+    tags = [("tag matched", "✓", s) for s in e["matched_skills"]]
+    tags += [("tag missing", "✗", s) for s in e["missing_skills"]]
+    tags += [("tag", "+", s) for s in e.get("matched_nice_to_have_skills") or ()]
+    return Markup(
+        "".join(f'<span class="{css}">{mark} {escape(skill)}</span>' for css, mark, skill in tags)
+    )
+
+
+def _city_text(e: dict) -> str:
+    rank = e["city_preference_rank"]
+    text = f"{e['city']}: choice #{rank}" if rank else f"{e['city']} not in their list"
+    return text + (" · open to remote" if e["open_to_remote"] else "")
+
+
+def _experience_text(e: dict) -> str:
+    text = f"{e['years_experience']:g} yrs"
+    if e["min_years_experience"] is not None:
+        mark = "✓" if e["meets_min_experience"] else "✗"
+        text += f" (needs {e['min_years_experience']:g} {mark})"
+    return text
+
+
+def _french_text(e: dict) -> str:
+    level = e["french_level"]
+    text = "unknown" if level is None else f"NCLC {level}"
+    if e["french_level_required"]:
+        meets = e["meets_french_requirement"]
+        mark = "✓" if meets else "?" if meets is None else "✗"
+        text += f" / needs {e['french_level_required']} {mark}"
+    return text
+
+
+def _salary_text(e: dict) -> str:
+    expectation = e["salary_expectation_cad"]
+    text = f"${expectation:,}" if expectation else "not given"
+    return text + (f" ({e['salary_fit']} range)" if e["salary_fit"] != "unknown" else "")
+
+
+def _permit_text(e: dict) -> str:
+    authorization = e["work_authorization"]
+    text = WORK_AUTHORIZATION_LABELS.get(authorization, authorization)
+    return text + (f" · from {e['available_from']}" if e["available_from"] else "")
 
 
 def _page_url(page: int) -> str:
