@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import numpy as np
@@ -10,10 +11,14 @@ from sqlite_utils import Database
 
 from matcher.features.population import load_job
 from matcher.ranking.retrieval import (
+    DEFAULT_TERM_WEIGHTS,
+    RETRIEVAL_TERMS,
     CandidateFilters,
     FilterError,
     eligible_mask,
+    fit_term_weights,
     open_jobs,
+    retrieval_terms,
     retrieve_candidates,
     retrieve_jobs,
     top_rows,
@@ -251,3 +256,64 @@ def test_open_jobs_follow_job_changes(population: Database) -> None:
     after = open_jobs(population, index)
     assert [job.external_id for job in before.jobs] == ["J1", "J2"]
     assert [job.external_id for job in after.jobs] == ["J1"]
+
+
+@pytest.fixture
+def varied(db: Database) -> Database:
+    """300 workers with varied skills, places, salaries and French, and five jobs."""
+    rng = np.random.default_rng(3)
+    today = dt.date.today()
+    skills = ["Python", "Django", "Java", "Go", "PostgreSQL", "Docker"]
+    cities = ["Toronto", "Montreal;Toronto", "Vancouver", ""]
+    for n in range(300):
+        held = rng.choice(skills, size=int(rng.integers(1, 4)), replace=False)
+        add_worker(
+            db,
+            f"W{n}",
+            {skill: int(rng.integers(0, 9)) for skill in held},
+            cities=cities[n % len(cities)],
+            remote=bool(n % 3 == 0),
+            years=float(rng.integers(0, 15)),
+            french=int(rng.integers(0, 13)) if n % 2 else None,
+            salary=int(rng.integers(70, 160)) * 1000,
+            available_from=(today + dt.timedelta(days=int(rng.integers(0, 400)))).isoformat(),
+        )
+    add_job(db, "J1", ["Python", "Django"], ["Docker"], min_years=4, salary=(None, 120_000))
+    add_job(db, "J2", ["Java"], city="Montreal", french=7, salary=(None, 100_000))
+    add_job(db, "J3", ["Go", "Docker"], city="Vancouver", remote="remote")
+    add_job(db, "J4", ["PostgreSQL"], ["Python"], min_years=8)
+    add_job(db, "J5", ["Python"], city="Montreal", remote="hybrid", salary=(None, 90_000))
+    return db
+
+
+def linear_scorer(index, weights: np.ndarray):
+    """A scorer that is exactly `weights` over the retrieval terms."""
+    return lambda job, rows: np.column_stack(retrieval_terms(index, job))[rows] @ weights
+
+
+def test_fitted_weights_recover_a_scorer_that_is_linear_in_the_terms(varied: Database) -> None:
+    index = worker_index(varied)
+    jobs = [load_job(varied, f"J{n}") for n in range(1, 6)]
+    truth = np.array([0.1, 0.05, 0.05, 0.02, 0.08, 0.5, 0.1, 0.1])
+    fitted = fit_term_weights(index, jobs, linear_scorer(index, truth))
+    np.testing.assert_allclose(fitted, truth / truth.sum(), atol=0.01)
+    assert not np.allclose(fitted, DEFAULT_TERM_WEIGHTS / DEFAULT_TERM_WEIGHTS.sum(), atol=0.05)
+
+
+def test_too_little_data_keeps_the_default_weights(population: Database) -> None:
+    index = worker_index(population)
+    truth = np.ones(len(RETRIEVAL_TERMS))
+    fitted = fit_term_weights(index, [load_job(population, "J1")], linear_scorer(index, truth))
+    assert fitted is DEFAULT_TERM_WEIGHTS
+
+
+def test_a_fitted_pool_also_holds_the_best_by_default_weights(varied: Database) -> None:
+    index = worker_index(varied)
+    job = load_job(varied, "J1")
+    everyone = np.ones(len(index), dtype=bool)
+    salary_only = np.zeros(len(RETRIEVAL_TERMS))
+    salary_only[RETRIEVAL_TERMS.index("salary")] = 1.0
+    by_salary = retrieve_candidates(index, job, everyone, 8, salary_only)
+    by_default = retrieve_candidates(index, job, everyone, 8)
+    assert set(by_default[:2]) <= set(by_salary)  # 8 // DEFAULT_POOL_SHARE = 2
+    assert len(by_salary) <= 8 + 2 and len(set(by_salary)) == len(by_salary)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from sqlite_utils import Database
 
+from matcher import registry
 from matcher.config import Settings
+from matcher.features import FEATURE_NAMES, load_jobs
 from matcher.ranking import (
     CandidateFilters,
     FilterError,
@@ -15,6 +18,10 @@ from matcher.ranking import (
     matches_for_worker,
     shortlist_for_job,
 )
+from matcher.ranking.models import LearnedRanker
+from matcher.ranking.retrieval import worker_index
+from matcher.ranking.scorers import load_serving_scorer
+from matcher.ranking.shortlists import clear_shortlist_cache, score_jobs_for_worker
 from tests.test_retrieval import add_job, add_worker
 
 
@@ -176,6 +183,74 @@ def test_a_new_worker_shows_up_without_restarting(market, settings) -> None:
     add_worker(market, "W9", skills, cities="Toronto", years=10)
     shortlist = shortlist_for_job(market, "J1", settings=settings)
     assert shortlist.total == 4 and shortlist.candidates[0].worker == "W9"
+
+
+def promote_small_model(db: Database, settings: Settings) -> str:
+    """Register and promote a small learned ranker fitted on noise; returns its version."""
+    rng = np.random.default_rng(0)
+    model = LearnedRanker(max_iter=5).fit(
+        rng.random((300, len(FEATURE_NAMES))), rng.integers(0, 5, 300)
+    )
+    version = registry.register_model(db, settings, model, {})
+    registry.promote(db, version, "test")
+    return version
+
+
+def test_a_worker_edit_shows_at_once(market, settings) -> None:
+    before = shortlist_for_job(market, "J1", settings=settings).candidates[0]
+    assert before.worker == "W1" and before.explanation["missing_skills"] == []
+    market.execute(
+        "DELETE FROM worker_skills WHERE skill = 'Django' AND worker_id = "
+        "(SELECT id FROM workers WHERE external_id = 'W1')"
+    )
+    after = shortlist_for_job(market, "J1", settings=settings).candidates
+    w1 = next(c for c in after if c.worker == "W1")
+    assert w1.explanation["missing_skills"] == ["Django"] and w1.score < before.score
+
+
+def test_a_job_edit_shows_at_once(market, settings) -> None:
+    assert shortlist_for_job(market, "J1", settings=settings).total == 3
+    market.execute("UPDATE jobs SET french_level_required = 9 WHERE external_id = 'J1'")
+    shortlist = shortlist_for_job(market, "J1", settings=settings)
+    assert shortlist.job_profile.french_level_required == 9
+    assert {c.explanation["french_level_required"] for c in shortlist.candidates} == {9}
+
+
+def test_a_promoted_model_serves_at_once(market, settings) -> None:
+    assert shortlist_for_job(market, "J1", settings=settings).model_version == "cold-start"
+    version = promote_small_model(market, settings)
+    shortlist = shortlist_for_job(market, "J1", settings=settings)
+    assert shortlist.model_version == version
+    scorer = load_serving_scorer(market, settings)
+    index = worker_index(market)
+    for candidate in shortlist.candidates:
+        row = int(np.flatnonzero(index.table.external_ids == candidate.worker)[0])
+        expected = scorer.score(shortlist.job_profile, index.table, np.array([row]))[0]
+        assert candidate.score == pytest.approx(float(expected))
+
+
+def test_pages_slice_one_cached_ranking(market, settings) -> None:
+    first = shortlist_for_job(market, "J1", settings=settings)
+    again = shortlist_for_job(market, "J1", settings=settings)
+    assert again.candidates == first.candidates
+    clear_shortlist_cache()
+    rebuilt = shortlist_for_job(market, "J1", limit=2, offset=1, settings=settings)
+    assert rebuilt.candidates == first.candidates[1:3]
+
+
+@pytest.mark.parametrize("learned", [False, True], ids=["cold-start", "learned"])
+def test_matches_score_the_job_pool_as_one_call_per_job_would(market, settings, learned) -> None:
+    if learned:
+        promote_small_model(market, settings)
+    index = worker_index(market)
+    jobs = load_jobs(market, status=None)
+    worker_id = market.execute("SELECT id FROM workers WHERE external_id = 'W1'").fetchone()[0]
+    row = index.row_of(worker_id)
+    scorer = load_serving_scorer(market, settings)
+    assert (scorer.version != "cold-start") == learned
+    one_by_one = [scorer.score(job, index.table, np.array([row]))[0] for job in jobs]
+    batched = score_jobs_for_worker(scorer, jobs, index.table, row)
+    np.testing.assert_allclose(batched, one_by_one, rtol=1e-6)
 
 
 def test_cli_shortlist_json(market, run_cli) -> None:

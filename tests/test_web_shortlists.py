@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from web_support import build_site, post_form
+from web_support import ACME_EMAIL, JOB_ROWS, build_site, post_form, worker_rows
+
+from matcher.importing import import_rows
+from tests.test_shortlists import promote_small_model
 
 SHORTLIST = "/jobs/ACME-1/shortlist"
 
@@ -134,3 +137,62 @@ def test_decisions_need_csrf(client, site):
 def test_unknown_job_or_worker_is_404(client):
     assert client.get("/jobs/NOPE/shortlist").status_code == 404
     assert client.get("/jobs/ACME-1/candidates/NOPE").status_code == 404
+
+
+@pytest.fixture
+def fresh_site(tmp_path):
+    """A site of its own, for tests that change data under a cached shortlist."""
+    return build_site(tmp_path, workers=30, SHORTLIST_PAGE_SIZE=5)
+
+
+def _first_row(html: str) -> str:
+    return html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_an_outcome_recorded_through_the_api_marks_the_candidate_at_once(fresh_site):
+    client = fresh_site.signed_in()
+    worker = _workers_on(client.get(SHORTLIST).get_data(as_text=True))[0]
+    response = fresh_site.client().post(
+        "/api/v1/outcomes",
+        json={"job": "ACME-1", "worker": worker, "stage": "offered"},
+        headers={"Authorization": f"Bearer {fresh_site.token(ACME_EMAIL)}"},
+    )
+    assert response.status_code == 201
+    assert '<p class="status">Offered</p>' in _first_row(
+        client.get(SHORTLIST).get_data(as_text=True)
+    )
+
+
+def test_worker_and_job_edits_show_on_the_page_at_once(fresh_site):
+    client = fresh_site.signed_in()
+    html = client.get(SHORTLIST).get_data(as_text=True)
+    worker = _workers_on(html)[0]
+    assert "needs 3" in html
+    edited = next(row for row in worker_rows(30) if row["external_id"] == worker)
+    job = {**JOB_ROWS[0], "min_years_experience": 11}
+    db = fresh_site.db()
+    try:
+        assert import_rows(db, "workers", [{**edited, "french_level": 12}]).updated == 1
+        assert import_rows(db, "jobs", [job]).updated == 1
+    finally:
+        db.close()
+    html = client.get(SHORTLIST).get_data(as_text=True)
+    assert "needs 11" in html and "needs 3" not in html
+    cell = re.search(rf">Candidate {worker}</a>.*?data-label=\"French\">([^<]*)<", html, re.S)
+    assert cell and cell.group(1).startswith("NCLC 12")
+
+
+def test_a_promoted_model_ranks_the_next_request(fresh_site):
+    client = fresh_site.signed_in()
+    bearer = {"Authorization": f"Bearer {fresh_site.token(ACME_EMAIL)}"}
+    api = "/api/v1/jobs/ACME-1/shortlist?limit=5"
+    assert fresh_site.client().get(api, headers=bearer).get_json()["model_version"] == "cold-start"
+    assert "model cold-start" in client.get(SHORTLIST).get_data(as_text=True)
+    settings = fresh_site.app.config["SETTINGS"]
+    db = fresh_site.db()
+    try:
+        version = promote_small_model(db, settings)
+    finally:
+        db.close()
+    assert fresh_site.client().get(api, headers=bearer).get_json()["model_version"] == version
+    assert f"model {version}" in client.get(SHORTLIST).get_data(as_text=True)
