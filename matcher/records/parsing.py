@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from matcher.constants import CITIES
@@ -35,7 +36,7 @@ class RowError(ValueError):
 
 def is_missing(value: Any) -> bool:
     """True for None and blank strings, the two ways a row leaves a field out."""
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def required_text(row: dict, field: str) -> str:
@@ -55,6 +56,8 @@ def optional_text(row: dict, field: str, default: str | None = None) -> str | No
 
 
 def _as_text(field: str, value: Any) -> str:
+    if type(value) is str:  # the usual case, checked first: this runs for most fields
+        return value.strip()
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise RowError(field, f"must be text, not {type(value).__name__}")
     return str(value).strip()
@@ -122,9 +125,8 @@ def enum(row: dict, field: str, allowed: Iterable[str], default: str | None = No
     if value is None:
         return default
     allowed = tuple(allowed)
-    for choice in allowed:
-        if choice == value.lower():
-            return choice
+    if value.lower() in allowed:
+        return value.lower()
     raise RowError(field, f"must be one of {', '.join(allowed)} (got {value!r})")
 
 
@@ -139,10 +141,16 @@ _CITY_BY_FOLDED = {fold(city): city for city in CITIES}
 
 def city_name(field: str, value: str) -> str:
     """The canonical city for `value`, ignoring case and accents."""
-    city = _CITY_BY_FOLDED.get(fold(value))
+    city = _city_for(value)
     if city is None:
         raise RowError(field, f"{value.strip()!r} is not one of {', '.join(CITIES)}")
     return city
+
+
+@lru_cache(maxsize=1024)
+def _city_for(value: str) -> str | None:
+    """Memoised: imports spell the same few cities on every row."""
+    return _CITY_BY_FOLDED.get(fold(value))
 
 
 def text_list(row: dict, field: str) -> list[str]:
@@ -151,13 +159,11 @@ def text_list(row: dict, field: str) -> list[str]:
     if is_missing(value):
         return []
     if isinstance(value, str):
-        items = value.split(LIST_SEPARATOR)
-    elif isinstance(value, list):
-        items = value
-    else:
+        return [item for item in map(str.strip, value.split(LIST_SEPARATOR)) if item]
+    if not isinstance(value, list):
         raise RowError(field, f"must be a list or a ';'-separated string, not {value!r}")
     return [
-        item.strip() if isinstance(item, str) else item for item in items if not is_missing(item)
+        item.strip() if isinstance(item, str) else item for item in value if not is_missing(item)
     ]
 
 

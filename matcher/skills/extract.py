@@ -92,16 +92,15 @@ def _fold_token(surface: str) -> str:
 
 
 def _find_matches(text: str, tokens: list[_Token], vocabulary: Vocabulary) -> list[_Match]:
-    phrase_lengths = _phrase_lengths(vocabulary)
-    starts = _alias_starts(vocabulary)
+    prefixes = _alias_prefixes(vocabulary)
     matches: list[_Match] = []
     index = 0
     while index < len(tokens):
         # Most words start no alias: skipping them here is what makes extraction fast.
-        if tokens[index].key not in starts:
+        if tokens[index].key not in prefixes:
             index += 1
             continue
-        match = _longest_match(text, tokens, index, vocabulary, phrase_lengths)
+        match = _longest_match(text, tokens, index, vocabulary)
         if match is None:
             index += 1
             continue
@@ -112,16 +111,10 @@ def _find_matches(text: str, tokens: list[_Token], vocabulary: Vocabulary) -> li
 
 
 def _longest_match(
-    text: str, tokens: list[_Token], index: int, vocabulary: Vocabulary, phrase_lengths: dict
+    text: str, tokens: list[_Token], index: int, vocabulary: Vocabulary
 ) -> _Match | None:
-    longest = min(phrase_lengths.get(tokens[index].key, 1), len(tokens) - index)
-    for length in range(longest, 0, -1):
-        last = index + length - 1
-        if length > 1 and not _is_phrase(text, tokens, index, last):
-            continue
-        key = " ".join(token.key for token in tokens[index : last + 1])
-        skill = vocabulary.prose_index.get(key)
-        if skill is None:
+    for last, key in reversed(_aliases_spelled(tokens, index, vocabulary)):
+        if last > index and not _is_phrase(text, tokens, index, last):
             continue
         rule = vocabulary.text_rules.get(key)
         if rule is not None and rule.kind == "never":
@@ -129,8 +122,27 @@ def _longest_match(
         surface = text[tokens[index].start : tokens[last].end]
         status = _status(rule, surface, lambda: _starts_sentence(text, tokens[index].start))
         # A rejected ambiguous word still consumes its tokens: it was the word, not a skill.
-        return _Match(index, last, skill if status != "rejected" else "", status == "confirmed")
+        skill = vocabulary.prose_index[key] if status != "rejected" else ""
+        return _Match(index, last, skill, status == "confirmed")
     return None
+
+
+def _aliases_spelled(
+    tokens: list[_Token], index: int, vocabulary: Vocabulary
+) -> list[tuple[int, str]]:
+    """(last token, key) of each prose alias the tokens from `index` spell, shortest first."""
+    longest = min(_phrase_lengths(vocabulary).get(tokens[index].key, 1), len(tokens) - index)
+    prefixes = _alias_prefixes(vocabulary)
+    spelled = []
+    key = tokens[index].key
+    for last in range(index, index + longest):
+        if last > index:
+            key = f"{key} {tokens[last].key}"
+        if key not in prefixes:  # no alias goes on from here
+            break
+        if key in vocabulary.prose_index:
+            spelled.append((last, key))
+    return spelled
 
 
 def _status(rule: TextRule | None, surface: str, at_sentence_start: Callable[[], bool]) -> str:
@@ -231,7 +243,10 @@ def _phrase_lengths(vocabulary: Vocabulary) -> dict[str, int]:
 
 
 @cache
-def _alias_starts(vocabulary: Vocabulary) -> frozenset[str]:
-    """Token keys at which some prose alias can match: first words, and whole aliases
-    (a hyphenated token such as `scikit-learn` keys as one alias of several words)."""
-    return frozenset(_phrase_lengths(vocabulary)) | frozenset(vocabulary.prose_index)
+def _alias_prefixes(vocabulary: Vocabulary) -> frozenset[str]:
+    """Every prose alias and each of its leading runs of words (`spring`, `spring boot`)."""
+    prefixes = set()
+    for key in vocabulary.prose_index:
+        words = key.split(" ")
+        prefixes.update(" ".join(words[:length]) for length in range(1, len(words) + 1))
+    return frozenset(prefixes)
