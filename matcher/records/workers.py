@@ -227,7 +227,7 @@ def _record_from_row(values: tuple, skills: Iterable[WorkerSkill]) -> WorkerReco
     return WorkerRecord(
         **{
             **row,
-            "skills": tuple(sorted(skills)),
+            "skills": tuple(sorted(skills, key=_skill_name)),  # names are the primary key
             "years_experience": float(row["years_experience"]),
             "city_preferences": tuple(filter(None, row["city_preferences"].split(";"))),
             "open_to_remote": bool(row["open_to_remote"]),
@@ -261,7 +261,8 @@ def save_workers(
         ids = _ids_by_external_id(db, [record.external_id for record in inserted])
         ids.update({record.external_id: stored[record.external_id].id for record in updated})
         _update_workers(db, updated, ids, now)
-        _replace_skills(db, inserted + updated, ids)
+        _delete_skills(db, [ids[record.external_id] for record in updated])
+        _insert_skills(db, inserted + updated, ids)
         _record_consents(db, inserted, updated, stored, ids, source, now)
     return results
 
@@ -305,11 +306,14 @@ def _ids_by_external_id(db: Database, external_ids: list[str]) -> dict[str, int]
     return dict(select_in(db, sql, external_ids))
 
 
-def _replace_skills(db: Database, records: list[WorkerRecord], ids: dict[str, int]) -> None:
-    worker_ids = [ids[record.external_id] for record in records]
+def _delete_skills(db: Database, worker_ids: list[int]) -> None:
+    """Drop the skills of updated workers (new workers have none: the foreign key sees to it)."""
     for part in slices(worker_ids):
         placeholders = ", ".join("?" for _ in part)
         db.execute(f"DELETE FROM worker_skills WHERE worker_id IN ({placeholders})", list(part))
+
+
+def _insert_skills(db: Database, records: list[WorkerRecord], ids: dict[str, int]) -> None:
     db.conn.executemany(
         "INSERT INTO worker_skills (worker_id, skill, years, source) VALUES (?, ?, ?, ?)",
         [

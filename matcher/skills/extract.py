@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import NamedTuple
 
 from matcher.skills.folding import fold_exact
@@ -64,25 +64,26 @@ def extract_skills(text: str) -> list[str]:
 
 def tokenize(text: str, vocabulary: Vocabulary) -> list[_Token]:
     """Word tokens; one that is not a skill as a whole is split at slashes and hyphens."""
-    tokens = []
-    append, fold, prose_index = tokens.append, _fold_token, vocabulary.prose_index
+    tokens: list[_Token] = []
     for word in _TOKEN.finditer(text):
         surface = word.group()
-        key = fold(surface)
-        if ("/" not in surface and "-" not in surface) or key in prose_index:
-            append(_new_token((surface, *word.span(), key)))
+        key = _fold_token(surface)
+        if ("/" not in surface and "-" not in surface) or key in vocabulary.prose_index:
+            tokens.append(_make_token((surface, *word.span(), key)))
             continue
         start = word.start()
         for part in _TOKEN_PART.finditer(surface):
             part_start, part_end = part.span()
             piece = part.group()
-            append(_new_token((piece, start + part_start, start + part_end, fold(piece))))
+            tokens.append(
+                _make_token((piece, start + part_start, start + part_end, _fold_token(piece)))
+            )
     return tokens
 
 
-def _new_token(fields: tuple[str, int, int, str]) -> _Token:
-    """A `_Token` without NamedTuple's Python-level constructor (hot: one per word)."""
-    return tuple.__new__(_Token, fields)
+# Builds a `_Token` from a tuple in C, skipping NamedTuple's Python-level constructor: this
+# runs once per word of every resume.
+_make_token = partial(tuple.__new__, _Token)
 
 
 @lru_cache(maxsize=65_536)
