@@ -1,10 +1,15 @@
 """The shortlist page and the shortlist API over 100,000 workers, under 16 connections.
 
 Builds a synthetic population (the one of bench_shortlist.py), starts the real app behind
-waitress in its own process (`talentmatch serve`), signs in, and drives it with wrk:
-first a static file and the sign-in page (the baseline: the server and framework alone),
-then the shortlist page and the shortlist API. Prints median and p99 latency, requests per
-second and errors for each.
+waitress (`talentmatch serve --processes N`), signs in, and drives it with wrk: first a
+static file and the sign-in page (the baseline: the server and framework alone), then the
+shortlist page and the shortlist API, each three ways, since a re-ranked pool is cached:
+- cold: every request a job (page: a job and filters) not asked for before, so each one
+  retrieves and re-ranks a pool;
+- warm: one URL again and again, served from the cached pool;
+- mixed: random jobs, pages and sorts (page) or jobs and limits (API) among a few hundred
+  combinations, the first visits cold and the later ones warm.
+Prints median and p99 latency, requests per second and errors for each.
 
     .venv/bin/python benchmarks/bench_web.py                  # 100,000 workers
     .venv/bin/python benchmarks/bench_web.py --workers 20000 --duration 5
@@ -56,12 +61,15 @@ def prepare(db_path: Path, workers: int, jobs: int) -> str:
         db.close()
 
 
-def start_server(db_path: Path, models: Path, port: int, threads: int) -> subprocess.Popen:
+def start_server(
+    db_path: Path, models: Path, port: int, threads: int, processes: int
+) -> subprocess.Popen:
     env = {**os.environ, "TALENTMATCH_SECRET_KEY": "benchmark-secret"}
     command = [sys.executable, "-m", "matcher", "--db", str(db_path), "--models", str(models)]
     command += ["serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)]
+    command += ["--processes", str(processes)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=2).close()
@@ -83,11 +91,89 @@ def session_cookie(base: str) -> str:
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
-def wrk(url: str, header: str | None, duration: int, connections: int) -> dict:
-    command = ["wrk", "-t", "4", "-c", str(connections), "-d", f"{duration}s", "--latency"]
+WRK_THREADS = 4
+# wrk request scripts, in LuaJIT (Lua 5.1: no // operator). `id` is each wrk thread's number
+# (set in `setup`), so that threads walk disjoint sequences of URLs; PATHS is filled in by
+# `url_script`.
+URL_SCRIPT = """
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+bad = 0
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("bad") end
+  print("Not-200 responses: " .. total)
+end
+local count = 0
+%(PATHS)s
+request = function()
+  local n = id + count * %(THREADS)d
+  count = count + 1
+  return wrk.format("GET", path(n))
+end
+"""
+# Never the default filters, which the API and the mixed runs use.
+COLD_PAGE_PATHS = """
+local sorts = {"experience", "available_from", "salary"}
+function path(n)
+  local job = n %% %(JOBS)d + 1
+  local rest = math.floor(n / %(JOBS)d)
+  return string.format("/jobs/J%%d/shortlist?sort=%%s&city_rank=%%d", job,
+    sorts[rest %% 3 + 1], math.floor(rest / 3) %% 3 + 1)
+end
+"""
+# Jobs above those of the mixed runs, so that none was cached by them.
+COLD_API_PATHS = """
+function path(n)
+  local job = n %% (%(JOBS)d - %(MIXED)d) + %(MIXED)d + 1
+  return string.format("/api/v1/jobs/J%%d/shortlist?limit=20", job)
+end
+"""
+MIXED_PAGE_PATHS = """
+math.randomseed(7)
+function path(n)
+  local sort = ({"score", "experience"})[math.random(2)]
+  return string.format("/jobs/J%%d/shortlist?sort=%%s&page=%%d", math.random(%(JOBS)d),
+    sort, math.random(3))
+end
+"""
+MIXED_API_PATHS = """
+math.randomseed(7)
+function path(n)
+  return string.format("/api/v1/jobs/J%%d/shortlist?limit=%%d", math.random(%(JOBS)d),
+    ({10, 20, 50})[math.random(3)])
+end
+"""
+MIXED_JOBS = 100
+
+
+def url_script(folder: Path, name: str, paths: str, jobs: int) -> Path:
+    """A wrk script requesting the URLs that `paths` (Lua defining path(n)) names."""
+    script = folder / f"{name}.lua"
+    body = paths % {"JOBS": jobs, "MIXED": MIXED_JOBS}
+    script.write_text(URL_SCRIPT % {"PATHS": body, "THREADS": WRK_THREADS})
+    return script
+
+
+def wrk(
+    url: str, header: str | None, duration: int, connections: int, script: Path | None = None
+) -> dict:
+    command = ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{duration}s"]
+    command += ["--latency", "--timeout", "10s"]
     if header:
         command += ["-H", header]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    if script:
+        command += ["-s", str(script)]
+    finished = subprocess.run(command + [url], capture_output=True, text=True, check=True)
+    if finished.stderr.strip():  # wrk reports a broken script here and carries on without it
+        raise SystemExit(f"wrk failed: {finished.stderr.strip()}")
+    output = finished.stdout
     return {
         "median_ms": _latency(output, "50%"),
         "p99_ms": _latency(output, "99%"),
@@ -103,11 +189,15 @@ def _latency(output: str, label: str) -> float:
 
 
 def _errors(output: str) -> int:
+    """Failed requests: non-200 answers of scripted runs (a redirect to sign-in is a
+    failure too), non-2xx/3xx of plain ones, and socket errors."""
+    not_200 = re.search(r"Not-200 responses: (\d+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    answers = not_200 or non_2xx
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
-    total = int(non_2xx.group(1)) if non_2xx else 0
+    total = int(answers.group(1)) if answers else 0
     return total + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0)
 
 
@@ -115,7 +205,7 @@ def report(name: str, result: dict, target: bool) -> bool:
     ok = result["errors"] == 0 and (not target or result["median_ms"] <= TARGET_MEDIAN_MS)
     verdict = ("PASS" if ok else "FAIL") if target else "baseline"
     print(
-        f"{name:<28} median {result['median_ms']:8.1f} ms   p99 {result['p99_ms']:8.1f} ms   "
+        f"{name:<44} median {result['median_ms']:8.1f} ms   p99 {result['p99_ms']:8.1f} ms   "
         f"{result['rps']:8.1f} req/s   {result['requests']:6d} requests   "
         f"{result['errors']} errors   {verdict}",
         flush=True,
@@ -126,10 +216,11 @@ def report(name: str, result: dict, target: bool) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=100_000)
-    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument("--processes", type=int, default=2, help="waitress processes")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -142,30 +233,58 @@ def main() -> None:
         f"{args.workers:,} workers, {args.jobs} jobs built in {time.perf_counter() - started:.1f} s"
     )
     port = free_port()
-    server = start_server(db_path, models, port, args.threads)
+    started = time.perf_counter()
+    server = start_server(db_path, models, port, args.threads, args.processes)
+    print(f"server up in {time.perf_counter() - started:.1f} s (loads the worker table first)")
     base = f"http://127.0.0.1:{port}"
     try:
-        cookie = "Cookie: " + session_cookie(base)
-        bearer = f"Authorization: Bearer {token}"
-        page, api = f"{base}/jobs/J1/shortlist", f"{base}/api/v1/jobs/J1/shortlist?limit=20"
-        started = time.perf_counter()
-        for url, header in ((page, cookie), (api, bearer)):
-            request = urllib.request.Request(url, headers=dict([header.split(": ", 1)]))
-            urllib.request.urlopen(request, timeout=120).close()
-        elapsed = time.perf_counter() - started
-        print(f"warm-up (first shortlists, load the worker table): {elapsed:.1f} s")
-        print(f"wrk: {args.connections} connections, {args.duration} s each", end=", ")
-        print(f"waitress {args.threads} threads")
-        run = lambda url, header: wrk(url, header, args.duration, args.connections)  # noqa: E731
-        report("static stylesheet", run(f"{base}/static/style.css", None), target=False)
-        report("sign-in page", run(f"{base}/sign-in", None), target=False)
-        ok = report("shortlist page (20/page)", run(page, cookie), target=True)
-        ok &= report("shortlist API (limit=20)", run(api, bearer), target=True)
+        ok = run_scenarios(base, token, folder, args)
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
     print("targets met" if ok else "targets NOT met")
+
+
+def run_scenarios(base: str, token: str, folder: Path, args) -> bool:
+    """Baselines, then the page and the API cold, warm and mixed; True when all pass."""
+    cookie = "Cookie: " + session_cookie(base)
+    bearer = f"Authorization: Bearer {token}"
+    page, api = f"{base}/jobs/J1/shortlist", f"{base}/api/v1/jobs/J1/shortlist?limit=20"
+    started = time.perf_counter()
+    for url, header in ((page, cookie), (api, bearer)):
+        request = urllib.request.Request(url, headers=dict([header.split(": ", 1)]))
+        urllib.request.urlopen(request, timeout=120).close()
+    print(f"first shortlist page and API request (J1): {time.perf_counter() - started:.2f} s")
+    print(
+        f"wrk: {args.connections} connections, {args.duration} s each; waitress"
+        f" {args.processes} processes x {args.threads} threads; cold-start scorer"
+    )
+
+    def run(url: str, header: str | None, script: Path | None = None) -> dict:
+        return wrk(url, header, args.duration, args.connections, script)
+
+    def script(name: str, paths: str, jobs: int) -> Path:
+        return url_script(folder, name, paths, jobs)
+
+    report("static stylesheet", run(f"{base}/static/style.css", None), target=False)
+    report("sign-in page", run(f"{base}/sign-in", None), target=False)
+    jobs = min(MIXED_JOBS, args.jobs)
+    cold_page = script("cold_page", COLD_PAGE_PATHS, args.jobs)
+    ok = report("page, cold cache (new job/filters each)", run(base, cookie, cold_page), True)
+    ok &= report("page, warm cache (J1 again)", run(page, cookie), target=True)
+    mixed_page = script("mixed_page", MIXED_PAGE_PATHS, jobs)
+    label = f"page, mixed ({jobs} jobs x 3 pages x 2 sorts)"
+    ok &= report(label, run(base, cookie, mixed_page), target=True)
+    cold_api = script("cold_api", COLD_API_PATHS, args.jobs)
+    result = run(base, bearer, cold_api)
+    new_jobs = args.jobs - MIXED_JOBS
+    suffix = "" if result["requests"] <= new_jobs else f" ({new_jobs} new, then warm)"
+    ok &= report("API, cold cache (new job each)" + suffix, result, target=True)
+    ok &= report("API, warm cache (J1 again)", run(api, bearer), target=True)
+    mixed_api = script("mixed_api", MIXED_API_PATHS, jobs)
+    ok &= report(f"API, mixed ({jobs} jobs x 3 limits)", run(base, bearer, mixed_api), target=True)
+    return ok
 
 
 if __name__ == "__main__":
