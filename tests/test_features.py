@@ -71,6 +71,7 @@ def test_feature_values_for_a_strong_a_weak_and_a_partial_candidate(fit_rows):
     assert f["nice_to_have_coverage"].tolist() == [1.0, 0.0, 0.0]
     assert f["city_preference"].tolist() == pytest.approx([1.0, 0.0, 1 / 3])
     assert f["remote_compatible"].tolist() == [0.5, 0.0, 0.0]
+    assert f["place_fit"].tolist() == pytest.approx([1.0, 0.0, 1 / 3])
     assert f["experience_shortfall"].tolist() == [0.0, 3.0, 0.0]
     assert f["experience_surplus"].tolist() == [2.0, 0.0, 5.0]
     assert f["salary_fit"].tolist() == pytest.approx([1.0, 100 / 150, 1.0])
@@ -79,6 +80,17 @@ def test_feature_values_for_a_strong_a_weak_and_a_partial_candidate(fit_rows):
     assert f["days_until_available"].tolist() == [0.0, 60.0, 0.0]
     assert f["skill_years_fit"][0] == pytest.approx(1.0)
     assert f["text_similarity"][0] > 0.5 > f["text_similarity"][1]
+
+
+def test_a_fully_remote_job_fits_a_remote_worker_wherever_they_want_to_live(db):
+    add_job(db, "J1", city="Montreal", remote="remote")
+    add_worker(db, "W-remote", cities="Vancouver", remote=True)
+    add_worker(db, "W-onsite", cities="Vancouver", remote=False)
+    add_worker(db, "W-local", cities="Montreal", remote=False)
+    db.conn.commit()
+    f = features_of(db, "J1")
+    assert f["city_preference"].tolist() == [0.0, 0.0, 1.0]
+    assert f["place_fit"].tolist() == [1.0, 0.0, 1.0]
 
 
 def test_a_rare_required_skill_counts_more_than_a_common_one(db):

@@ -67,6 +67,29 @@ def test_gain_targets_rise_with_relevance_and_stay_in_unit_range():
     assert (np.diff(gains[:5]) > 0).all()
 
 
+def test_the_score_is_the_expected_gain_of_the_funnel_steps():
+    """Everyone reached an interview and nobody an offer: the score is exactly that gain."""
+    X = np.random.default_rng(0).random((400, len(FEATURE_NAMES)))
+    model = LearnedRanker(max_iter=20).fit(X, np.full(400, 2))
+    assert model.predict(X[:5]) == pytest.approx(relevance_to_gain(np.full(5, 2)))
+
+
+def test_each_funnel_step_learns_from_the_pairs_that_reached_the_step_before():
+    """Coverage decides the shortlist, the city decides the hire among the shortlisted."""
+    rng = np.random.default_rng(2)
+    X = rng.random((6000, len(FEATURE_NAMES)))
+    coverage = X[:, FEATURE_NAMES.index("required_coverage")]
+    city = X[:, FEATURE_NAMES.index("city_preference")]
+    y = np.where(coverage > 0.5, np.where(city > 0.5, 4, 1), 0)
+    model = LearnedRanker(monotonic_cst=default_monotonic_cst()).fit(X, y)
+    probe = np.full((3, len(FEATURE_NAMES)), 0.5)
+    probe[:, FEATURE_NAMES.index("required_coverage")] = [0.1, 0.9, 0.9]
+    probe[:, FEATURE_NAMES.index("city_preference")] = [0.9, 0.1, 0.9]
+    scores = model.predict(probe)
+    assert scores[0] < 0.05 and scores[1] == pytest.approx(1 / 15, abs=0.03)
+    assert scores[2] > 0.9
+
+
 def test_cold_start_weights_sum_to_one():
     assert sum(COLD_START_WEIGHTS.values()) == pytest.approx(1.0)
 

@@ -32,6 +32,7 @@ FEATURE_NAMES: list[str] = [
     "text_similarity",  # cosine of hashed resume and job text
     "city_preference",  # 1, 2/3, 1/3 for the job city ranked first, second, third; 0 absent
     "remote_compatible",  # 1 remote job and open to remote, 0.5 hybrid and open, else 0
+    "place_fit",  # the better of city preference and remote compatibility (remote overrides city)
     "experience_shortfall",  # years below the job's minimum (0 when enough)
     "experience_surplus",  # years above the job's minimum
     "salary_fit",  # 1 within budget (or unknown), budget / expectation above it
@@ -47,6 +48,7 @@ INCREASING_FEATURES: frozenset[str] = frozenset(
         "required_coverage",
         "nice_to_have_coverage",
         "city_preference",
+        "place_fit",
         "french_fit",
         "salary_fit",
     }
@@ -249,11 +251,14 @@ def pair_features_for_pairs(
     salary_max = side.salary_max[job_index]
     french_needed = side.french[job_index]
     french = np.nan_to_num(workers.french_level[rows], nan=0.0)
+    city_preference = np.where(rank > 0, (len(CITIES) + 1 - rank) / len(CITIES), 0.0)
+    remote_compatible = workers.open_to_remote[rows].astype(np.float32) * side.remote[job_index]
     columns = [
         *_skill_columns(side, job_index, workers, rows),
         _text_similarity(side.text, job_index, workers.resume_vectors, rows),
-        np.where(rank > 0, (len(CITIES) + 1 - rank) / len(CITIES), 0.0),
-        workers.open_to_remote[rows].astype(np.float32) * side.remote[job_index],
+        city_preference,
+        remote_compatible,
+        np.maximum(city_preference, remote_compatible),
         np.clip(needed - years, 0.0, MAX_EXPERIENCE_GAP),
         np.clip(years - needed, 0.0, MAX_EXPERIENCE_GAP),
         np.where(

@@ -1,16 +1,22 @@
 """The learned ranker: gradient-boosted trees on pair features, graded relevance as target.
 
-It regresses the normalised gain (2**relevance - 1) / (2**max_relevance - 1), the quantity
-NDCG rewards, so sorting by its prediction sorts by expected gain. Monotonic constraints keep
-more required-skill coverage or a more preferred city from ever lowering a score.
+Hiring is a funnel, so the ranker learns it step by step: for each grade g (shortlisted,
+interviewed, offered, hired) a classifier estimates the chance that a pair which reached
+grade g - 1 goes on to reach g. Their running product is the chance of reaching each grade,
+and the score is the expected normalised gain (2**relevance - 1) / (2**max_relevance - 1),
+the quantity NDCG rewards, so sorting by it sorts by expected gain. Every step learns from
+all the pairs that reached the step before it; regressing the gain directly leans on the
+few hires and is noisier. Monotonic constraints on every step (a product of non-negative
+non-decreasing terms is non-decreasing) keep more required-skill coverage or a more
+preferred city from ever lowering a score.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from matcher.features.pair_features import (
@@ -54,7 +60,7 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
         max_relevance: int = MAX_RELEVANCE,
         learning_rate: float = 0.05,
         max_iter: int = 150,
-        max_leaf_nodes: int = 15,
+        max_leaf_nodes: int = 7,
         min_samples_leaf: int = 100,
         l2_regularization: float = 5.0,
         monotonic_cst: list[int] | None = None,
@@ -70,9 +76,28 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None) -> LearnedRanker:
-        """Fit the trees to the normalised gain of each pair's relevance grade."""
+        """Fit one classifier per grade: reaching it, among pairs that reached the grade below."""
         X, y = validate_data(self, X, y, y_numeric=True)
-        self.model_ = HistGradientBoostingRegressor(
+        grades = np.clip(np.asarray(y, dtype=np.float64), 0.0, self.max_relevance)
+        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X)
+        with _threads_for(len(X)):
+            self.step_models_ = [
+                self._fit_step(X, grades, weights, grade)
+                for grade in range(1, self.max_relevance + 1)
+            ]
+        self.n_iter_ = max(
+            (m.n_iter_ for m in self.step_models_ if not isinstance(m, float)), default=0
+        )
+        return self
+
+    def _fit_step(self, X, grades, weights, grade: int):
+        """The classifier of one funnel step, or its constant rate when one outcome is absent."""
+        reached = grades >= grade - 1
+        passed = grades[reached] >= grade
+        step_weights = None if weights is None else weights[reached]
+        if passed.size == 0 or passed.all() or not passed.any():
+            return float(passed.mean()) if passed.size else 0.0
+        model = HistGradientBoostingClassifier(
             learning_rate=self.learning_rate,
             max_iter=self.max_iter,
             max_leaf_nodes=self.max_leaf_nodes,
@@ -82,17 +107,24 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
             early_stopping=False,
             random_state=self.random_state,
         )
-        with _threads_for(len(X)):
-            self.model_.fit(X, relevance_to_gain(y, self.max_relevance), sample_weight)
-        self.n_iter_ = self.model_.n_iter_
-        return self
+        return model.fit(X[reached], passed.astype(np.int64), step_weights)
 
     def predict(self, X) -> np.ndarray:
         """Scores in [0, 1]: the expected normalised gain of each pair."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         with _threads_for(len(X)):
-            return np.clip(self.model_.predict(X), 0.0, 1.0)
+            steps = np.column_stack([self._step_probability(m, X) for m in self.step_models_])
+        reach = np.cumprod(steps, axis=1)
+        grades = np.arange(self.max_relevance + 1)
+        gain_steps = np.diff(relevance_to_gain(grades, self.max_relevance))
+        return np.clip(reach @ gain_steps, 0.0, 1.0)
+
+    @staticmethod
+    def _step_probability(model, X) -> np.ndarray:
+        if isinstance(model, float):
+            return np.full(len(X), model)
+        return model.predict_proba(X)[:, 1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -62,7 +62,7 @@ def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
         "related_skill_credit": column["related_skill_credit"],
         "skill_years_fit": column["skill_years_fit"],
         "text_similarity": column["text_similarity"],
-        "place_fit": np.maximum(column["city_preference"], column["remote_compatible"]),
+        "place_fit": column["place_fit"],
         "experience_fit": 1.0 - np.clip(shortfall, 0.0, 1.0),
         "salary_fit": column["salary_fit"],
         "french_fit": column["french_fit"],
