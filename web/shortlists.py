@@ -7,6 +7,9 @@ the job's contact request.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
+from urllib.parse import quote, urlencode
 
 import numpy as np
 from flask import (
@@ -70,6 +73,10 @@ WORK_AUTHORIZATION_LABELS = {
     "employer_specific_permit": "Employer-specific permit",
     "needs_permit": "Needs a permit",
 }
+# Rendered filter forms by (job, query string); a few thousand small strings at most.
+FILTER_FORM_CACHE_SIZE = 2048
+_filter_forms: OrderedDict[tuple[str, bytes], Markup] = OrderedDict()
+_filter_forms_lock = threading.Lock()
 # The decision select's options, the same on every row of every shortlist.
 STAGE_OPTIONS = Markup("").join(
     Markup('<option value="{}">{}</option>').format(stage, stage.capitalize())
@@ -188,7 +195,8 @@ def shortlist(external_id: str):
         job=job.record,
         form=form,
         shortlist=result,
-        rows=[_display_row(external_id, c, decided.get(c.worker)) for c in result.candidates],
+        rows=_display_rows(external_id, result.candidates, decided),
+        filter_form=_filter_form_html(external_id, form),
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
         stage_options=STAGE_OPTIONS,
@@ -196,25 +204,43 @@ def shortlist(external_id: str):
     ), (200 if valid else 400)
 
 
-def _display_row(job_external_id: str, candidate: Candidate, decision: str | None) -> dict:
-    """One shortlist row's text, formatted in Python: Jinja macros per cell cost too much."""
-    worker = candidate.worker
-    return {
-        "rank": candidate.rank,
-        "worker": worker,
-        "score": f"{candidate.score:.2f}",
-        "decision": decision,
-        "candidate_url": url_for(
-            "shortlists.candidate",
-            external_id=job_external_id,
-            worker_external_id=worker,
-            back=request.full_path,
-        ),
-        "decision_url": url_for(
-            "shortlists.record_decision", external_id=job_external_id, worker_external_id=worker
-        ),
-        **reason_cells(candidate.explanation),
-    }
+def _filter_form_html(external_id: str, form: FilterForm) -> Markup:
+    """The filter form's HTML, rendered once per job and query string (it depends on no more)."""
+    key = (external_id, request.query_string)
+    with _filter_forms_lock:
+        html = _filter_forms.get(key)
+    if html is None:
+        html = Markup(
+            render_template(
+                "employer/shortlist_filters.html", form=form, job_external_id=external_id
+            )
+        )
+        with _filter_forms_lock:
+            _filter_forms[key] = html
+            while len(_filter_forms) > FILTER_FORM_CACHE_SIZE:
+                _filter_forms.popitem(last=False)
+    return html
+
+
+def _display_rows(
+    job_external_id: str, candidates: list[Candidate], decided: dict[str, str]
+) -> list[dict]:
+    """Each shortlist row's text, formatted in Python: Jinja macros per cell cost too much."""
+    shortlist_url = url_for("shortlists.shortlist", external_id=job_external_id)
+    candidates_url = shortlist_url.removesuffix("shortlist") + "candidates/"
+    back = "?" + urlencode({"back": request.full_path})
+    return [
+        {
+            "rank": candidate.rank,
+            "worker": candidate.worker,
+            "score": f"{candidate.score:.2f}",
+            "decision": decided.get(candidate.worker),
+            "candidate_url": candidates_url + quote(candidate.worker, safe="") + back,
+            "decision_url": candidates_url + quote(candidate.worker, safe="") + "/decisions",
+            **reason_cells(candidate.explanation),
+        }
+        for candidate in candidates
+    ]
 
 
 def reason_cells(e: dict) -> dict[str, Markup]:
