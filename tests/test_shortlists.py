@@ -17,9 +17,10 @@ from matcher.ranking import (
     NotFound,
     matches_for_worker,
     shortlist_for_job,
+    shortlists,
 )
 from matcher.ranking.models import LearnedRanker
-from matcher.ranking.retrieval import worker_index
+from matcher.ranking.retrieval import database_key, worker_index
 from matcher.ranking.scorers import load_serving_scorer
 from matcher.ranking.shortlists import clear_shortlist_cache, score_jobs_for_worker
 from tests.test_retrieval import add_job, add_worker
@@ -236,6 +237,18 @@ def test_pages_slice_one_cached_ranking(market, settings) -> None:
     clear_shortlist_cache()
     rebuilt = shortlist_for_job(market, "J1", limit=2, offset=1, settings=settings)
     assert rebuilt.candidates == first.candidates[1:3]
+
+
+def test_pools_of_older_data_are_dropped_from_the_cache(market, settings) -> None:
+    shortlist_for_job(market, "J1", settings=settings)
+    shortlist_for_job(market, "J2", settings=settings)
+    old_index = worker_index(market)
+    add_worker(market, "W9", {"Python": 1}, cities="Toronto")
+    shortlist_for_job(market, "J1", settings=settings)
+    database = database_key(market)
+    entries = shortlists._ranked_pools._entries.items()  # what the cache keeps alive
+    cached = [pool for key, pool in entries if key[0] == database]
+    assert len(cached) == 1 and cached[0].index is not old_index
 
 
 @pytest.mark.parametrize("learned", [False, True], ids=["cold-start", "learned"])

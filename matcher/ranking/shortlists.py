@@ -250,6 +250,12 @@ class _LruCache:
                     self._entries.popitem(last=False)
             return value
 
+    def discard(self, stale: Callable[[Hashable], bool]) -> None:
+        """Drop the entries whose key is `stale`."""
+        with self._lock:
+            for key in [key for key in self._entries if stale(key)]:
+                del self._entries[key]
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -311,24 +317,24 @@ def ranked_pool(
     """The job's re-ranked pool, from the cache when nothing it depends on has changed."""
     scorer = load_serving_scorer(db, settings)
     index = worker_index(db)
-
-    def build() -> RankedPool:
-        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size)
-
     database = database_key(db)
     if pool_size is None or database.startswith("memory:"):
-        return build()  # exhaustive baselines are too big to keep; memory ids get reused
-    key = (
-        database,
-        job_external_id,
-        filters,
-        pool_size,
+        # Exhaustive baselines are too big to keep; in-memory databases' ids get reused.
+        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size)
+    versions = (
         index.version,
         change_version(db, "jobs"),
         scorer.version,
         dt.datetime.now(dt.UTC).date(),  # availability counts days from today
     )
-    return _ranked_pools.get(key, build)
+
+    def build() -> RankedPool:
+        # Pools of other versions are most likely never asked for again, and each holds on
+        # to the worker table it was built from, so they go when a current one is built.
+        _ranked_pools.discard(lambda key: key[0] == database and key[4:] != versions)
+        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size)
+
+    return _ranked_pools.get((database, job_external_id, filters, pool_size, *versions), build)
 
 
 def build_ranked_pool(
