@@ -36,8 +36,7 @@ from matcher.features.population import (
 )
 from matcher.ranking.scorers import COLD_START_VERSION, Scorer
 
-# How many retrieved candidates the model re-ranks for one job, and jobs for one worker
-# (scorers score one job at a time, so each job in a worker's pool costs a scorer call).
+# How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
 RERANK_POOL_SIZE = 2000
 JOB_POOL_SIZE = 60
 SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
