@@ -58,6 +58,9 @@ DECREASING_FEATURES: frozenset[str] = frozenset(
     {"experience_shortfall", "french_shortfall", "days_until_available"}
 )
 MAX_DAYS_UNTIL_AVAILABLE = 365.0
+# Job-side skill matrices up to this many cells are looked up densely (faster than a sparse
+# search per entry, and at most a few megabytes).
+DENSE_LOOKUP_MAX_CELLS = 2_000_000
 MAX_EXPERIENCE_GAP = 20.0
 
 
@@ -163,38 +166,58 @@ def _share(count: np.ndarray, total: np.ndarray) -> np.ndarray:
     return np.where(total > 0, count / np.maximum(total, 1e-9), 1.0).astype(np.float32)
 
 
+def _entry_pairs(matrix: sp.csr_matrix, count: int) -> np.ndarray:
+    """The row (pair) of each stored entry of a CSR matrix with `count` rows."""
+    return np.repeat(np.arange(count), np.diff(matrix.indptr))
+
+
+def _job_values(job_matrix: sp.csr_matrix, job_of_entry: np.ndarray, columns: np.ndarray):
+    """job_matrix[job, column] for each worker-side entry, 0 where the job has none."""
+    if len(columns) == 0:
+        return np.zeros(0, dtype=np.float32)
+    if job_matrix.shape[0] * job_matrix.shape[1] <= DENSE_LOOKUP_MAX_CELLS:
+        return job_matrix.toarray()[job_of_entry, columns]
+    return np.asarray(job_matrix[job_of_entry, columns], dtype=np.float32).ravel()
+
+
+def _per_pair_sum(pair_of_entry: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    return np.bincount(pair_of_entry, weights=values, minlength=count).astype(np.float32)
+
+
 def _skill_columns(job_side: _JobSide, job_index, workers: WorkerTable, rows) -> list:
-    held = workers.skills[rows]
-    required = held.multiply(job_side.required[job_index]).tocsr()  # 1 + years where held
-    nice = held.multiply(job_side.nice[job_index]).tocsr()
-    required_held = required.copy()
-    required_held.data[:] = 1.0
-    n_required = job_side.n_required[job_index]
-    weighted = required_held.multiply(workers.skill_idf.reshape(1, -1)).tocsr()
+    """Skill features from the workers' stored skills only: one lookup per skill a worker
+    holds, never a (pairs, skills) product (serving scores thousands of workers per job)."""
+    held = workers.skills[rows]  # 1 + years where held
+    pair_of = _entry_pairs(held, len(rows))
+    job_of = job_index[pair_of]
+    required = (_job_values(job_side.required, job_of, held.indices) > 0).astype(np.float32)
+    nice = (_job_values(job_side.nice, job_of, held.indices) > 0).astype(np.float32)
     needed = np.maximum(job_side.min_years[job_index], 1.0)
-    years = required.copy()
     # A skill held without stated years still shows some experience in it.
-    years.data = np.maximum(years.data - 1.0, 0.5)
-    years = years.multiply((1.0 / needed).reshape(-1, 1)).tocsr()
-    years.data = np.clip(years.data, 0.0, 1.0)
-    nice_held = (nice > 0).astype(np.float32)
+    years = np.clip(np.maximum(held.data - 1.0, 0.5) / needed[pair_of], 0.0, 1.0) * required
+    n_required = job_side.n_required[job_index]
+    idf = workers.skill_idf[held.indices] if len(held.indices) else np.zeros(0)
     return [
-        _share(_rowwise_sum(weighted), job_side.idf_total[job_index]),
-        _share(_rowwise_sum(required_held), n_required),
-        _share(_rowwise_sum(nice_held), job_side.n_nice[job_index]),
-        _related_credit(job_side, job_index, workers, rows, required_held, n_required),
-        _share(_rowwise_sum(years), n_required),
+        _share(_per_pair_sum(pair_of, required * idf, len(rows)), job_side.idf_total[job_index]),
+        _share(_per_pair_sum(pair_of, required, len(rows)), n_required),
+        _share(_per_pair_sum(pair_of, nice, len(rows)), job_side.n_nice[job_index]),
+        _related_credit(job_side, job_index, workers, rows, (held, pair_of, required), n_required),
+        _share(_per_pair_sum(pair_of, years, len(rows)), n_required),
     ]
 
 
-def _related_credit(job_side, job_index, workers, rows, required_held, n_required):
+def _related_credit(job_side, job_index, workers, rows, held_required, n_required):
     """Share of required skills not held for which the worker holds a same-category skill."""
     presence, _, has_category = _category_presence(workers)
     if presence.shape[1] == 0:
         return np.zeros(len(rows), dtype=np.float32)
-    in_category = _rowwise_sum(presence[rows].multiply(job_side.required_categories[job_index]))
-    held_with_category = _rowwise_sum(
-        required_held.multiply(has_category.astype(np.float32).reshape(1, -1))
+    held, pair_of, required = held_required
+    categories = presence[rows]
+    category_pair = _entry_pairs(categories, len(rows))
+    asked = _job_values(job_side.required_categories, job_index[category_pair], categories.indices)
+    in_category = _per_pair_sum(category_pair, asked, len(rows))
+    held_with_category = _per_pair_sum(
+        pair_of, required * has_category[held.indices].astype(np.float32), len(rows)
     )
     credit = np.where(
         n_required > 0, (in_category - held_with_category) / np.maximum(n_required, 1), 0
