@@ -95,19 +95,17 @@ def _fold_token(surface: str) -> str:
 def _find_matches(text: str, tokens: list[_Token], vocabulary: Vocabulary) -> list[_Match]:
     prefixes = _alias_prefixes(vocabulary)
     matches: list[_Match] = []
-    index = 0
-    while index < len(tokens):
-        # Most words start no alias: skipping them here is what makes extraction fast.
-        if tokens[index].key not in prefixes:
-            index += 1
+    resume_at = 0
+    # Most words start no alias: searching only those that may is what makes this fast.
+    for index in [i for i, token in enumerate(tokens) if token.key in prefixes]:
+        if index < resume_at:
             continue
         match = _longest_match(text, tokens, index, vocabulary)
         if match is None:
-            index += 1
             continue
         if match.skill:
             matches.append(match)
-        index = match.last + 1
+        resume_at = match.last + 1
     return matches
 
 
