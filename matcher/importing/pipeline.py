@@ -28,6 +28,7 @@ class _ImportState:
 
     def __init__(self, kind: RecordKind) -> None:
         self.kind = kind
+        self.known_columns = frozenset(kind.columns)
         self.report = ImportReport()
         self.first_line_of_key: dict[str, int] = {}
         self.unknown_columns: set[str] = set()
@@ -77,7 +78,7 @@ def _parse(state: _ImportState, line: int, row: dict | RowError) -> Any | None:
     if isinstance(row, RowError):
         state.reject(line, row)
         return None
-    state.unknown_columns.update(key for key in row if key not in state.kind.columns)
+    state.unknown_columns.update(row.keys() - state.known_columns)
     try:
         record = state.kind.parse(row)
     except RowError as error:
