@@ -73,10 +73,10 @@ WORK_AUTHORIZATION_LABELS = {
     "employer_specific_permit": "Employer-specific permit",
     "needs_permit": "Needs a permit",
 }
-# Rendered filter forms by (job, query string); a few thousand small strings at most.
-FILTER_FORM_CACHE_SIZE = 2048
-_filter_forms: OrderedDict[tuple[str, bytes], Markup] = OrderedDict()
-_filter_forms_lock = threading.Lock()
+# Rendered filter fields by filter values; a few thousand small strings at most.
+FILTER_FIELDS_CACHE_SIZE = 2048
+_filter_fields: OrderedDict[tuple, Markup] = OrderedDict()
+_filter_fields_lock = threading.Lock()
 # The decision select's options, the same on every row of every shortlist.
 STAGE_OPTIONS = Markup("").join(
     Markup('<option value="{}">{}</option>').format(stage, stage.capitalize())
@@ -196,7 +196,7 @@ def shortlist(external_id: str):
         form=form,
         shortlist=result,
         rows=_display_rows(external_id, result.candidates, decided),
-        filter_form=_filter_form_html(external_id, form),
+        filter_fields=_filter_fields_html(form),
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
         stage_options=STAGE_OPTIONS,
@@ -204,21 +204,17 @@ def shortlist(external_id: str):
     ), (200 if valid else 400)
 
 
-def _filter_form_html(external_id: str, form: FilterForm) -> Markup:
-    """The filter form's HTML, rendered once per job and query string (it depends on no more)."""
-    key = (external_id, request.query_string)
-    with _filter_forms_lock:
-        html = _filter_forms.get(key)
+def _filter_fields_html(form: FilterForm) -> Markup:
+    """The filter fields' HTML, rendered once per set of filter values (it depends on no more)."""
+    key = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "page"))
+    with _filter_fields_lock:
+        html = _filter_fields.get(key)
     if html is None:
-        html = Markup(
-            render_template(
-                "employer/shortlist_filters.html", form=form, job_external_id=external_id
-            )
-        )
-        with _filter_forms_lock:
-            _filter_forms[key] = html
-            while len(_filter_forms) > FILTER_FORM_CACHE_SIZE:
-                _filter_forms.popitem(last=False)
+        html = Markup(render_template("employer/shortlist_filters.html", form=form))
+        with _filter_fields_lock:
+            _filter_fields[key] = html
+            while len(_filter_fields) > FILTER_FIELDS_CACHE_SIZE:
+                _filter_fields.popitem(last=False)
     return html
 
 
