@@ -9,7 +9,8 @@ shortlist page and the shortlist API, each three ways, since a re-ranked pool is
 - warm: one URL again and again, served from the cached pool;
 - mixed: random jobs, pages and sorts (page) or jobs and limits (API) among a few hundred
   combinations, the first visits cold and the later ones warm.
-Prints median and p99 latency, requests per second and errors for each.
+Prints median and p99 latency, requests per second, errors, and the server's CPU time per
+request for each (on a shared machine the latencies depend on the load; the CPU does not).
 
     .venv/bin/python benchmarks/bench_web.py                  # 100,000 workers
     .venv/bin/python benchmarks/bench_web.py --workers 20000 --duration 5
@@ -203,14 +204,25 @@ def _errors(output: str) -> int:
     return total + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0)
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by the server process and its children."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    ticks = 0
+    for process in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def report(name: str, result: dict, target: bool) -> bool:
     ok = result["errors"] == 0 and result["requests"] > 0
     ok &= not target or result["median_ms"] <= TARGET_MEDIAN_MS
     verdict = ("PASS" if ok else "FAIL") if target else "baseline"
+    cpu_ms = 1000 * result["server_cpu_s"] / max(result["requests"], 1)
     print(
-        f"{name:<44} median {result['median_ms']:8.1f} ms   p99 {result['p99_ms']:8.1f} ms   "
-        f"{result['rps']:8.1f} req/s   {result['requests']:6d} requests   "
-        f"{result['errors']} errors   {verdict}",
+        f"{name:<44} median {result['median_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms  "
+        f"{result['rps']:7.1f} req/s  {result['requests']:6d} requests  "
+        f"server CPU {cpu_ms:5.1f} ms/request  {result['errors']} errors  {verdict}",
         flush=True,
     )
     return ok
@@ -251,6 +263,7 @@ def main() -> None:
     port = free_port()
     started = time.perf_counter()
     server = start_server(db_path, models, port, args.threads, args.processes)
+    args.server_pid = server.pid
     print(f"server up in {time.perf_counter() - started:.1f} s (loads the worker table first)")
     base = f"http://127.0.0.1:{port}"
     try:
@@ -278,7 +291,9 @@ def run_scenarios(base: str, token: str, folder: Path, args) -> bool:
     )
 
     def run(url: str, header: str | None, script: Path | None = None) -> dict:
-        return wrk(url, header, args.duration, args.connections, script)
+        cpu_before = server_cpu_seconds(args.server_pid)
+        result = wrk(url, header, args.duration, args.connections, script)
+        return {**result, "server_cpu_s": server_cpu_seconds(args.server_pid) - cpu_before}
 
     def script(name: str, paths: str, jobs: int) -> Path:
         return url_script(folder, name, paths, jobs)
