@@ -39,7 +39,7 @@ test: $(INSTALLED) browser lint
 
 demo: $(INSTALLED)
 	@mkdir -p $(dir $(DB))
-	@test -f $(DB) || $(BIN)/talentmatch demo
+	$(BIN)/talentmatch demo --if-empty
 	$(BIN)/talentmatch train
 	$(BIN)/talentmatch users create-demo
 
@@ -48,7 +48,7 @@ run: demo
 	@trap 'kill 0' INT TERM EXIT; \
 		$(BIN)/talentmatch mailcatcher & \
 		$(BIN)/talentmatch scheduler & \
-		$(BIN)/talentmatch serve --host $(HOST) --port $(PORT)
+		$(BIN)/talentmatch serve --host $(HOST) --port $(PORT) --processes 2
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache

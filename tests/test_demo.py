@@ -246,3 +246,14 @@ def test_demo_command_builds_and_prints_a_summary(run_cli, db_path):
         database.close()
     again = run_cli("demo", "--workers", "300", "--jobs", "20", "--seed", "3")
     assert again.returncode != 0 and "already has" in again.stderr
+
+
+def test_demo_if_empty_keeps_a_database_that_has_data(run_cli, db_path):
+    run_cli("demo", "--workers", "120", "--jobs", "10", "--seed", "5", check=True)
+    kept = run_cli("demo", "--if-empty", "--workers", "300", check=True)
+    assert "already has data; keeping it" in kept.stdout
+    database = open_database(db_path)
+    try:
+        assert database["workers"].count == 120
+    finally:
+        database.close()

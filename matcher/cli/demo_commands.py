@@ -24,13 +24,27 @@ DEFAULT_SEED = 7
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Date the demo treats as today (default: today, UTC); fixes every date for a seed.",
 )
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Keep a database that already has data and exit 0 (for `make run`).",
+)
 @click.pass_obj
 def demo_command(
-    cli: CliContext, workers: int, jobs: int, seed: int, as_of: dt.datetime | None
+    cli: CliContext,
+    workers: int,
+    jobs: int,
+    seed: int,
+    as_of: dt.datetime | None,
+    if_empty: bool,
 ) -> None:
     """Build a realistic demo data set with hiring outcomes in an empty database."""
     from matcher.demo import DemoError, build_demo
+    from matcher.demo.build import tables_with_data
 
+    if if_empty and tables_with_data(cli.db):
+        click.echo(f"{cli.settings.db_path} already has data; keeping it")
+        return
     try:
         summary = build_demo(
             cli.db, workers=workers, jobs=jobs, seed=seed, as_of=as_of.date() if as_of else None

@@ -71,11 +71,19 @@ def build_demo(
     return _summary(dataset)
 
 
+def tables_with_data(db: Database) -> list[str]:
+    """Which of workers, jobs and outcomes already hold rows."""
+    return [
+        table
+        for table in ("workers", "jobs", "outcomes")
+        if db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+    ]
+
+
 def _refuse_existing_data(db: Database) -> None:
     """Demo rows mixed into real (or another seed's) data would make the truth table a lie."""
-    for table in ("workers", "jobs", "outcomes"):
-        if db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
-            raise DemoError(f"the database already has {table}; build the demo in an empty one")
+    for table in tables_with_data(db)[:1]:
+        raise DemoError(f"the database already has {table}; build the demo in an empty one")
 
 
 def _import(db: Database, kind: str, rows: list[dict]) -> None:
