@@ -13,6 +13,8 @@ preferred city from ever lowering a score.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -24,6 +26,7 @@ from matcher.features.pair_features import (
     FEATURE_NAMES,
     INCREASING_FEATURES,
 )
+from matcher.ranking.forest import CompiledForest, compile_forest
 
 MAX_RELEVANCE = 4
 # Below this many rows, OpenMP threads cost more than they save (and on a busy machine
@@ -115,21 +118,45 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
         """Scores in [0, 1]: the expected normalised gain of each pair."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        with _threads_for(len(X)):
-            steps = np.column_stack([self._step_probability(m, X) for m in self.step_models_])
+        forests = _compiled_steps(self)
+        steps = np.column_stack(
+            [_step_probability(m, f, X) for m, f in zip(self.step_models_, forests, strict=True)]
+        )
         reach = np.cumprod(steps, axis=1)
         grades = np.arange(self.max_relevance + 1)
         gain_steps = np.diff(relevance_to_gain(grades, self.max_relevance))
         return np.clip(reach @ gain_steps, 0.0, 1.0)
-
-    @staticmethod
-    def _step_probability(model, X) -> np.ndarray:
-        if isinstance(model, float):
-            return np.full(len(X), model)
-        return model.predict_proba(X)[:, 1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # Targets are clipped to the relevance scale, so R^2 on arbitrary targets is poor.
         tags.regressor_tags.poor_score = True
         return tags
+
+
+# Compiled trees of each fitted ranker, kept beside it (not in its attributes, which skops
+# saves) and rebuilt when a new fit replaces its step models.
+_compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled_steps(ranker: LearnedRanker) -> list[CompiledForest | None]:
+    """Each step model compiled for fast prediction (None: a constant or unsupported step)."""
+    cached = _compiled.get(ranker)
+    if cached is None or cached[0] is not ranker.step_models_:
+        forests = [
+            None if isinstance(model, float) else compile_forest(model)
+            for model in ranker.step_models_
+        ]
+        cached = (ranker.step_models_, forests)
+        _compiled[ranker] = cached
+    return cached[1]
+
+
+def _step_probability(model, forest: CompiledForest | None, X: np.ndarray) -> np.ndarray:
+    """The chance of passing one funnel step: from compiled trees when possible (same values)."""
+    if isinstance(model, float):
+        return np.full(len(X), model)
+    if forest is not None:
+        return model._loss.predict_proba(forest.raw_predict(X))[:, 1]
+    with _threads_for(len(X)):
+        return model.predict_proba(X)[:, 1]

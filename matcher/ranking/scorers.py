@@ -51,6 +51,8 @@ class Scorer(Protocol):
 
     def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray: ...
 
+    def score_features(self, features: np.ndarray) -> np.ndarray: ...
+
 
 def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
     """The cold-start score's terms, each in [0, 1], from a pair-feature matrix."""
@@ -83,7 +85,11 @@ class ColdStartScorer:
     version = COLD_START_VERSION
 
     def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
-        return cold_start_score(pair_features(job, workers, rows))
+        return self.score_features(pair_features(job, workers, rows))
+
+    def score_features(self, features: np.ndarray) -> np.ndarray:
+        """Scores in [0, 1] of pairs given their pair-feature matrix (any mix of jobs)."""
+        return np.asarray(cold_start_score(features), dtype=np.float64)
 
 
 class LearnedScorer:
@@ -96,7 +102,13 @@ class LearnedScorer:
     def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
         if len(rows) == 0:
             return np.zeros(0, dtype=np.float64)
-        return np.clip(self.ranker.predict(pair_features(job, workers, rows)), 0.0, 1.0)
+        return self.score_features(pair_features(job, workers, rows))
+
+    def score_features(self, features: np.ndarray) -> np.ndarray:
+        """Scores in [0, 1] of pairs given their pair-feature matrix (any mix of jobs)."""
+        if len(features) == 0:
+            return np.zeros(0, dtype=np.float64)
+        return np.clip(np.asarray(self.ranker.predict(features), dtype=np.float64), 0.0, 1.0)
 
 
 _cache_lock = threading.Lock()

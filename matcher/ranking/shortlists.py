@@ -38,10 +38,7 @@ from matcher.ranking.retrieval import (
     worker_index,
 )
 from matcher.ranking.scorers import (
-    ColdStartScorer,
-    LearnedScorer,
     Scorer,
-    cold_start_score,
     load_serving_scorer,
 )
 
@@ -365,14 +362,11 @@ def score_jobs_for_worker(
 ) -> np.ndarray:
     """The scorer's score of the worker at `row` for each job, in one batched call.
 
-    The scorers' interface scores one job against many workers; for one worker against
-    many jobs, the pairs' features are built at once and fed to the known scorers' models.
+    The scorers' `score` takes one job against many workers; for one worker against many
+    jobs, the pairs' features are built at once and given to the scorer's `score_features`.
     """
     if not jobs:
         return np.zeros(0, dtype=np.float64)
-    if not isinstance(scorer, ColdStartScorer | LearnedScorer):
-        rows = np.array([row], dtype=np.int64)
-        return np.array([float(scorer.score(job, table, rows)[0]) for job in jobs])
     today = float((dt.datetime.now(dt.UTC).date() - EPOCH).days)
     features = pair_features_for_pairs(
         jobs,
@@ -381,9 +375,7 @@ def score_jobs_for_worker(
         np.full(len(jobs), row, dtype=np.int64),
         np.full(len(jobs), today, dtype=np.float32),
     )
-    if isinstance(scorer, ColdStartScorer):
-        return np.asarray(cold_start_score(features), dtype=np.float64)
-    return np.clip(np.asarray(scorer.ranker.predict(features), dtype=np.float64), 0.0, 1.0)
+    return np.asarray(scorer.score_features(features), dtype=np.float64)
 
 
 def _excluded_ids(db: Database, exclude_job_ids: Iterable[int | str]) -> frozenset[int]:
