@@ -20,16 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
-import skops
-import skops.io
 from sqlite_utils import Database
 
 from matcher.config import Settings
-from matcher.evaluation.fairness import render_fairness_markdown
-from matcher.features.pair_features import FEATURE_NAMES
-from matcher.ranking.models import LearnedRanker
 from matcher.store import utc_now, write_transaction
 
 MODEL_KIND = "learned_ranker"
@@ -59,6 +52,10 @@ class ModelVersion:
 
 def library_versions() -> dict[str, str]:
     """Versions that must match between training and loading for a model file to be trusted."""
+    import scipy
+    import sklearn
+    import skops
+
     return {
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
@@ -103,6 +100,11 @@ def register_model(
     db: Database, settings: Settings, model, card: dict, *, on_step: StepHook | None = None
 ) -> str:
     """Save `model` with its card (JSON and Markdown) and record the version; returns it."""
+    # Imported here, so that listing or promoting versions does not load scikit-learn.
+    import skops.io
+
+    from matcher.features.pair_features import FEATURE_NAMES
+
     step = on_step or (lambda name: None)
     models_dir = Path(settings.models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -234,6 +236,11 @@ def list_versions(db: Database) -> list[ModelVersion]:
 
 def load_model(db: Database, settings: Settings, version: str):
     """The model of `version`, after checking its file against the card and the database."""
+    import skops.io
+
+    from matcher.features.pair_features import FEATURE_NAMES
+    from matcher.ranking.models import LearnedRanker
+
     row = db.execute(
         "SELECT file_name, sha256, removed_at FROM model_versions WHERE version = ?", [version]
     ).fetchone()
@@ -282,6 +289,8 @@ def load_champion(db: Database, settings: Settings) -> tuple[str, object] | None
 
 def render_card(card: dict) -> str:
     """The model card as Markdown, for people."""
+    from matcher.evaluation.fairness import render_fairness_markdown  # loads scikit-learn
+
     lines = [
         f"# Model card: {card['version']}",
         "",
