@@ -286,3 +286,25 @@ def test_cli_unknown_ids_exit_1(market, run_cli) -> None:
     assert job.returncode == 1 and "no job with external id 'NOPE'" in job.stderr
     worker = run_cli("matches", "NOPE", "--json")
     assert worker.returncode == 1 and "no worker" in worker.stderr
+
+
+def test_score_candidate_agrees_with_the_shortlist(market, settings) -> None:
+    shortlist = shortlist_for_job(market, "J1", settings=settings)
+    first = shortlist.candidates[0]
+    worker_id = market.execute(
+        "SELECT id FROM workers WHERE external_id = ?", [first.worker]
+    ).fetchone()[0]
+    score, explanation, version = shortlists.score_candidate(
+        market, "J1", worker_id, settings=settings
+    )
+    assert score == pytest.approx(first.score)
+    assert explanation == first.explanation
+    assert version == shortlist.model_version
+
+
+def test_score_candidate_of_unknown_job_or_deleted_worker_is_not_found(market, settings) -> None:
+    deleted_id = market.execute("SELECT id FROM workers WHERE external_id = 'W4'").fetchone()[0]
+    with pytest.raises(NotFound):
+        shortlists.score_candidate(market, "NOPE", 1, settings=settings)
+    with pytest.raises(NotFound):
+        shortlists.score_candidate(market, "J1", deleted_id, settings=settings)

@@ -11,7 +11,6 @@ import threading
 from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
-import numpy as np
 from flask import (
     Blueprint,
     abort,
@@ -32,10 +31,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from matcher.accounts import User
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
-from matcher.features.population import load_job
-from matcher.ranking.explanations import explain
-from matcher.ranking.retrieval import worker_index
-from matcher.ranking.scorers import load_serving_scorer
 from matcher.ranking.shortlists import (
     Candidate,
     CandidateFilters,
@@ -44,6 +39,7 @@ from matcher.ranking.shortlists import (
     NotFound,
     Shortlist,
     matches_for_worker,
+    score_candidate,
     shortlist_for_job,
 )
 from web import decisions
@@ -325,15 +321,10 @@ def _blind_profile(worker_id: int) -> dict:
 
 
 def _score_and_explanation(job_external_id: str, worker_id: int) -> tuple[float, dict, str]:
-    db = get_db()
-    job = load_job(db, job_external_id)
-    index = worker_index(db)
-    row = index.row_of(worker_id)
-    if job is None or row is None:
+    try:
+        return score_candidate(get_db(), job_external_id, worker_id, settings=_settings())
+    except NotFound:
         abort(404)
-    scorer = load_serving_scorer(db, _settings())
-    score = float(scorer.score(job, index.table, np.array([row], dtype=np.int64))[0])
-    return score, explain(job, index, row), scorer.version
 
 
 @bp.route("/<external_id>/candidates/<worker_external_id>")

@@ -60,6 +60,7 @@ __all__ = [
     "Shortlist",
     "clear_shortlist_cache",
     "matches_for_worker",
+    "score_candidate",
     "shortlist_for_job",
 ]
 
@@ -302,6 +303,26 @@ def shortlist_for_job(
         ranked.total,
         ranked.job,
     )
+
+
+def score_candidate(
+    db: Database, job_external_id: str, worker_id: int, *, settings: Settings | None = None
+) -> tuple[float, dict, str]:
+    """One worker's score and explanation for a job, and the serving model's version.
+
+    For a candidate's own page, which may show a worker outside any cached pool.
+    Raises NotFound for an unknown job or a worker not in the (active) worker table.
+    """
+    job = load_job(db, job_external_id)
+    if job is None:
+        raise NotFound("job", job_external_id)
+    index = worker_index(db)
+    row = index.row_of(worker_id)
+    if row is None:
+        raise NotFound("worker", str(worker_id))
+    scorer = load_serving_scorer(db, settings or load_settings())
+    score = float(score_rows(scorer, job, index.table, np.array([row], dtype=np.int64))[0])
+    return score, explain(job, index, row), scorer.version
 
 
 def ranked_pool(
