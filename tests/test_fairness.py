@@ -25,6 +25,7 @@ from matcher.evaluation.fairness import (
     load_audit_groups,
     ndkl,
     ranked_groups_per_query,
+    render_fairness_markdown,
     skew_at_k,
 )
 from matcher.ranking.models import LearnedRanker
@@ -141,25 +142,66 @@ def test_promotion_is_refused_when_a_better_model_fails_the_fairness_gate():
     )
 
 
+def test_work_authorization_skew_is_reported_but_never_gates_promotion():
+    blind, by_group, groups = population()
+    audit = fairness_audit(
+        {"model": by_group, "champion": blind}, {"work_authorization": groups, "gender": {}}
+    )
+    passes, reason = fairness_gate(audit, "model", "champion")
+    assert passes
+    assert "work_authorization reported, not gated: worst |skew@10|" in reason
+    gated = fairness_audit({"model": by_group, "champion": blind}, {"gender": groups})
+    assert not fairness_gate(gated, "model", "champion")[0]
+
+
 @pytest.fixture
 def demo_db(db):
     build_demo(db, workers=600, jobs=60, seed=3, as_of=dt.date(2026, 3, 1))
     return db
 
 
-def test_audit_groups_come_from_audit_attributes_only(demo_db):
+def test_audit_groups_are_audit_attributes_and_work_authorization(demo_db):
     groups = load_audit_groups(demo_db)
-    assert set(groups) == {"age_band", "gender"}
+    assert set(groups) == {"age_band", "gender", "work_authorization"}
     answered = demo_db.execute("SELECT COUNT(DISTINCT worker_id) FROM audit_attributes")
     assert len(groups["gender"]) == answered.fetchone()[0]
     assert set(groups["gender"].values()) <= {"woman", "man", "non_binary", "undisclosed"}
+    workers = demo_db.execute("SELECT id, work_authorization FROM workers").fetchall()
+    assert groups["work_authorization"] == dict(workers)
+
+
+def test_no_work_authorization_audit_without_self_identified_attributes(db):
+    db.execute(
+        "INSERT INTO workers (external_id, name, email, work_authorization, created_at, "
+        "updated_at) VALUES ('W1', 'A', 'a@example.com', 'citizen', 'x', 'x')"
+    )
+    assert load_audit_groups(db) == {}
+
+
+def test_a_large_skew_that_may_be_chance_is_let_pass_and_named_on_the_card():
+    # Group B holds 1 top-10 slot of 2 expected in one pool: skew log(1/2), far from 3 sd.
+    ranking = ["A"] * 9 + ["B"] + ["A"] * 71 + ["B"] * 19
+    table = {
+        COL_QUERY: np.zeros(len(ranking), dtype=int),
+        COL_ITEM: np.arange(len(ranking)),
+        COL_SCORE: -np.arange(len(ranking), dtype=float),
+        COL_RELEVANCE: np.zeros(len(ranking)),
+    }
+    groups = dict(enumerate(ranking))
+    figures = audit_ranking(table, groups)
+    assert figures["worst_abs_skew@10"] == 0.0  # not judged
+    assert set(figures["let_pass"]) == {"B"}
+    assert figures["let_pass"]["B"]["skew"] == pytest.approx(math.log(0.5))
+    audit = fairness_audit({"model": table}, {"gender": groups})
+    markdown = "\n".join(render_fairness_markdown(audit))
+    assert "Let pass by the significance rule" in markdown and "B (skew -0.69" in markdown
 
 
 def test_a_freshly_trained_model_card_shows_the_fairness_figures(demo_db, db_path, models_dir):
     outcome = train_and_register(demo_db, Settings(db_path=db_path, models_dir=models_dir))
     card = json.loads((models_dir / f"{outcome.version.replace(':', '-')}.card.json").read_text())
     fairness = card["fairness"]
-    assert fairness["attributes"] == ["age_band", "gender"]
+    assert fairness["attributes"] == ["age_band", "gender", "work_authorization"]
     assert fairness["thresholds"]["max_abs_log_skew"] == pytest.approx(MAX_ABS_LOG_SKEW)
     assert {"model", "cold_start", "random", "ceiling"} <= set(fairness["scorers"])
     gender = fairness["scorers"]["model"]["gender"]

@@ -15,7 +15,10 @@ skew@k is pooled: log(top-k slots the group got / top-k slots it would get in pr
 summed over jobs; for a single job this is exactly skew@k. NDKL is averaged over jobs.
 
 Groups come from `audit_attributes` (self-identified, optional, stored apart from workers and
-never read by feature or ranking code); a worker without an answer is in `NOT_RECORDED`.
+never read by feature or ranking code); a worker without an answer is in `NOT_RECORDED`. Work
+authorization is audited too (`WORK_AUTHORIZATION_ATTRIBUTE`, read from the profile): it is
+shown to employers and filterable, never a feature, and citizenship is a protected ground in
+Ontario, so the ranking must not sort by it through a proxy either.
 
 Holdouts are small (a few hundred top-10 slots), so a group-blind ranking already shows
 skews of 0.2 to 0.35 for small groups and an NDKL of 0.2 to 0.35. Two figures separate
@@ -35,6 +38,15 @@ scorer), or when its `ndkl_excess` exceeds `MAX_NDKL_EXCESS` AND is worse than t
 Both conditions are needed so that a model is never blocked for a skew the serving scorer
 already has (that would only keep the worse one serving). Without audit attributes the gate
 passes and the card says the audit was not run.
+
+Work authorization is reported, never gated (`REPORTED_ONLY`): a permit timeline is a fact an
+employer may lawfully weigh (the earliest start is a feature), and on the demo the hiring
+process itself favours workers who can start sooner, so a model that learns availability
+shows a skew against `needs_permit` that the cold-start scorer does not. The card and the
+promotion message show it, so a data scientist sees it; they do not decide promotion.
+
+A group whose |skew| is over the limit but whose deviation is below `Z_SIGNIFICANT` is not
+judged; it is not hidden either: `let_pass` lists it, and the model card names it.
 """
 
 from __future__ import annotations
@@ -58,6 +70,8 @@ Z_SIGNIFICANT = 3.0
 # the mean NDKL of group-blind rankings on a demo holdout (20 % of 150 jobs).
 MAX_NDKL_EXCESS = 0.1
 CHANCE_SHUFFLES = 20
+WORK_AUTHORIZATION_ATTRIBUTE = "work_authorization"
+REPORTED_ONLY = frozenset({WORK_AUTHORIZATION_ATTRIBUTE})
 
 Group = Hashable
 
@@ -169,6 +183,15 @@ def worst_abs_skew(exposure: Mapping[Group, Mapping], z_min: float = Z_SIGNIFICA
     return max(judged) if judged else 0.0
 
 
+def let_pass(exposure: Mapping[Group, Mapping], z_min: float = Z_SIGNIFICANT) -> dict:
+    """Groups over the skew limit that the significance rule did not judge: {group: (skew, z)}."""
+    return {
+        str(group): {"skew": e["skew"], "z": e["z"]}
+        for group, e in exposure.items()
+        if abs(e["skew"]) > MAX_ABS_LOG_SKEW and abs(e["z"]) < z_min
+    }
+
+
 def audit_ranking(
     table: Mapping, groups: Mapping[int, Group], *, k: int = AUDIT_K, chance: float | None = None
 ) -> dict:
@@ -183,6 +206,7 @@ def audit_ranking(
         "expected_slots": {str(group): e["expected_slots"] for group, e in exposure.items()},
         "observed_slots": {str(group): e["observed_slots"] for group, e in exposure.items()},
         f"worst_abs_skew@{k}": worst_abs_skew(exposure),
+        "let_pass": let_pass(exposure),
         "ndkl": ndkl_value,
         "ndkl_chance": chance,
         "ndkl_excess": ndkl_value - chance,
@@ -190,12 +214,20 @@ def audit_ranking(
 
 
 def load_audit_groups(db: Database) -> dict[str, dict[int, str]]:
-    """attribute -> {worker id: self-identified value}, read only for auditing."""
+    """attribute -> {worker id: value}: self-identified attributes, plus work authorization.
+
+    Work authorization is audited only beside self-identified attributes, so a database
+    without them keeps the "not audited" card.
+    """
     groups: dict[str, dict[int, str]] = {}
     for worker_id, attribute, value in db.execute(
         "SELECT worker_id, attribute, value FROM audit_attributes ORDER BY attribute, worker_id"
     ):
         groups.setdefault(attribute, {})[worker_id] = value
+    if groups:
+        groups[WORK_AUTHORIZATION_ATTRIBUTE] = dict(
+            db.execute("SELECT id, work_authorization FROM workers ORDER BY id").fetchall()
+        )
     return groups
 
 
@@ -237,22 +269,47 @@ def fairness_gate(audit: Mapping, candidate: str, rival: str) -> tuple[bool, str
     scorers = audit.get("scorers", {})
     if not audit.get("attributes") or candidate not in scorers:
         return True, "fairness not audited (no audit attributes)"
-    k = audit["k"]
-    problems = []
-    for attribute in audit["attributes"]:
-        mine = scorers[candidate][attribute]
-        theirs = scorers.get(rival, {}).get(attribute)
-        limits = ((f"worst_abs_skew@{k}", MAX_ABS_LOG_SKEW), ("ndkl_excess", MAX_NDKL_EXCESS))
-        for figure, limit in limits:
-            value = mine[figure]
-            rival_value = theirs[figure] if theirs else -math.inf
-            if value > limit and value > rival_value:
-                problems.append(
-                    f"{attribute} {figure} {value:.3f} > {limit:.3f} and {rival} {rival_value:.3f}"
-                )
+    gated = [a for a in audit["attributes"] if a not in REPORTED_ONLY]
+    problems = [
+        problem
+        for attribute in gated
+        for problem in _gate_problems(audit, attribute, candidate, rival)
+    ]
+    reported = _reported_only_summary(audit, candidate)
     if problems:
-        return False, "fairness: " + "; ".join(problems)
-    return True, f"fairness within limits ({', '.join(audit['attributes'])})"
+        return False, "fairness: " + "; ".join(problems) + reported
+    return True, f"fairness within limits ({', '.join(gated)})" + reported
+
+
+def _gate_problems(audit: Mapping, attribute: str, candidate: str, rival: str) -> list[str]:
+    """The limits one attribute breaks, where the candidate is also worse than the rival."""
+    k = audit["k"]
+    mine = audit["scorers"][candidate][attribute]
+    theirs = audit["scorers"].get(rival, {}).get(attribute)
+    problems = []
+    for figure, limit in (
+        (f"worst_abs_skew@{k}", MAX_ABS_LOG_SKEW),
+        ("ndkl_excess", MAX_NDKL_EXCESS),
+    ):
+        value = mine[figure]
+        rival_value = theirs[figure] if theirs else -math.inf
+        if value > limit and value > rival_value:
+            problems.append(
+                f"{attribute} {figure} {value:.3f} > {limit:.3f} and {rival} {rival_value:.3f}"
+            )
+    return problems
+
+
+def _reported_only_summary(audit: Mapping, candidate: str) -> str:
+    """'; work_authorization reported, not gated: worst |skew@10| 0.885' for each such one."""
+    k = audit["k"]
+    parts = [
+        f"; {a} reported, not gated: worst |skew@{k}| "
+        f"{audit['scorers'][candidate][a][f'worst_abs_skew@{k}']:.3f}"
+        for a in audit["attributes"]
+        if a in REPORTED_ONLY
+    ]
+    return "".join(parts)
 
 
 def render_fairness_markdown(audit: Mapping | None) -> list[str]:
@@ -269,11 +326,24 @@ def render_fairness_markdown(audit: Mapping | None) -> list[str]:
         "",
     ]
     for attribute in audit["attributes"]:
-        lines += [f"### {attribute}", "", *_scorer_table(audit, attribute), ""]
+        reported = " (reported, not gated)" if attribute in REPORTED_ONLY else ""
+        lines += [f"### {attribute}{reported}", "", *_scorer_table(audit, attribute), ""]
         model = audit["scorers"].get("model", {}).get(attribute)
         if model:
-            lines += [*_group_table(model, k), ""]
+            lines += [*_group_table(model, k), "", *_let_pass_lines(model), ""]
     return lines
+
+
+def _let_pass_lines(figures: Mapping) -> list[str]:
+    """Groups over the skew limit that passed only because their deviation may be chance."""
+    passed = figures.get("let_pass") or {}
+    if not passed:
+        return ["No group over the skew limit was let pass by the significance rule."]
+    items = [f"{g} (skew {v['skew']:+.2f}, z {v['z']:+.2f})" for g, v in passed.items()]
+    return [
+        "Let pass by the significance rule (|skew| over the limit, |z| under "
+        f"{Z_SIGNIFICANT:g}): " + ", ".join(items) + "."
+    ]
 
 
 def _scorer_table(audit: Mapping, attribute: str) -> list[str]:
