@@ -41,7 +41,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from matcher import accounts
-from matcher.constants import CITIES, DIGEST_FREQUENCIES, EDUCATION_LEVELS, WORK_AUTHORIZATIONS
+from matcher.constants import (
+    CITIES,
+    DIGEST_FREQUENCIES,
+    EDUCATION_LEVELS,
+    WORK_AUTHORIZATION_LABELS,
+    WORK_AUTHORIZATIONS,
+)
 from matcher.notifications.consent import record_consent
 from matcher.records.parsing import RowError, format_number
 from matcher.records.skill_lists import skill_items
@@ -64,13 +70,6 @@ bp = Blueprint("worker_account", __name__)
 
 WITHDRAWAL_WORDING = "Turned match emails off on the email preferences page."
 SKILL_SPLIT = re.compile(r"[\n,;]+")
-WORK_AUTHORIZATION_LABELS = {
-    "citizen": "Canadian citizen",
-    "permanent_resident": "Permanent resident",
-    "open_work_permit": "Open work permit",
-    "employer_specific_permit": "Employer-specific permit",
-    "needs_permit": "I need a permit",
-}
 AUTHORIZATION_CHOICES = [SelectChoice(v, WORK_AUTHORIZATION_LABELS[v]) for v in WORK_AUTHORIZATIONS]
 LEVEL_CHOICES = [SelectChoice("", "Not given")] + [SelectChoice(str(n), str(n)) for n in range(13)]
 RANK_CHOICES = [

@@ -346,3 +346,28 @@ def _record_consents(
             for r in changed
         ],
     )
+
+
+def blind_profile(db: Database, worker_id: int) -> dict:
+    """The stored worker's profile fields and skills, including name and email.
+
+    The caller blanks the name and email until the worker accepts a contact request.
+    """
+    profile = next(
+        iter(
+            db.query(
+                """SELECT external_id, name, email, years_experience, education, city_preferences,
+                          open_to_remote, english_level, french_level, salary_expectation_cad,
+                          work_authorization, available_from
+                   FROM workers WHERE id = ?""",
+                [worker_id],
+            )
+        )
+    )
+    profile["skills"] = list(
+        db.query(
+            "SELECT skill, years, source FROM worker_skills WHERE worker_id = ? ORDER BY skill",
+            [worker_id],
+        )
+    )
+    return profile
