@@ -48,12 +48,13 @@ from matcher.constants import (
     WORK_AUTHORIZATION_LABELS,
     WORK_AUTHORIZATIONS,
 )
-from matcher.notifications.consent import record_consent
+from matcher.notifications.consent import email_preferences, save_email_preferences
 from matcher.records.parsing import RowError, format_number
 from matcher.records.skill_lists import skill_items
 from matcher.records.workers import (
     CONSENT_WORDING,
     WorkerRecord,
+    live_external_id,
     load_worker,
     parse_worker,
     save_worker,
@@ -83,17 +84,10 @@ FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "off": "Never"}
 
 def current_worker_external_id() -> str:
     """The signed-in worker's external id (404 if the worker row is gone)."""
-    row = (
-        get_db()
-        .execute(
-            "SELECT external_id FROM workers WHERE id = ? AND deleted_at IS NULL",
-            [g.user.worker_id],
-        )
-        .fetchone()
-    )
-    if row is None:
+    external_id = live_external_id(get_db(), g.user.worker_id)
+    if external_id is None:
         abort(404)
-    return row[0]
+    return external_id
 
 
 def split_skill_terms(text: str | None) -> list[str]:
@@ -148,18 +142,7 @@ def _create_worker_account(form: SignUpForm) -> accounts.User:
             "match_emails": bool(form.match_emails.data),
         }
     )
-    db = get_db()
-    with write_transaction(db):
-        save_worker(db, record, source="web")
-        worker_id = _worker_id(record.external_id)
-        return accounts.create_user(
-            db, email=record.email, password=form.password.data, role="worker", worker_id=worker_id
-        )
-
-
-def _worker_id(external_id: str) -> int:
-    sql = "SELECT id FROM workers WHERE external_id = ?"
-    return get_db().execute(sql, [external_id]).fetchone()[0]
+    return accounts.create_worker_account(get_db(), record, form.password.data)
 
 
 # ---- profile -----------------------------------------------------------------------------
@@ -313,9 +296,7 @@ def _save_profile(form: ProfileForm, record: WorkerRecord) -> None:
 def _change_sign_in_email(email: str) -> None:
     if email.lower() == g.user.email.lower():
         return
-    if accounts.find_user_by_email(get_db(), email) is not None:
-        raise accounts.AccountError(f"Another account already uses {email}.")
-    get_db().execute("UPDATE users SET email = ? WHERE id = ?", [email, g.user.id])
+    accounts.change_user_email(get_db(), g.user.id, email)
 
 
 def _plain(value) -> float | None:
@@ -350,37 +331,24 @@ class EmailPreferencesForm(FlaskForm):
     )
 
 
-def _preferences() -> dict:
-    sql = "SELECT match_emails, digest_frequency FROM workers WHERE id = ?"
-    match_emails, frequency = get_db().execute(sql, [g.user.worker_id]).fetchone()
-    return {"match_emails": bool(match_emails), "digest_frequency": frequency}
-
-
 @bp.route("/me/settings", methods=["GET", "POST"])
 @auth.worker_required
 def settings():
-    current = _preferences()
+    current = email_preferences(get_db(), g.user.worker_id)
     form = EmailPreferencesForm(data=None if request.method == "POST" else current)
     if form.validate_on_submit():
-        _save_preferences(current, bool(form.match_emails.data), form.digest_frequency.data)
+        match_emails = bool(form.match_emails.data)
+        save_email_preferences(
+            get_db(),
+            g.user.worker_id,
+            match_emails=match_emails,
+            frequency=form.digest_frequency.data,
+            wording=CONSENT_WORDING if match_emails else WITHDRAWAL_WORDING,
+        )
         flash("Email preferences saved.", "success")
         return redirect(url_for("worker_account.settings"))
     status = 400 if form.is_submitted() else 200
     return render_template("worker/settings.html", form=form), status
-
-
-def _save_preferences(current: dict, match_emails: bool, frequency: str) -> None:
-    """Consent changes go to the ledger with the wording shown; the frequency is a setting."""
-    db = get_db()
-    with write_transaction(db):
-        if match_emails != current["match_emails"]:
-            wording = CONSENT_WORDING if match_emails else WITHDRAWAL_WORDING
-            record_consent(
-                db, g.user.worker_id, granted=match_emails, method="web", wording=wording
-            )
-        db.execute(
-            "UPDATE workers SET digest_frequency = ? WHERE id = ?", [frequency, g.user.worker_id]
-        )
 
 
 # ---- my data and deletion ----------------------------------------------------------------

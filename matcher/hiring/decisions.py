@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from matcher.constants import DECISION_STAGES
+from matcher.records import workers
 from matcher.records.outcomes import record_outcome
 from matcher.store import utc_now, write_transaction
 
@@ -35,13 +36,10 @@ def owned_job_id(db: Database, employer_id: int, job_external_id: str) -> int:
 
 def live_worker_id(db: Database, worker_external_id: str) -> int:
     """The internal id of a worker who has not been deleted; NotFound otherwise."""
-    row = db.execute(
-        "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
-        [worker_external_id],
-    ).fetchone()
-    if row is None:
+    worker_id = workers.live_worker_id(db, worker_external_id)
+    if worker_id is None:
         raise NotFound("worker", worker_external_id)
-    return row[0]
+    return worker_id
 
 
 def record_decision(
