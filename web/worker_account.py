@@ -8,7 +8,6 @@ functions as imports, so a web edit and an imported row obey one contract.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 
 from flask import (
@@ -62,6 +61,7 @@ from matcher.records.workers import (
 )
 from matcher.skill_suggestions import suggest_skills
 from matcher.skills import extract_skills, normalize_skill
+from matcher.skills.terms import split_skill_terms
 from matcher.store import write_transaction
 from matcher.worker_privacy import delete_worker_account, export_worker_data
 from web import auth
@@ -70,7 +70,6 @@ from web.database import get_db
 bp = Blueprint("worker_account", __name__)
 
 WITHDRAWAL_WORDING = "Turned match emails off on the email preferences page."
-SKILL_SPLIT = re.compile(r"[\n,;]+")
 AUTHORIZATION_CHOICES = [SelectChoice(v, WORK_AUTHORIZATION_LABELS[v]) for v in WORK_AUTHORIZATIONS]
 LEVEL_CHOICES = [SelectChoice("", "Not given")] + [SelectChoice(str(n), str(n)) for n in range(13)]
 RANK_CHOICES = [
@@ -88,11 +87,6 @@ def current_worker_external_id() -> str:
     if external_id is None:
         abort(404)
     return external_id
-
-
-def split_skill_terms(text: str | None) -> list[str]:
-    """The terms typed in the skills box: one a line, or separated by commas or semicolons."""
-    return [term.strip() for term in SKILL_SPLIT.split(text or "") if term.strip()]
 
 
 # ---- sign-up -----------------------------------------------------------------------------
