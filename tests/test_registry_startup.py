@@ -24,3 +24,16 @@ def test_models_list_on_an_empty_registry_loads_no_sklearn(db_path: Path, models
     )
     assert "no models yet" in result.stdout
     assert json.loads(result.stdout.splitlines()[-1]) == {"sklearn": False, "skops": False}
+
+
+def test_the_registry_knows_no_model_class_so_ranking_is_not_loaded_with_it():
+    code = (
+        "import json, sys\n"
+        "import matcher.registry\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('matcher.ranking', "
+        "'matcher.features')))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(result.stdout) == []
