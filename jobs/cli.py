@@ -14,9 +14,9 @@ import click
 @click.pass_obj
 def scheduler_command(cli, list_jobs: bool) -> None:
     """Run the scheduled jobs in this process (one instance at a time)."""
-    from jobs.scheduler import load_schedule
+    from jobs.scheduler import schedule_from_settings
 
-    schedule = load_schedule()
+    schedule = schedule_from_settings(cli.settings)
     if list_jobs:
         _print_jobs(schedule)
         return

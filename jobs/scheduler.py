@@ -1,6 +1,6 @@
 """The scheduler process: which jobs run when, and the lock that keeps it to one instance.
 
-Schedules come from the environment (a `.env` file may set them):
+Schedules come from `Settings` (`matcher.config`, read from the environment or `.env`):
 
 - `TALENTMATCH_SCHEDULER_TIMEZONE` (default `America/Toronto`): the zone of the cron times.
 - `TALENTMATCH_RETRAIN_CRON` (default `0 3 * * *`): retraining, nightly.
@@ -23,7 +23,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,7 +33,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs import tasks
-from matcher.config import Settings
+from matcher.config import Settings, load_settings
 
 RETRAIN = "retrain"
 MATCH_DIGESTS = "match_digests"
@@ -46,28 +46,29 @@ class SchedulerAlreadyRunning(RuntimeError):
 
 @dataclass(frozen=True)
 class Schedule:
-    """When each job runs, and how late a missed run may start."""
+    """When each job runs, and how late a missed run may start (defaults: `Settings`'s)."""
 
-    timezone: str = "America/Toronto"
-    retrain_cron: str = "0 3 * * *"
-    digest_cron: str = "0 8 * * *"
-    housekeeping_cron: str = "30 4 * * *"
-    misfire_grace_seconds: int = 3600
+    timezone: str = Settings.scheduler_timezone
+    retrain_cron: str = Settings.retrain_cron
+    digest_cron: str = Settings.digest_cron
+    housekeeping_cron: str = Settings.housekeeping_cron
+    misfire_grace_seconds: int = Settings.misfire_grace_seconds
 
 
-def load_schedule(environ: Mapping[str, str] | None = None) -> Schedule:
-    """The schedule from the environment (see the module docstring), defaults elsewhere."""
-    get = (os.environ if environ is None else environ).get
-    default = Schedule()
+def schedule_from_settings(settings: Settings) -> Schedule:
+    """The schedule the settings configure."""
     return Schedule(
-        timezone=get("TALENTMATCH_SCHEDULER_TIMEZONE") or default.timezone,
-        retrain_cron=get("TALENTMATCH_RETRAIN_CRON") or default.retrain_cron,
-        digest_cron=get("TALENTMATCH_DIGEST_CRON") or default.digest_cron,
-        housekeeping_cron=get("TALENTMATCH_HOUSEKEEPING_CRON") or default.housekeeping_cron,
-        misfire_grace_seconds=int(
-            get("TALENTMATCH_MISFIRE_GRACE_SECONDS") or default.misfire_grace_seconds
-        ),
+        timezone=settings.scheduler_timezone,
+        retrain_cron=settings.retrain_cron,
+        digest_cron=settings.digest_cron,
+        housekeeping_cron=settings.housekeeping_cron,
+        misfire_grace_seconds=settings.misfire_grace_seconds,
     )
+
+
+def load_schedule(environ: dict[str, str] | None = None) -> Schedule:
+    """The schedule from `environ` (default: the process environment plus `.env`)."""
+    return schedule_from_settings(load_settings(environ))
 
 
 def cron_trigger(expression: str, zone: ZoneInfo) -> CronTrigger:

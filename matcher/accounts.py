@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from matcher.records.workers import WorkerRecord, live_worker_id, save_worker
 from matcher.store import utc_now, write_transaction
 
 SCRYPT_N = 2**14
@@ -395,3 +396,24 @@ def ensure_demo_users(db: Database) -> list[tuple[str, str]]:
             create_user(db, email=email, password=DEMO_PASSWORD, employer_name=employer["name"])
         accounts.append((employer["name"], email))
     return accounts
+
+
+# ---- worker accounts and sign-in addresses -----------------------------------------------
+
+
+def create_worker_account(db: Database, record: WorkerRecord, password: str) -> User:
+    """A new worker row and its sign-in account together, or neither."""
+    with write_transaction(db):
+        save_worker(db, record, source="web")
+        worker_id = live_worker_id(db, record.external_id)
+        return create_user(
+            db, email=record.email, password=password, role="worker", worker_id=worker_id
+        )
+
+
+def change_user_email(db: Database, user_id: int, email: str) -> None:
+    """Change a user's sign-in address; AccountError when another account already uses it."""
+    other = find_user_by_email(db, email)
+    if other is not None and other.id != user_id:
+        raise AccountError(f"Another account already uses {email}.")
+    db.execute("UPDATE users SET email = ? WHERE id = ?", [email, user_id])

@@ -31,6 +31,14 @@ class Settings:
     mail_from: str = "talentmatch <matches@talentmatch.local>"
     secret_key: str | None = None
     mail_dir: Path = Path("var/mail")
+    # The scheduler process (`jobs.scheduler`): the zone of its cron times, when each job
+    # runs (five crontab fields, the day of the week by name), and how late a missed run
+    # may still start.
+    scheduler_timezone: str = "America/Toronto"
+    retrain_cron: str = "0 3 * * *"
+    digest_cron: str = "0 8 * * *"
+    housekeeping_cron: str = "30 4 * * *"
+    misfire_grace_seconds: int = 3600
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with every override that is not None applied."""
@@ -56,6 +64,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=get("TALENTMATCH_MAIL_FROM") or defaults.mail_from,
         secret_key=get("TALENTMATCH_SECRET_KEY") or None,
         mail_dir=Path(get("TALENTMATCH_MAIL_DIR") or defaults.mail_dir),
+        scheduler_timezone=get("TALENTMATCH_SCHEDULER_TIMEZONE") or defaults.scheduler_timezone,
+        retrain_cron=get("TALENTMATCH_RETRAIN_CRON") or defaults.retrain_cron,
+        digest_cron=get("TALENTMATCH_DIGEST_CRON") or defaults.digest_cron,
+        housekeeping_cron=get("TALENTMATCH_HOUSEKEEPING_CRON") or defaults.housekeeping_cron,
+        misfire_grace_seconds=int(
+            get("TALENTMATCH_MISFIRE_GRACE_SECONDS") or defaults.misfire_grace_seconds
+        ),
     )
 
 

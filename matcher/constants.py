@@ -13,6 +13,14 @@ WORK_AUTHORIZATIONS: tuple[str, ...] = (
     "employer_specific_permit",
     "needs_permit",
 )
+# How every page, form and email names each work authorization.
+WORK_AUTHORIZATION_LABELS: dict[str, str] = {
+    "citizen": "Canadian citizen",
+    "permanent_resident": "Permanent resident",
+    "open_work_permit": "Open work permit",
+    "employer_specific_permit": "Employer-specific permit",
+    "needs_permit": "Needs a permit",
+}
 LANGUAGE_LEVEL_RANGE: tuple[int, int] = (0, 12)
 
 # Hiring funnel stages, in the order a candidate moves through them.
@@ -56,4 +64,3 @@ COL_QUERY = "job_id"
 COL_ITEM = "worker_id"
 COL_SCORE = "score"
 COL_RELEVANCE = "relevance"
-COL_PROBABILITY = "true_probability"

@@ -6,6 +6,9 @@ file, fsynced and renamed into place before any row names it, and the champion p
 switched in one transaction, so a crash at any point leaves the previous champion loadable
 and served. Loading trusts an explicit list of types and refuses a file whose SHA-256 or
 library versions differ from its card.
+
+The registry stores and loads files; it knows no model class. The code that does (for the
+learned ranker, `matcher.ranking.model_files`) describes its models with a `ModelKind`.
 """
 
 from __future__ import annotations
@@ -25,18 +28,23 @@ from sqlite_utils import Database
 from matcher.config import Settings
 from matcher.store import utc_now, write_transaction
 
-MODEL_KIND = "learned_ranker"
 KEEP_VERSIONS = 5
-# The only types a model file may contain besides builtins and numpy arrays.
-TRUSTED_TYPES = [
-    "matcher.ranking.models.LearnedRanker",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-]
 StepHook = Callable[[str], None]
 
 
 class RegistryError(Exception):
     """A model version is missing, removed, tampered with, or built with other libraries."""
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """A kind of model: its name, its class, the only types its files may hold besides
+    builtins and numpy arrays, and the features it was trained on (in order)."""
+
+    name: str
+    model_class: type
+    trusted_types: tuple[str, ...]
+    features: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -97,13 +105,17 @@ def champion_version(db: Database) -> str | None:
 
 
 def register_model(
-    db: Database, settings: Settings, model, card: dict, *, on_step: StepHook | None = None
+    db: Database,
+    settings: Settings,
+    model,
+    card: dict,
+    kind: ModelKind,
+    *,
+    on_step: StepHook | None = None,
 ) -> str:
     """Save `model` with its card (JSON and Markdown) and record the version; returns it."""
     # Imported here, so that listing or promoting versions does not load scikit-learn.
     import skops.io
-
-    from matcher.features.pair_features import FEATURE_NAMES
 
     step = on_step or (lambda name: None)
     models_dir = Path(settings.models_dir)
@@ -114,12 +126,12 @@ def register_model(
     card = {
         **card,
         "version": version,
-        "kind": MODEL_KIND,
+        "kind": kind.name,
         "file_name": file_name,
         "sha256": hashlib.sha256(data).hexdigest(),
         "library_versions": library_versions(),
         "python": platform.python_version(),
-        "features": list(FEATURE_NAMES),
+        "features": list(kind.features),
         "created_at": card.get("created_at") or utc_now(),
     }
     _write_atomically(models_dir / file_name, data)
@@ -134,7 +146,7 @@ def register_model(
             "card) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 version,
-                MODEL_KIND,
+                kind.name,
                 file_name,
                 card["sha256"],
                 card["created_at"],
@@ -234,12 +246,9 @@ def list_versions(db: Database) -> list[ModelVersion]:
     ]
 
 
-def load_model(db: Database, settings: Settings, version: str):
+def load_model(db: Database, settings: Settings, version: str, kind: ModelKind):
     """The model of `version`, after checking its file against the card and the database."""
     import skops.io
-
-    from matcher.features.pair_features import FEATURE_NAMES
-    from matcher.ranking.models import LearnedRanker
 
     row = db.execute(
         "SELECT file_name, sha256, removed_at FROM model_versions WHERE version = ?", [version]
@@ -263,13 +272,13 @@ def load_model(db: Database, settings: Settings, version: str):
             f"model {version} was built with {card.get('library_versions')}, "
             f"this install has {library_versions()}"
         )
-    if card.get("features") != list(FEATURE_NAMES):
+    if card.get("features") != list(kind.features):
         raise RegistryError(f"model {version} was trained on other features")
     try:
-        model = skops.io.loads(data, trusted=TRUSTED_TYPES)
+        model = skops.io.loads(data, trusted=list(kind.trusted_types))
     except Exception as error:  # skops raises several types for untrusted or corrupt files
         raise RegistryError(f"model file of {version} cannot be loaded: {error}") from error
-    if not isinstance(model, LearnedRanker):
+    if not isinstance(model, kind.model_class):
         raise RegistryError(f"model file of {version} holds a {type(model).__name__}")
     return model
 
@@ -281,10 +290,10 @@ def _read_card(path: Path) -> dict:
         raise RegistryError(f"model card {path.name} cannot be read: {error}") from error
 
 
-def load_champion(db: Database, settings: Settings) -> tuple[str, object] | None:
+def load_champion(db: Database, settings: Settings, kind: ModelKind) -> tuple[str, object] | None:
     """(version, model) of the champion, or None when no model has been promoted."""
     version = champion_version(db)
-    return None if version is None else (version, load_model(db, settings, version))
+    return None if version is None else (version, load_model(db, settings, version, kind))
 
 
 def render_card(card: dict) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from matcher.notifications.consent import ConsentEntry, append_consents
 from matcher.store import utc_now, write_transaction
 
 EXPORT_FORMAT_VERSION = 1
@@ -178,11 +179,10 @@ def delete_worker_account(db: Database, worker_id: int) -> None:
         user_ids = [row[0] for row in db.execute(_USERS_OF_WORKER, [worker_id]).fetchall()]
         _delete_account_rows(db, worker_id, user_ids, profile["email"])
         if profile["match_emails"]:
-            db.execute(
-                "INSERT INTO consents (worker_id, purpose, granted, method, wording, at)"
-                " VALUES (?, 'match_emails', 0, ?, ?, ?)",
-                [worker_id, DELETION_CONSENT_METHOD, DELETION_CONSENT_WORDING, now],
+            closing = ConsentEntry(
+                worker_id, False, DELETION_CONSENT_METHOD, DELETION_CONSENT_WORDING, now
             )
+            append_consents(db, [closing])
         assignments = ", ".join(f"{column} = ?" for column in _ANONYMOUS_VALUES)
         db.execute(
             f"UPDATE workers SET {assignments}, updated_at = ?, deleted_at = ? WHERE id = ?",

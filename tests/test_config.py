@@ -46,3 +46,28 @@ def test_configured_secret_key_is_used_as_is(tmp_path):
     )
     assert resolve_secret_key(settings) == "s3cret"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_scheduler_and_mail_settings_come_from_the_environment():
+    settings = load_settings(
+        {
+            "TALENTMATCH_MAIL_DIR": "/data/mail",
+            "TALENTMATCH_SCHEDULER_TIMEZONE": "America/Vancouver",
+            "TALENTMATCH_RETRAIN_CRON": "0 2 * * *",
+            "TALENTMATCH_DIGEST_CRON": "0 7 * * mon",
+            "TALENTMATCH_HOUSEKEEPING_CRON": "0 5 * * sun",
+            "TALENTMATCH_MISFIRE_GRACE_SECONDS": "60",
+        }
+    )
+    assert settings.mail_dir == Path("/data/mail")
+    assert (settings.scheduler_timezone, settings.misfire_grace_seconds) == (
+        "America/Vancouver",
+        60,
+    )
+    assert (settings.retrain_cron, settings.digest_cron, settings.housekeeping_cron) == (
+        "0 2 * * *",
+        "0 7 * * mon",
+        "0 5 * * sun",
+    )
+    defaults = load_settings({})
+    assert (defaults.scheduler_timezone, defaults.digest_cron) == ("America/Toronto", "0 8 * * *")

@@ -8,9 +8,9 @@ import skops.io
 
 from matcher.features.pair_features import FEATURE_NAMES
 from matcher.ranking.forest import compile_forest
+from matcher.ranking.model_files import TRUSTED_TYPES
 from matcher.ranking.models import LearnedRanker, default_monotonic_cst, relevance_to_gain
 from matcher.ranking.scorers import ColdStartScorer, LearnedScorer, cold_start_score
-from matcher.registry import TRUSTED_TYPES
 
 
 @pytest.fixture(scope="module")

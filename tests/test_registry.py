@@ -13,6 +13,7 @@ from sklearn.preprocessing import FunctionTransformer
 from matcher import registry
 from matcher.config import Settings
 from matcher.features import FEATURE_NAMES
+from matcher.ranking.model_files import load_champion_ranker, load_ranker, register_ranker
 from matcher.ranking.models import LearnedRanker
 from matcher.ranking.scorers import LearnedScorer, load_serving_scorer
 
@@ -30,14 +31,14 @@ def small_model(seed: int = 0) -> LearnedRanker:
 
 def register(db, settings, seed: int = 0, model=None) -> str:
     card = {"metrics": {"model": {"ndcg@10": 0.5 + seed / 100}}}
-    return registry.register_model(db, settings, model or small_model(seed), card)
+    return register_ranker(db, settings, model or small_model(seed), card)
 
 
 def test_a_registered_and_promoted_model_loads_back_with_its_card(db, settings, models_dir):
     version = register(db, settings)
     assert registry.champion_version(db) is None
     registry.promote(db, version, "first")
-    loaded_version, model = registry.load_champion(db, settings)
+    loaded_version, model = load_champion_ranker(db, settings)
     assert loaded_version == version
     probe = np.random.default_rng(5).random((4, len(FEATURE_NAMES)))
     np.testing.assert_array_equal(model.predict(probe), small_model().predict(probe))
@@ -63,7 +64,7 @@ def test_a_file_that_does_not_match_its_sha256_is_refused(db, settings, models_d
     model_file = models_dir / f"{version.replace(':', '-')}.skops"
     model_file.write_bytes(model_file.read_bytes() + b"\0")
     with pytest.raises(registry.RegistryError, match="SHA-256"):
-        registry.load_model(db, settings, version)
+        load_ranker(db, settings, version)
     assert load_serving_scorer(db, settings).version == "cold-start"
 
 
@@ -74,14 +75,14 @@ def test_a_card_from_other_library_versions_is_refused(db, settings, models_dir)
     card["library_versions"]["scikit-learn"] = "0.0.1"
     card_file.write_text(json.dumps(card))
     with pytest.raises(registry.RegistryError, match="built with"):
-        registry.load_model(db, settings, version)
+        load_ranker(db, settings, version)
 
 
 def test_a_file_with_an_untrusted_type_is_refused(db, settings):
     sneaky = FunctionTransformer(func=os.system)
     version = register(db, settings, model=sneaky)
     with pytest.raises(registry.RegistryError, match="cannot be loaded"):
-        registry.load_model(db, settings, version)
+        load_ranker(db, settings, version)
 
 
 def test_a_file_holding_another_kind_of_model_is_refused(db, settings):
@@ -89,7 +90,7 @@ def test_a_file_holding_another_kind_of_model_is_refused(db, settings):
     other = Ridge().fit(rng.random((10, len(FEATURE_NAMES))), rng.random(10))
     version = register(db, settings, model=other)
     with pytest.raises(registry.RegistryError, match="holds a Ridge"):
-        registry.load_model(db, settings, version)
+        load_ranker(db, settings, version)
 
 
 @pytest.mark.parametrize("failing_step", ["champion_switching", "champion_pointer_updated"])
@@ -105,7 +106,7 @@ def test_a_crash_during_promotion_leaves_the_previous_champion_served(db, settin
     with pytest.raises(RuntimeError, match="power cut"):
         registry.promote(db, second, "better", on_step=crash)
     assert registry.champion_version(db) == first
-    assert registry.load_champion(db, settings)[0] == first
+    assert load_champion_ranker(db, settings)[0] == first
     assert load_serving_scorer(db, settings).version == first
     promotions = db.execute("SELECT version FROM model_promotions").fetchall()
     assert promotions == [(first,)]
@@ -122,8 +123,8 @@ def test_a_crash_while_registering_leaves_the_champion_and_no_half_written_file(
             raise RuntimeError("killed")
 
     with pytest.raises(RuntimeError):
-        registry.register_model(db, settings, small_model(1), {}, on_step=crash)
-    assert registry.load_champion(db, settings)[0] == first
+        register_ranker(db, settings, small_model(1), {}, on_step=crash)
+    assert load_champion_ranker(db, settings)[0] == first
     assert not list(models_dir.glob(".*.tmp"))
     assert [v.version for v in registry.list_versions(db)] == [first]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -24,3 +25,12 @@ def test_models_list_on_an_empty_registry_loads_no_sklearn(db_path: Path, models
     )
     assert "no models yet" in result.stdout
     assert json.loads(result.stdout.splitlines()[-1]) == {"sklearn": False, "skops": False}
+
+
+def test_the_registry_imports_nothing_of_ranking_or_features_even_inside_functions():
+    import matcher.registry
+
+    tree = ast.parse(Path(matcher.registry.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not [m for m in imported if m.startswith(("matcher.ranking", "matcher.features"))]

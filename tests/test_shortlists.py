@@ -19,6 +19,7 @@ from matcher.ranking import (
     shortlist_for_job,
     shortlists,
 )
+from matcher.ranking.model_files import register_ranker
 from matcher.ranking.models import LearnedRanker
 from matcher.ranking.retrieval import database_key, worker_index
 from matcher.ranking.scorers import load_serving_scorer
@@ -192,7 +193,7 @@ def promote_small_model(db: Database, settings: Settings) -> str:
     model = LearnedRanker(max_iter=5).fit(
         rng.random((300, len(FEATURE_NAMES))), rng.integers(0, 5, 300)
     )
-    version = registry.register_model(db, settings, model, {})
+    version = register_ranker(db, settings, model, {})
     registry.promote(db, version, "test")
     return version
 

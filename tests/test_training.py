@@ -11,6 +11,7 @@ from ranking_rows import add_history, add_job, add_outcome, add_worker
 from matcher import registry
 from matcher.config import Settings
 from matcher.features import FEATURE_NAMES
+from matcher.ranking.model_files import load_champion_ranker, register_ranker
 from matcher.ranking.models import LearnedRanker
 from matcher.ranking.training import (
     NotEnoughOutcomes,
@@ -126,7 +127,7 @@ def weak_champion(db, settings) -> str:
     noise = LearnedRanker(max_iter=2).fit(
         rng.random((100, len(FEATURE_NAMES))), rng.integers(0, 5, 100)
     )
-    version = registry.register_model(db, settings, noise, {})
+    version = register_ranker(db, settings, noise, {})
     registry.promote(db, version, "test")
     return version
 
@@ -151,7 +152,7 @@ def test_a_crash_in_the_middle_of_promotion_keeps_the_previous_champion(db, sett
     with pytest.raises(RuntimeError, match="killed mid-promotion"):
         train_and_register(db, settings, on_step=crash)
     assert registry.champion_version(db) == weak
-    assert registry.load_champion(db, settings)[0] == weak
+    assert load_champion_ranker(db, settings)[0] == weak
     assert len(registry.list_versions(db)) == 2  # the new version stays registered, unpromoted
 
 

@@ -13,8 +13,8 @@ from flask import Blueprint, Response, abort, g, jsonify, request
 
 from matcher import accounts
 from matcher.constants import DECISION_STAGES
+from matcher.hiring import decisions
 from matcher.records.parsing import RowError
-from web import decisions
 from web.database import get_db
 from web.security import carries_bearer_token
 from web.shortlists import NotFoundError, load_matches, load_shortlist
@@ -123,7 +123,7 @@ def create_outcome() -> tuple[Response, int]:
         event = decisions.record_decision(
             get_db(), employer_id, job, worker, stage, actor_user_id=g.user.id, source="api"
         )
-    except decisions.NotFoundError:
+    except decisions.NotFound:
         abort(404)
     except RowError as error:
         raise BadRequest(error.field, error.reason) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import replace
 
@@ -23,6 +22,7 @@ from matcher.constants import CITIES, DECISION_STAGES
 from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
 from matcher.records.parsing import RowError
 from matcher.skills import extract_skills, normalize_skill
+from matcher.skills.terms import split_skill_terms
 from matcher.store import utc_now
 from web.auth import employer_required
 from web.database import get_db
@@ -34,12 +34,6 @@ REMOTE_CHOICES = [
     SelectChoice("hybrid", "Hybrid"),
     SelectChoice("remote", "Remote"),
 ]
-SKILL_SPLIT = re.compile(r"[\n,;]+")
-
-
-def split_skill_terms(text: str | None) -> list[str]:
-    """The terms typed in a skills box: one per line, or separated by commas or semicolons."""
-    return [term.strip() for term in SKILL_SPLIT.split(text or "") if term.strip()]
 
 
 def _canonical_skills(field) -> list[str]:

@@ -30,7 +30,9 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matcher.accounts import User
-from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
+from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATION_LABELS, WORK_AUTHORIZATIONS
+from matcher.hiring import decisions
+from matcher.hiring.contact_requests import contact_request_status
 from matcher.ranking.shortlists import (
     Candidate,
     CandidateFilters,
@@ -42,7 +44,7 @@ from matcher.ranking.shortlists import (
     score_candidate,
     shortlist_for_job,
 )
-from web import decisions
+from matcher.records.workers import blind_profile
 from web.auth import employer_required
 from web.database import get_db
 from web.employer_jobs import owned_job_or_404
@@ -62,13 +64,6 @@ CITY_RANK_CHOICES = [
     SelectChoice("2", "Job city in their top two"),
     SelectChoice("3", "Job city anywhere in their list"),
 ]
-WORK_AUTHORIZATION_LABELS = {
-    "citizen": "Citizen",
-    "permanent_resident": "Permanent resident",
-    "open_work_permit": "Open work permit",
-    "employer_specific_permit": "Employer-specific permit",
-    "needs_permit": "Needs a permit",
-}
 # Rendered filter fields by filter values; a few thousand small strings at most.
 FILTER_FIELDS_CACHE_SIZE = 2048
 _filter_fields: OrderedDict[tuple, Markup] = OrderedDict()
@@ -100,7 +95,7 @@ def load_shortlist(
     """The job's shortlist if the job is the employer's; NotFound otherwise (404, not 403)."""
     try:
         decisions.owned_job_id(get_db(), employer_id, job_external_id)
-    except decisions.NotFoundError:
+    except decisions.NotFound:
         raise NotFound("job", job_external_id) from None
     return shortlist_for_job(
         get_db(), job_external_id, limit=limit, offset=offset, filters=filters, settings=_settings()
@@ -298,28 +293,6 @@ def _page_url(page: int) -> str:
     return url_for("shortlists.shortlist", **request.view_args, **args)
 
 
-def _blind_profile(worker_id: int) -> dict:
-    db = get_db()
-    profile = next(
-        iter(
-            db.query(
-                """SELECT external_id, name, email, years_experience, education, city_preferences,
-                          open_to_remote, english_level, french_level, salary_expectation_cad,
-                          work_authorization, available_from
-                   FROM workers WHERE id = ?""",
-                [worker_id],
-            )
-        )
-    )
-    profile["skills"] = list(
-        db.query(
-            "SELECT skill, years, source FROM worker_skills WHERE worker_id = ? ORDER BY skill",
-            [worker_id],
-        )
-    )
-    return profile
-
-
 def _score_and_explanation(job_external_id: str, worker_id: int) -> tuple[float, dict, str]:
     try:
         return score_candidate(get_db(), job_external_id, worker_id, settings=_settings())
@@ -333,8 +306,8 @@ def candidate(external_id: str, worker_external_id: str):
     job = owned_job_or_404(external_id)
     worker_id = _worker_id_or_404(worker_external_id)
     score, explanation, model_version = _score_and_explanation(external_id, worker_id)
-    contact_status = decisions.contact_request_status(get_db(), job.id, worker_id)
-    profile = _blind_profile(worker_id)
+    contact_status = contact_request_status(get_db(), job.id, worker_id)
+    profile = blind_profile(get_db(), worker_id)
     if contact_status != "accepted":
         profile["name"] = profile["email"] = None
     return render_template(
@@ -354,7 +327,7 @@ def candidate(external_id: str, worker_external_id: str):
 def _worker_id_or_404(worker_external_id: str) -> int:
     try:
         return decisions.live_worker_id(get_db(), worker_external_id)
-    except decisions.NotFoundError:
+    except decisions.NotFound:
         abort(404)
 
 
@@ -383,7 +356,7 @@ def record_decision(external_id: str, worker_external_id: str):
             stage,
             actor_user_id=g.user.id,
         )
-    except decisions.NotFoundError:
+    except decisions.NotFound:
         abort(404)
     message = f"Recorded “{stage}” for candidate {worker_external_id}."
     if stage == "contacted":

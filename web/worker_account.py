@@ -8,7 +8,6 @@ functions as imports, so a web edit and an imported row obey one contract.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 
 from flask import (
@@ -41,13 +40,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from matcher import accounts
-from matcher.constants import CITIES, DIGEST_FREQUENCIES, EDUCATION_LEVELS, WORK_AUTHORIZATIONS
-from matcher.notifications.consent import record_consent
+from matcher.constants import (
+    CITIES,
+    DIGEST_FREQUENCIES,
+    EDUCATION_LEVELS,
+    WORK_AUTHORIZATION_LABELS,
+    WORK_AUTHORIZATIONS,
+)
+from matcher.notifications.consent import email_preferences, save_email_preferences
 from matcher.records.parsing import RowError, format_number
 from matcher.records.skill_lists import skill_items
 from matcher.records.workers import (
     CONSENT_WORDING,
     WorkerRecord,
+    live_external_id,
     load_worker,
     parse_worker,
     save_worker,
@@ -55,6 +61,7 @@ from matcher.records.workers import (
 )
 from matcher.skill_suggestions import suggest_skills
 from matcher.skills import extract_skills, normalize_skill
+from matcher.skills.terms import split_skill_terms
 from matcher.store import write_transaction
 from matcher.worker_privacy import delete_worker_account, export_worker_data
 from web import auth
@@ -63,14 +70,6 @@ from web.database import get_db
 bp = Blueprint("worker_account", __name__)
 
 WITHDRAWAL_WORDING = "Turned match emails off on the email preferences page."
-SKILL_SPLIT = re.compile(r"[\n,;]+")
-WORK_AUTHORIZATION_LABELS = {
-    "citizen": "Canadian citizen",
-    "permanent_resident": "Permanent resident",
-    "open_work_permit": "Open work permit",
-    "employer_specific_permit": "Employer-specific permit",
-    "needs_permit": "I need a permit",
-}
 AUTHORIZATION_CHOICES = [SelectChoice(v, WORK_AUTHORIZATION_LABELS[v]) for v in WORK_AUTHORIZATIONS]
 LEVEL_CHOICES = [SelectChoice("", "Not given")] + [SelectChoice(str(n), str(n)) for n in range(13)]
 RANK_CHOICES = [
@@ -84,22 +83,10 @@ FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "off": "Never"}
 
 def current_worker_external_id() -> str:
     """The signed-in worker's external id (404 if the worker row is gone)."""
-    row = (
-        get_db()
-        .execute(
-            "SELECT external_id FROM workers WHERE id = ? AND deleted_at IS NULL",
-            [g.user.worker_id],
-        )
-        .fetchone()
-    )
-    if row is None:
+    external_id = live_external_id(get_db(), g.user.worker_id)
+    if external_id is None:
         abort(404)
-    return row[0]
-
-
-def split_skill_terms(text: str | None) -> list[str]:
-    """The terms typed in the skills box: one a line, or separated by commas or semicolons."""
-    return [term.strip() for term in SKILL_SPLIT.split(text or "") if term.strip()]
+    return external_id
 
 
 # ---- sign-up -----------------------------------------------------------------------------
@@ -149,18 +136,7 @@ def _create_worker_account(form: SignUpForm) -> accounts.User:
             "match_emails": bool(form.match_emails.data),
         }
     )
-    db = get_db()
-    with write_transaction(db):
-        save_worker(db, record, source="web")
-        worker_id = _worker_id(record.external_id)
-        return accounts.create_user(
-            db, email=record.email, password=form.password.data, role="worker", worker_id=worker_id
-        )
-
-
-def _worker_id(external_id: str) -> int:
-    sql = "SELECT id FROM workers WHERE external_id = ?"
-    return get_db().execute(sql, [external_id]).fetchone()[0]
+    return accounts.create_worker_account(get_db(), record, form.password.data)
 
 
 # ---- profile -----------------------------------------------------------------------------
@@ -314,9 +290,7 @@ def _save_profile(form: ProfileForm, record: WorkerRecord) -> None:
 def _change_sign_in_email(email: str) -> None:
     if email.lower() == g.user.email.lower():
         return
-    if accounts.find_user_by_email(get_db(), email) is not None:
-        raise accounts.AccountError(f"Another account already uses {email}.")
-    get_db().execute("UPDATE users SET email = ? WHERE id = ?", [email, g.user.id])
+    accounts.change_user_email(get_db(), g.user.id, email)
 
 
 def _plain(value) -> float | None:
@@ -351,37 +325,24 @@ class EmailPreferencesForm(FlaskForm):
     )
 
 
-def _preferences() -> dict:
-    sql = "SELECT match_emails, digest_frequency FROM workers WHERE id = ?"
-    match_emails, frequency = get_db().execute(sql, [g.user.worker_id]).fetchone()
-    return {"match_emails": bool(match_emails), "digest_frequency": frequency}
-
-
 @bp.route("/me/settings", methods=["GET", "POST"])
 @auth.worker_required
 def settings():
-    current = _preferences()
+    current = email_preferences(get_db(), g.user.worker_id)
     form = EmailPreferencesForm(data=None if request.method == "POST" else current)
     if form.validate_on_submit():
-        _save_preferences(current, bool(form.match_emails.data), form.digest_frequency.data)
+        match_emails = bool(form.match_emails.data)
+        save_email_preferences(
+            get_db(),
+            g.user.worker_id,
+            match_emails=match_emails,
+            frequency=form.digest_frequency.data,
+            wording=CONSENT_WORDING if match_emails else WITHDRAWAL_WORDING,
+        )
         flash("Email preferences saved.", "success")
         return redirect(url_for("worker_account.settings"))
     status = 400 if form.is_submitted() else 200
     return render_template("worker/settings.html", form=form), status
-
-
-def _save_preferences(current: dict, match_emails: bool, frequency: str) -> None:
-    """Consent changes go to the ledger with the wording shown; the frequency is a setting."""
-    db = get_db()
-    with write_transaction(db):
-        if match_emails != current["match_emails"]:
-            wording = CONSENT_WORDING if match_emails else WITHDRAWAL_WORDING
-            record_consent(
-                db, g.user.worker_id, granted=match_emails, method="web", wording=wording
-            )
-        db.execute(
-            "UPDATE workers SET digest_frequency = ? WHERE id = ?", [frequency, g.user.worker_id]
-        )
 
 
 # ---- my data and deletion ----------------------------------------------------------------

@@ -1,19 +1,22 @@
 """A worker's matches, with the reasons, and the contact requests employers sent them.
 
-Accepting a request reveals the worker's name and email to that job's employer only (the
-employer's candidate page reads `contact_requests.status`); declining keeps them hidden.
+The hiring rules (what accepting or declining a request does) are `matcher.hiring`'s.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
-from sqlite_utils import Database
 
+from matcher.constants import WORK_AUTHORIZATION_LABELS
+from matcher.hiring.contact_requests import (
+    ContactRequestNotFound,
+    answer_contact_request,
+    contact_requests_of,
+)
 from matcher.ranking.shortlists import NotFound, matches_for_worker
-from matcher.store import utc_now, write_transaction
 from web.auth import worker_required
 from web.database import get_db
-from web.worker_account import WORK_AUTHORIZATION_LABELS, current_worker_external_id
+from web.worker_account import current_worker_external_id
 
 bp = Blueprint("worker_matches", __name__, url_prefix="/me")
 
@@ -41,23 +44,6 @@ def matches():
     )
 
 
-def contact_requests_of(db: Database, worker_id: int, *, status: str | None = None) -> list[dict]:
-    """The worker's contact requests, newest first, with the job and its employer."""
-    condition = "AND c.status = ?" if status else ""
-    params = [worker_id, status] if status else [worker_id]
-    return list(
-        db.query(
-            f"""SELECT c.id, c.status, c.created_at, c.decided_at, j.external_id AS job,
-                       j.title, j.city, e.name AS employer
-                FROM contact_requests c JOIN jobs j ON j.id = c.job_id
-                JOIN employers e ON e.id = j.employer_id
-                WHERE c.worker_id = ? {condition}
-                ORDER BY c.created_at DESC, c.id DESC""",
-            params,
-        )
-    )
-
-
 @bp.route("/contact-requests")
 @worker_required
 def contact_requests():
@@ -70,29 +56,15 @@ def contact_requests():
 def decide(request_id: int, decision: str):
     if decision not in DECISIONS:
         abort(404)
-    before = contact_request_of(get_db(), g.user.worker_id, request_id)
-    if before is None:
-        abort(404)  # another worker's request, or none: the same answer, so ids leak nothing
-    if not decide_contact_request(get_db(), g.user.worker_id, request_id, DECISIONS[decision]):
-        flash(f"You already {before['status']} this request.", "info")
+    try:
+        answer = answer_contact_request(get_db(), g.user.worker_id, request_id, DECISIONS[decision])
+    except ContactRequestNotFound:
+        abort(404)
+    employer = answer.request["employer"]
+    if not answer.changed:
+        flash(f"You already {answer.request['status']} this request.", "info")
     elif decision == "accept":
-        flash(f"{before['employer']} can now see your name and email for this job.", "success")
+        flash(f"{employer} can now see your name and email for this job.", "success")
     else:
-        flash(f"Declined: {before['employer']} will not see your name or email.", "success")
+        flash(f"Declined: {employer} will not see your name or email.", "success")
     return redirect(url_for("worker_matches.contact_requests"))
-
-
-def contact_request_of(db: Database, worker_id: int, request_id: int) -> dict | None:
-    """One of the worker's contact requests, or None when it is not theirs."""
-    return next((r for r in contact_requests_of(db, worker_id) if r["id"] == request_id), None)
-
-
-def decide_contact_request(db: Database, worker_id: int, request_id: int, status: str) -> bool:
-    """Accept or decline one of the worker's pending requests; False if not theirs or decided."""
-    with write_transaction(db):
-        changed = db.execute(
-            """UPDATE contact_requests SET status = ?, decided_at = ?
-               WHERE id = ? AND worker_id = ? AND status = 'pending'""",
-            [status, utc_now(), request_id, worker_id],
-        ).rowcount
-    return changed == 1

@@ -96,9 +96,10 @@ def list_command(cli) -> None:
 def promote_command(cli, version: str) -> None:
     """Make VERSION the champion (after checking that its file loads)."""
     from matcher import registry
+    from matcher.ranking.model_files import load_ranker
 
     try:
-        registry.load_model(cli.db, cli.settings, version)
+        load_ranker(cli.db, cli.settings, version)
         previous = registry.promote(cli.db, version, "promoted by hand")
     except registry.RegistryError as error:
         raise click.ClickException(str(error)) from error

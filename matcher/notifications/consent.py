@@ -1,11 +1,15 @@
 """The consent ledger for match emails (Canada's anti-spam law, CASL).
 
-Every grant and withdrawal is a row in `consents` (when, how, with which wording). Whether a
-worker may be emailed is decided by the latest row, not by `workers.match_emails` alone, and
+Every grant and withdrawal is a row in `consents` (when, how, with which wording); this module
+is the only writer of that table (imports, the web app and account deletion call it). Whether
+a worker may be emailed is decided by the latest row, not by `workers.match_emails` alone, and
 an address that bounced permanently is never mailed again (`email_suppressions`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -32,6 +36,26 @@ CONSENTING_WORKERS_SQL = """
 """
 
 
+@dataclass(frozen=True)
+class ConsentEntry:
+    """One row of the ledger: a grant or withdrawal of match emails, how and with what words."""
+
+    worker_id: int
+    granted: bool
+    method: str
+    wording: str
+    at: str
+
+
+def append_consents(db: Database, entries: Iterable[ConsentEntry]) -> None:
+    """Append entries to the ledger only; the caller keeps `workers.match_emails` in step."""
+    db.conn.executemany(
+        "INSERT INTO consents (worker_id, purpose, granted, method, wording, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(e.worker_id, PURPOSE, int(e.granted), e.method, e.wording, e.at) for e in entries],
+    )
+
+
 def record_consent(
     db: Database,
     worker_id: int,
@@ -43,11 +67,7 @@ def record_consent(
 ) -> None:
     """Append a grant or withdrawal to the ledger and mirror it on the worker's profile."""
     with write_transaction(db):
-        db.execute(
-            "INSERT INTO consents (worker_id, purpose, granted, method, wording, at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [worker_id, PURPOSE, int(granted), method, wording, at or utc_now()],
-        )
+        append_consents(db, [ConsentEntry(worker_id, granted, method, wording, at or utc_now())])
         db.execute(
             "UPDATE workers SET match_emails = ?, updated_at = ? WHERE id = ?",
             [int(granted), utc_now(), worker_id],
@@ -98,3 +118,20 @@ def record_not_relevant(db: Database, worker_id: int, job_id: int) -> None:
         " ON CONFLICT (worker_id, job_id, kind) DO NOTHING",
         [worker_id, job_id, utc_now()],
     )
+
+
+def email_preferences(db: Database, worker_id: int) -> dict:
+    """The worker's choice of match emails and how often they come (`digest_frequency`)."""
+    sql = "SELECT match_emails, digest_frequency FROM workers WHERE id = ?"
+    match_emails, frequency = db.execute(sql, [worker_id]).fetchone()
+    return {"match_emails": bool(match_emails), "digest_frequency": frequency}
+
+
+def save_email_preferences(
+    db: Database, worker_id: int, *, match_emails: bool, frequency: str, wording: str
+) -> None:
+    """Save the frequency; a change of consent goes to the ledger with the wording shown."""
+    with write_transaction(db):
+        if match_emails != email_preferences(db, worker_id)["match_emails"]:
+            record_consent(db, worker_id, granted=match_emails, method="web", wording=wording)
+        db.execute("UPDATE workers SET digest_frequency = ? WHERE id = ?", [frequency, worker_id])

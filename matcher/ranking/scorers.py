@@ -135,10 +135,11 @@ def load_serving_scorer(db: Database, settings: Settings) -> Scorer:
             return cached[1]
     scorer: Scorer = ColdStartScorer()
     if version is not None:
-        from matcher.registry import RegistryError, load_model
+        from matcher.ranking.model_files import load_ranker
+        from matcher.registry import RegistryError
 
         try:
-            scorer = LearnedScorer(version, load_model(db, settings, version))
+            scorer = LearnedScorer(version, load_ranker(db, settings, version))
         except RegistryError as error:
             log.error("champion %s cannot be loaded, serving cold start: %s", version, error)
     with _cache_lock:

@@ -291,6 +291,7 @@ def train_and_register(
 ) -> TrainingOutcome:
     """Train, evaluate against the champion in the same run, register, promote if better."""
     from matcher import registry
+    from matcher.ranking.model_files import register_ranker
 
     champion = _loadable_champion(db, settings)
     run = train_ranker(
@@ -314,7 +315,7 @@ def train_and_register(
         "champion_at_training": champion[0] if champion else None,
         "decision": ("promoted: " if promoted else "not promoted: ") + reason,
     }
-    version = registry.register_model(db, settings, run.model, card, on_step=on_step)
+    version = register_ranker(db, settings, run.model, card, on_step=on_step)
     if promoted:
         registry.promote(db, version, reason, on_step=on_step)
     removed = registry.prune_versions(db, settings)
@@ -323,9 +324,10 @@ def train_and_register(
 
 def _loadable_champion(db: Database, settings) -> tuple[str, object] | None:
     from matcher import registry
+    from matcher.ranking.model_files import load_champion_ranker
 
     try:
-        return registry.load_champion(db, settings)
+        return load_champion_ranker(db, settings)
     except registry.RegistryError:
         # An unloadable champion is not being served (cold start is); compare with that.
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from matcher.constants import EDUCATION_LEVELS, LANGUAGE_LEVEL_RANGE, WORK_AUTHORIZATIONS
+from matcher.notifications.consent import ConsentEntry, append_consents
 from matcher.records import parsing
 from matcher.records.parsing import RowError
 from matcher.records.saving import SaveStatus, select_in, slices
@@ -38,7 +39,6 @@ COLUMNS: tuple[str, ...] = (
 # Without these no row could be valid, so a file lacking one is refused before any write.
 REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "name", "email", "work_authorization")
 
-CONSENT_PURPOSE = "match_emails"
 # The one sentence a worker agrees to when `match_emails` is true; the ledger records it.
 CONSENT_WORDING = (
     "I agree to receive match emails from talentmatch listing jobs that fit my profile; "
@@ -46,7 +46,6 @@ CONSENT_WORDING = (
 )
 
 _STORED_COLUMNS = COLUMNS[:3] + COLUMNS[4:]  # every column of `workers` but the skills
-_SKILL_SOURCES = ("listed", "resume")
 
 
 @dataclass(frozen=True, order=True)
@@ -338,11 +337,49 @@ def _record_consents(
         for record in updated
         if record.match_emails != stored[record.external_id].record.match_emails
     ]
-    db.conn.executemany(
-        "INSERT INTO consents (worker_id, purpose, granted, method, wording, at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+    append_consents(
+        db,
         [
-            (ids[r.external_id], CONSENT_PURPOSE, int(r.match_emails), method, CONSENT_WORDING, now)
+            ConsentEntry(ids[r.external_id], r.match_emails, method, CONSENT_WORDING, now)
             for r in changed
         ],
     )
+
+
+def blind_profile(db: Database, worker_id: int) -> dict:
+    """The stored worker's profile fields and skills, including name and email.
+
+    The caller blanks the name and email until the worker accepts a contact request.
+    """
+    profile = next(
+        iter(
+            db.query(
+                """SELECT external_id, name, email, years_experience, education, city_preferences,
+                          open_to_remote, english_level, french_level, salary_expectation_cad,
+                          work_authorization, available_from
+                   FROM workers WHERE id = ?""",
+                [worker_id],
+            )
+        )
+    )
+    profile["skills"] = list(
+        db.query(
+            "SELECT skill, years, source FROM worker_skills WHERE worker_id = ? ORDER BY skill",
+            [worker_id],
+        )
+    )
+    return profile
+
+
+def live_worker_id(db: Database, external_id: str) -> int | None:
+    """The internal id of the worker with this external id, or None (also once deleted)."""
+    sql = "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL"
+    row = db.execute(sql, [external_id]).fetchone()
+    return row[0] if row else None
+
+
+def live_external_id(db: Database, worker_id: int) -> str | None:
+    """The external id of the worker with this internal id, or None (also once deleted)."""
+    sql = "SELECT external_id FROM workers WHERE id = ? AND deleted_at IS NULL"
+    row = db.execute(sql, [worker_id]).fetchone()
+    return row[0] if row else None

@@ -32,7 +32,6 @@ ATTRIBUTION = [
     "Employment and Training Administration, under CC BY 4.0",
     "Skill synonyms derived from Stack Overflow tag synonyms, CC BY-SA 4.0",
 ]
-TEXT_RULES = ("case", "context", "never")
 # Stack Overflow synonyms that are everyday words or name something narrower than the skill.
 REJECTED_SYNONYMS = frozenset(
     """

@@ -1,38 +1,45 @@
-"""Employer decisions on candidates: outcome events (the labels retraining learns from)."""
+"""Employer decisions on candidates: outcome events, and the contact request "contacted" sends."""
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 
 from matcher.constants import DECISION_STAGES
+from matcher.records import workers
 from matcher.records.outcomes import record_outcome
 from matcher.store import utc_now, write_transaction
 
 
-class NotFoundError(LookupError):
-    """The job is not the employer's, or the worker does not exist."""
+class NotFound(LookupError):
+    """The job is not the employer's, or the worker does not exist (or was deleted)."""
+
+    def __init__(self, kind: str, external_id: str) -> None:
+        super().__init__(f"no {kind} {external_id!r}")
+        self.kind = kind
+        self.external_id = external_id
+
+
+class NotADecisionStage(ValueError):
+    """The stage is not one an employer records (see `DECISION_STAGES`)."""
 
 
 def owned_job_id(db: Database, employer_id: int, job_external_id: str) -> int:
-    """The internal id of the employer's job; NotFoundError for anyone else's or none."""
+    """The internal id of the employer's job; NotFound for anyone else's or none."""
     row = db.execute(
         "SELECT id FROM jobs WHERE external_id = ? AND employer_id = ?",
         [job_external_id, employer_id],
     ).fetchone()
     if row is None:
-        raise NotFoundError(job_external_id)
+        raise NotFound("job", job_external_id)
     return row[0]
 
 
 def live_worker_id(db: Database, worker_external_id: str) -> int:
-    """The internal id of a worker who has not been deleted; NotFoundError otherwise."""
-    row = db.execute(
-        "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
-        [worker_external_id],
-    ).fetchone()
-    if row is None:
-        raise NotFoundError(worker_external_id)
-    return row[0]
+    """The internal id of a worker who has not been deleted; NotFound otherwise."""
+    worker_id = workers.live_worker_id(db, worker_external_id)
+    if worker_id is None:
+        raise NotFound("worker", worker_external_id)
+    return worker_id
 
 
 def record_decision(
@@ -47,7 +54,7 @@ def record_decision(
 ) -> dict:
     """Append the decision as an outcome event; "contacted" also sends a contact request."""
     if stage not in DECISION_STAGES:
-        raise ValueError(f"not a decision stage: {stage!r}")
+        raise NotADecisionStage(f"not a decision stage: {stage!r}")
     job_id = owned_job_id(db, employer_id, job_external_id)
     worker_id = live_worker_id(db, worker_external_id)
     with write_transaction(db):
@@ -60,11 +67,7 @@ def record_decision(
             actor_user_id=actor_user_id,
         )
         if stage == "contacted":
-            db.execute(
-                """INSERT OR IGNORE INTO contact_requests
-                   (job_id, worker_id, requested_by_user_id, created_at) VALUES (?, ?, ?, ?)""",
-                [job_id, worker_id, actor_user_id, utc_now()],
-            )
+            _send_contact_request(db, job_id, worker_id, actor_user_id)
     return {
         "job": job_external_id,
         "worker": worker_external_id,
@@ -72,6 +75,15 @@ def record_decision(
         "at": recorded.record.at,
         "recorded": recorded.inserted,
     }
+
+
+def _send_contact_request(db: Database, job_id: int, worker_id: int, user_id: int | None) -> None:
+    """One pending request per job and worker; contacting again changes nothing."""
+    db.execute(
+        """INSERT OR IGNORE INTO contact_requests
+           (job_id, worker_id, requested_by_user_id, created_at) VALUES (?, ?, ?, ?)""",
+        [job_id, worker_id, user_id, utc_now()],
+    )
 
 
 def latest_decisions(db: Database, job_id: int) -> dict[str, str]:
@@ -98,12 +110,3 @@ def decision_history(db: Database, job_id: int, worker_id: int) -> list[dict]:
             [job_id, worker_id, *DECISION_STAGES],
         )
     )
-
-
-def contact_request_status(db: Database, job_id: int, worker_id: int) -> str | None:
-    """'pending', 'accepted' or 'declined', or None when no contact request was sent."""
-    row = db.execute(
-        "SELECT status FROM contact_requests WHERE job_id = ? AND worker_id = ?",
-        [job_id, worker_id],
-    ).fetchone()
-    return row[0] if row else None
