@@ -125,3 +125,14 @@ def test_user_text_is_escaped(site):
     html = client.get("/jobs").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("empty_box", ["required_skills", "nice_to_have_skills"])
+def test_saving_with_an_empty_skills_box_saves_instead_of_failing(site, empty_box):
+    client = site.signed_in()
+    data = {**VALID_JOB, empty_box: ""}
+    response = post_form(client, "/jobs/new", "/jobs/new", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    job = _stored(site, response.headers["Location"].split("/")[2])
+    assert getattr(job, empty_box) == ()
+    assert job.title == "Backend developer"

@@ -78,11 +78,13 @@ class JobForm(FlaskForm):
         "Salary up to (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
     )
 
+    # Optional() stops the validation chain on an empty box, so these only check the terms;
+    # the names are read with `_canonical_skills` when saving, whatever the box holds.
     def validate_required_skills(self, field) -> None:
-        self.required_skill_names = _canonical_skills(field)
+        _canonical_skills(field)
 
     def validate_nice_to_have_skills(self, field) -> None:
-        self.nice_skill_names = _canonical_skills(field)
+        _canonical_skills(field)
 
     def validate_salary_max_cad(self, field) -> None:
         low, high = self.salary_min_cad.data, field.data
@@ -187,14 +189,15 @@ def _attach_row_error(form: JobForm, error: RowError) -> None:
 
 def _save(form: JobForm, job: StoredJob | None) -> str:
     external_id = job.record.external_id if job else f"job-{secrets.token_hex(5)}"
+    required = _canonical_skills(form.required_skills)
     row = {
         "external_id": external_id,
         "employer": g.user.employer_name,
         "title": form.title.data.strip(),
         "description": (form.description.data or "").strip(),
-        "required_skills": form.required_skill_names,
+        "required_skills": required,
         "nice_to_have_skills": [
-            name for name in form.nice_skill_names if name not in form.required_skill_names
+            name for name in _canonical_skills(form.nice_to_have_skills) if name not in required
         ],
         "city": form.city.data,
         "remote": form.remote.data,
