@@ -111,16 +111,13 @@ def _skills_of(segment: Segment, extract_skills) -> list[str]:
     if segment.kind not in (SectionKind.REQUIRED, SectionKind.NICE):
         return found
     words = segment.text.split()
-    if not found and len(words) <= MAX_BARE_ITEM_WORDS:
-        skill = _exact_skill(segment.text)
-        return [skill] if skill else []
+    if found or len(words) > MAX_LED_ITEM_WORDS:
+        return found
+    skill = _exact_skill(segment.text) if len(words) <= MAX_BARE_ITEM_WORDS else None
     # "React for internal tools": a list item led by a capitalised skill name is about it.
     lead = _LEADING_NAME.match(segment.text)
-    if lead and len(words) <= MAX_LED_ITEM_WORDS:
-        skill = _exact_skill(lead.group())
-        if skill and skill not in found:
-            return [skill, *found]
-    return found
+    skill = skill or (_exact_skill(lead.group()) if lead else None)
+    return [skill] if skill else []
 
 
 def _exact_skill(term: str) -> str | None:
