@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,17 @@ def test_empty_crlf_and_very_long_text_are_handled():
     assert fields["required_skills"][:2] == ["Python", "SQL"]
     one_line = "a" * 500_000
     assert extract_job_fields(one_line)["required_skills"] == []
+
+
+def test_cli_jobs_extract_prints_one_json_object_from_a_file_or_standard_input(run_cli):
+    path = POSTINGS / "northwind_backend.txt"
+    from_file = run_cli("jobs", "extract", str(path), check=True)
+    from_stdin = run_cli("jobs", "extract", "-", input=_read("northwind_backend.txt"), check=True)
+    fields = json.loads(from_file.stdout)
+    assert fields == json.loads(from_stdin.stdout) == extract_job_fields(_read(path.name))
+    assert set(fields) >= {"city", "remote", "required_skills", "nice_to_have_skills"}
+
+
+def test_cli_jobs_extract_of_a_missing_file_is_a_clear_error(run_cli, tmp_path):
+    result = run_cli("jobs", "extract", str(tmp_path / "nope.txt"))
+    assert result.returncode == 2 and "nope.txt" in result.stderr
