@@ -38,6 +38,8 @@ COLUMNS: tuple[str, ...] = (
     "posted_at",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "employer", "title", "city")
+# A yearly salary above this is a typo (or would overflow SQLite's 64-bit integers).
+MAX_SALARY_CAD = 10_000_000
 
 # Columns of `jobs` besides the employer, which is stored by id.
 _STORED_COLUMNS: tuple[str, ...] = (
@@ -87,8 +89,8 @@ def parse_job(row: dict) -> JobRecord:
     row = fill_from_description(row, description)
     required, required_unknown = _skills(row, "required_skills")
     nice, nice_unknown = _skills(row, "nice_to_have_skills")
-    salary_min = parsing.integer(row, "salary_min_cad", minimum=0)
-    salary_max = parsing.integer(row, "salary_max_cad", minimum=0)
+    salary_min = parsing.integer(row, "salary_min_cad", minimum=0, maximum=MAX_SALARY_CAD)
+    salary_max = parsing.integer(row, "salary_max_cad", minimum=0, maximum=MAX_SALARY_CAD)
     if salary_min is not None and salary_max is not None and salary_min > salary_max:
         raise RowError(
             "salary_max_cad", f"is less than salary_min_cad ({salary_max} < {salary_min})"
