@@ -1,10 +1,11 @@
-"""Employer jobs: list, create, edit (with skills extracted from the description), close."""
+"""Employer jobs: list, create, edit (with fields read from the description), close."""
 
 from __future__ import annotations
 
 import re
 import secrets
 from dataclasses import replace
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -20,9 +21,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matcher.constants import CITIES, DECISION_STAGES
+from matcher.postings import extract_job_fields
 from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
 from matcher.records.parsing import RowError
-from matcher.skills import extract_skills, normalize_skill
+from matcher.skills import normalize_skill
 from matcher.store import utc_now
 from web.auth import employer_required
 from web.database import get_db
@@ -35,6 +37,14 @@ REMOTE_CHOICES = [
     SelectChoice("remote", "Remote"),
 ]
 SKILL_SPLIT = re.compile(r"[\n,;]+")
+_FILLED_FIELDS = (
+    "city",
+    "remote",
+    "min_years_experience",
+    "salary_min_cad",
+    "salary_max_cad",
+    "french_level_required",
+)
 
 
 def split_skill_terms(text: str | None) -> list[str]:
@@ -63,13 +73,19 @@ class JobForm(FlaskForm):
     nice_to_have_skills = TextAreaField(
         "Nice-to-have skills", validators=[Optional(), Length(max=4000)]
     )
-    city = SelectField("City", choices=[SelectChoice(city, city) for city in CITIES])
+    # An empty first choice: a new job's city is chosen (or read from the description), never
+    # silently Toronto.
+    city = SelectField(
+        "City",
+        choices=[SelectChoice("", "Choose a city"), *(SelectChoice(c, c) for c in CITIES)],
+        validators=[DataRequired(message="Choose the job's city.")],
+    )
     remote = SelectField("Remote policy", choices=REMOTE_CHOICES, default="onsite")
     french_level_required = IntegerField(
         "French level required (NCLC 0–12)", default=0, validators=[Optional(), NumberRange(0, 12)]
     )
     min_years_experience = DecimalField(
-        "Minimum years of experience", validators=[Optional(), NumberRange(0, 60)]
+        "Minimum years of experience", places=None, validators=[Optional(), NumberRange(0, 60)]
     )
     salary_min_cad = IntegerField(
         "Salary from (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
@@ -143,8 +159,8 @@ def _form_data(job: StoredJob) -> dict:
 
 def _edit(form: JobForm, job: StoredJob | None):
     if request.method == "POST" and request.form.get("action") == "extract":
-        # Only fills the skills boxes for the user to check; nothing is validated or saved yet.
-        _fill_extracted_skills(form)
+        # Only fills the form for the user to check; nothing is validated or saved yet.
+        _fill_from_description(form)
         return _render_form(form, job)
     if form.validate_on_submit():
         try:
@@ -158,21 +174,50 @@ def _edit(form: JobForm, job: StoredJob | None):
     return _render_form(form, job), status
 
 
-def _fill_extracted_skills(form: JobForm) -> None:
-    """Add the description's skills that neither list has yet to the required list."""
+def _fill_from_description(form: JobForm) -> None:
+    """Fill the fields the employer left empty (or at their default) from the description,
+    and add the skills it names that neither box lists; nothing typed is replaced."""
+    stated = extract_job_fields(form.description.data or "")
+    filled = _fill_plain_fields(form, stated)
+    added = _add_skills(form.required_skills, stated["required_skills"], form)
+    added += _add_skills(form.nice_to_have_skills, stated["nice_to_have_skills"], form)
+    if added:
+        filled.append(f"{added} skill(s)")
+    if filled:
+        message = f"Filled from the description: {', '.join(filled)}. Check them, then save."
+    else:
+        message = "The description states nothing that the form does not already hold."
+    flash(message, "info")
+
+
+def _fill_plain_fields(form: JobForm, stated: dict) -> list[str]:
+    """Set each empty or default field the description states; the labels of those set."""
+    defaults = {"city": "", "remote": "onsite", "french_level_required": 0}
+    filled = []
+    for name in _FILLED_FIELDS:
+        field, value = getattr(form, name), stated[name]
+        if value is None or field.data not in (None, "", defaults.get(name)):
+            continue
+        field.data = Decimal(str(value)) if name == "min_years_experience" else value
+        field.raw_data = []  # number inputs render what was typed while it is kept
+        filled.append(field.label.text)
+    if stated["title"] and not (form.title.data or "").strip():
+        form.title.data = stated["title"]
+        filled.append(form.title.label.text)
+    return filled
+
+
+def _add_skills(box, found: list[str], form: JobForm) -> int:
+    """Append to `box` the skills in `found` that neither box lists; how many were added."""
     listed = {
         normalize_skill(term) or term
         for term in split_skill_terms(form.required_skills.data)
         + split_skill_terms(form.nice_to_have_skills.data)
     }
-    found = [skill for skill in extract_skills(form.description.data or "") if skill not in listed]
-    terms = split_skill_terms(form.required_skills.data) + found
-    form.required_skills.data = "\n".join(terms)
-    flash(
-        f"Found {len(found)} new skill(s) in the description. Check them, move the optional ones "
-        "to nice-to-have, then save.",
-        "info",
-    )
+    new = [skill for skill in found if skill not in listed]
+    if new:
+        box.data = "\n".join(split_skill_terms(box.data) + new)
+    return len(new)
 
 
 def _render_form(form: JobForm, job: StoredJob | None):
