@@ -240,3 +240,9 @@ def test_cli_jobs_extract_prints_one_json_object_from_a_file_or_standard_input(r
 def test_cli_jobs_extract_of_a_missing_file_is_a_clear_error(run_cli, tmp_path):
     result = run_cli("jobs", "extract", str(tmp_path / "nope.txt"))
     assert result.returncode == 2 and "nope.txt" in result.stderr
+
+
+def test_a_skill_offered_as_an_alternative_is_nice_to_have():
+    fields = extract_job_fields("Requirements\n- Django or FastAPI\n- PostgreSQL and Python")
+    assert fields["required_skills"] == ["Django", "PostgreSQL", "Python"]
+    assert fields["nice_to_have_skills"] == ["FastAPI"]

@@ -37,14 +37,15 @@ REMOTE_CHOICES = [
     SelectChoice("remote", "Remote"),
 ]
 SKILL_SPLIT = re.compile(r"[\n,;]+")
-_FILLED_FIELDS = (
-    "city",
-    "remote",
-    "min_years_experience",
-    "salary_min_cad",
-    "salary_max_cad",
-    "french_level_required",
-)
+# The fields "Extract from description" may fill, with the words its message uses.
+_FILLED_FIELDS = {
+    "city": "city",
+    "remote": "remote policy",
+    "min_years_experience": "minimum years",
+    "salary_min_cad": "salary from",
+    "salary_max_cad": "salary up to",
+    "french_level_required": "French level",
+}
 
 
 def split_skill_terms(text: str | None) -> list[str]:
@@ -194,16 +195,16 @@ def _fill_plain_fields(form: JobForm, stated: dict) -> list[str]:
     """Set each empty or default field the description states; the labels of those set."""
     defaults = {"city": "", "remote": "onsite", "french_level_required": 0}
     filled = []
-    for name in _FILLED_FIELDS:
+    if stated["title"] and not (form.title.data or "").strip():
+        form.title.data = stated["title"]
+        filled.append("title")
+    for name, words in _FILLED_FIELDS.items():
         field, value = getattr(form, name), stated[name]
         if value is None or field.data not in (None, "", defaults.get(name)):
             continue
         field.data = Decimal(str(value)) if name == "min_years_experience" else value
         field.raw_data = []  # number inputs render what was typed while it is kept
-        filled.append(field.label.text)
-    if stated["title"] and not (form.title.data or "").strip():
-        form.title.data = stated["title"]
-        filled.append(form.title.label.text)
+        filled.append(words)
     return filled
 
 

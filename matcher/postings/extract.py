@@ -3,7 +3,8 @@
 Skills are split by emphasis, not count. A skill is a required candidate when the
 requirements section or the title names it (or, in a posting without a requirements section,
 when the text names it outside a nice-to-have part); a skill that only the duties or the
-introduction mention is a candidate when mentioned at least twice. Candidates are ranked by
+introduction mention is a candidate when mentioned at least twice; a skill offered as an
+alternative ("Django or FastAPI") counts as nice to have there. Candidates are ranked by
 weighted mentions (requirements and title 3, elsewhere 1) and the first `MAX_REQUIRED_SKILLS`
 are required; the rest, and the nice-to-have sections' skills, are nice to have (at most
 `MAX_NICE_TO_HAVE_SKILLS`). About-us, benefits and equal-opportunity text is ignored.
@@ -22,6 +23,8 @@ MAX_REQUIRED_SKILLS = 8
 MAX_NICE_TO_HAVE_SKILLS = 20
 MIN_MENTIONS_OUTSIDE_REQUIREMENTS = 2
 MAX_BARE_ITEM_WORDS = 3
+ALTERNATIVE_REACH_CHARS = 30
+_OR = re.compile(r"\s+(?:or|ou|and/or)\s+", re.IGNORECASE)
 MAX_LED_ITEM_WORDS = 6
 _LEADING_NAME = re.compile(r"[A-Z][\w.+#]*(?=[\s,(]|$)")
 EMPHASIS_WEIGHTS = {SectionKind.REQUIRED: 3, SectionKind.DUTIES: 1, SectionKind.INTRO: 1}
@@ -93,8 +96,10 @@ def split_skills(segments: list[Segment], title: str | None) -> tuple[list[str],
     for index, segment in enumerate(segments):
         if segment.kind is SectionKind.IGNORED:
             continue
+        alternatives = _alternatives(segment.text, extract_skills)
         for skill in _skills_of(segment, extract_skills):
-            _count(tallies.setdefault(skill, _Tally(first=1000 + index)), segment.kind)
+            kind = SectionKind.NICE if skill in alternatives else segment.kind
+            _count(tallies.setdefault(skill, _Tally(first=1000 + index)), kind)
     has_requirements = any(t.required for t in tallies.values())
     candidates = [s for s, t in tallies.items() if _is_candidate(t, has_requirements)]
     candidates.sort(key=lambda s: (-tallies[s].weight, tallies[s].first))
@@ -102,6 +107,16 @@ def split_skills(segments: list[Segment], title: str | None) -> tuple[list[str],
     rest = [s for s in tallies if s not in required]
     rest.sort(key=lambda s: tallies[s].first)
     return required, rest[:MAX_NICE_TO_HAVE_SKILLS]
+
+
+def _alternatives(text: str, extract_skills) -> set[str]:
+    """Skills offered as an alternative ("Django or FastAPI": FastAPI), which are not required."""
+    parts = _OR.split(text)
+    found = set()
+    for part in parts[1:]:
+        first = extract_skills(part[:ALTERNATIVE_REACH_CHARS])[:1]
+        found.update(first)
+    return found - set(extract_skills(parts[0]))
 
 
 def _skills_of(segment: Segment, extract_skills) -> list[str]:
