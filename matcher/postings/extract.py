@@ -24,6 +24,7 @@ MAX_NICE_TO_HAVE_SKILLS = 20
 MIN_MENTIONS_OUTSIDE_REQUIREMENTS = 2
 MAX_BARE_ITEM_WORDS = 3
 ALTERNATIVE_REACH_CHARS = 30
+MAX_ALTERNATIVES = 10
 _OR = re.compile(r"\s+(?:or|ou|and/or)\s+", re.IGNORECASE)
 MAX_LED_ITEM_WORDS = 6
 _LEADING_NAME = re.compile(r"[A-Z][\w.+#]*(?=[\s,(]|$)")
@@ -111,7 +112,7 @@ def split_skills(segments: list[Segment], title: str | None) -> tuple[list[str],
 
 def _alternatives(text: str, extract_skills) -> set[str]:
     """Skills offered as an alternative ("Django or FastAPI": FastAPI), which are not required."""
-    parts = _OR.split(text)
+    parts = _OR.split(text, maxsplit=MAX_ALTERNATIVES)
     found = set()
     for part in parts[1:]:
         first = extract_skills(part[:ALTERNATIVE_REACH_CHARS])[:1]

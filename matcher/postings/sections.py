@@ -35,6 +35,7 @@ class Segment:
 
 
 MAX_HEADING_WORDS = 9
+MAX_SEGMENTS = 400
 MAX_HEADING_CHARS = 70
 
 # Checked in this order: "Preferred qualifications" is nice to have, "About the role" duties.
@@ -138,6 +139,8 @@ def split_sections(text: str) -> list[Segment]:
     segments: list[Segment] = []
     current = SectionKind.INTRO
     for number, raw in enumerate(text.split("\n")):
+        if len(segments) >= MAX_SEGMENTS:  # a posting has ~100; more is not a posting
+            break
         line = strip_bullet(raw)
         if not line:
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Very long text is cut here so that extraction stays fast; a real posting is a few thousand
-# characters, the job form accepts 20,000.
+# Very long text is cut here (and after `sections.MAX_SEGMENTS` sentences) so that extraction
+# stays fast; a real posting is a few thousand characters, the job form accepts 20,000.
 MAX_TEXT_CHARS = 60_000
 
 BULLET_CHARS = "\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2013\u2014"
