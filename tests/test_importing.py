@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -314,3 +315,20 @@ def test_line_numbers_count_quoted_newlines_blank_lines_and_extra_values(db, tmp
 def test_progress_bar_is_drawn_on_stderr_when_asked(db, capsys):
     import_file(db, "workers", FIXTURES / "workers_good.csv", progress=True)
     assert "importing workers" in capsys.readouterr().err
+
+
+def test_importing_a_job_with_only_a_description_reads_its_fields(db, tmp_path):
+    posting = (FIXTURES / "postings" / "northwind_backend.txt").read_text(encoding="utf-8")
+    row = {"external_id": "NW-1", "employer": "Northwind", "title": "Backend", "city": ""}
+    path = tmp_path / "jobs.jsonl"
+    path.write_text(json.dumps({**row, "description": posting}) + "\n", encoding="utf-8")
+    assert import_file(db, "jobs", path).inserted == 1
+    job = load_job(db, "NW-1")
+    assert (job.city, job.remote, job.min_years_experience) == ("Toronto", "hybrid", 6)
+    assert (job.salary_min_cad, job.salary_max_cad, job.french_level_required) == (
+        145_000,
+        175_000,
+        7,
+    )
+    assert "Python" in job.required_skills and "RabbitMQ" in job.nice_to_have_skills
+    assert import_file(db, "jobs", path).unchanged == 1

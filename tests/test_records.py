@@ -240,3 +240,52 @@ def test_record_outcome_names_the_unknown_or_bad_field(db):
             record_outcome(db, *args)
         assert caught.value.field == field
     assert db.execute("SELECT count(*) FROM outcomes").fetchone()[0] == 0
+
+
+POSTING = """Senior Data Engineer
+Location: Vancouver (hybrid)
+Requirements
+- 5+ years of experience with Python and SQL
+- French required
+Nice to have
+- Apache Airflow
+Salary: $130,000 - $150,000
+"""
+
+
+def test_parse_job_reads_empty_optional_fields_from_the_description():
+    row = {**JOB, "description": POSTING}
+    for name in ("city", "remote", "min_years_experience", "salary_min_cad", "salary_max_cad"):
+        row.pop(name, None)
+    record = parse_job({**row, "city": ""})
+    assert (record.city, record.remote, record.min_years_experience) == ("Vancouver", "hybrid", 5)
+    assert (record.salary_min_cad, record.salary_max_cad) == (130_000, 150_000)
+    assert record.french_level_required == 7
+    assert (record.required_skills, record.nice_to_have_skills) == (
+        ("Python", "SQL"),
+        ("Apache Airflow",),
+    )
+
+
+def test_fields_given_explicitly_win_over_the_description():
+    given = {
+        **JOB,
+        "description": POSTING,
+        "city": "Toronto",
+        "remote": "onsite",
+        "min_years_experience": 2,
+        "salary_min_cad": 90_000,
+        "french_level_required": 0,
+        "required_skills": "java",
+    }
+    record = parse_job(given)
+    assert (record.city, record.remote, record.min_years_experience) == ("Toronto", "onsite", 2)
+    # One end of the range given: the other is not read, so min <= max stays the employer's.
+    assert (record.salary_min_cad, record.salary_max_cad) == (90_000, None)
+    assert record.french_level_required == 0
+    assert (record.required_skills, record.nice_to_have_skills) == (("Java",), ())
+
+
+def test_a_job_without_city_in_row_or_description_is_still_rejected():
+    got_field, got_reason = rejection(parse_job, {**JOB, "city": "", "description": "Python."})
+    assert (got_field, got_reason.startswith("required")) == ("city", True)

@@ -109,13 +109,15 @@ def test_cookie_sessions_cannot_change_state_without_csrf(site):
     assert accepted.status_code == 201
 
 
-def test_openapi_document_describes_the_three_operations(site):
+def test_openapi_document_describes_the_operations(site):
     document = site.client().get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {
+    assert set(document["paths"]) >= {
         "/jobs/{external_id}/shortlist",
         "/workers/{external_id}/matches",
         "/outcomes",
+        "/jobs",
+        "/jobs/extract",
     }
     assert document["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
 
@@ -129,3 +131,139 @@ def test_unauthenticated_posts_are_401_not_a_csrf_error(site):
 def test_wrong_methods_are_405_with_allow(site, acme):
     response = site.client().delete("/api/v1/outcomes", headers=acme)
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
+
+
+# --- jobs: extract and create ---------------------------------------------------------------
+
+POSTING = """Senior Infrastructure Developer
+Location: Montréal (hybrid)
+Requirements
+- 6+ years of experience with Kubernetes and Terraform
+- NCLC 7
+Nice to have
+- Go
+Salary: CAD 145–175k
+"""
+
+
+def test_extract_answers_the_fields_jobs_extract_prints(site, acme):
+    from matcher.postings import extract_job_fields
+
+    response = site.client().post(
+        "/api/v1/jobs/extract", json={"description": POSTING}, headers=acme
+    )
+    assert response.status_code == 200
+    assert response.json == extract_job_fields(POSTING)
+    assert response.json["city"] == "Montreal" and response.json["french_level_required"] == 7
+    assert response.json["nice_to_have_skills"] == ["Go"]
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"description": ""}, {"description": 5}, ["x"], {"description": "x" * 100_001}]
+)
+def test_extract_with_a_bad_body_is_400_naming_the_field(site, acme, body):
+    response = site.client().post("/api/v1/jobs/extract", json=body, headers=acme)
+    assert response.status_code == 400
+    assert response.json["field"] == ("body" if isinstance(body, list) else "description")
+
+
+def test_extract_and_create_are_for_employers_only(site):
+    worker = {"Authorization": f"Bearer {site.token(WORKER_EMAIL)}"}
+    client = site.client()
+    assert client.post("/api/v1/jobs/extract", json={"description": POSTING}).status_code == 401
+    body = {"description": POSTING}
+    assert client.post("/api/v1/jobs/extract", json=body, headers=worker).status_code == 404
+    job = {"external_id": "W-JOB", "title": "Dev", "city": "Toronto"}
+    assert client.post("/api/v1/jobs", json=job, headers=worker).status_code == 404
+
+
+def _stored_job(site, external_id):
+    from matcher.records.jobs import load_job
+
+    db = site.db()
+    try:
+        return load_job(db, external_id)
+    finally:
+        db.close()
+
+
+def test_create_job_fills_empty_fields_from_the_description(site, acme):
+    body = {"external_id": "ACME-API-1", "title": "Platform engineer", "description": POSTING}
+    response = site.client().post("/api/v1/jobs", json=body, headers=acme)
+    assert response.status_code == 201 and response.json == {"job": "ACME-API-1"}
+    job = _stored_job(site, "ACME-API-1")
+    assert (job.employer, job.city, job.remote, job.min_years_experience) == (
+        "Acme",
+        "Montreal",
+        "hybrid",
+        6,
+    )
+    assert (job.salary_min_cad, job.salary_max_cad, job.french_level_required) == (
+        145_000,
+        175_000,
+        7,
+    )
+    assert job.required_skills == ("Kubernetes", "Terraform")
+    assert job.nice_to_have_skills == ("Go",)
+
+
+def test_create_job_keeps_given_fields_and_updates_the_employers_own_job(site, acme):
+    client = site.client()
+    body = {
+        "external_id": "ACME-API-2",
+        "title": "Data engineer",
+        "city": "Toronto",
+        "description": POSTING,
+        "required_skills": ["python", {"name": "sql", "years": 2}, "basket weaving"],
+        "french_level_required": 0,
+    }
+    created = client.post("/api/v1/jobs", json=body, headers=acme)
+    assert created.status_code == 201
+    assert created.json["unrecognised_skills"] == ["basket weaving"]
+    job = _stored_job(site, "ACME-API-2")
+    assert (job.city, job.french_level_required, job.required_skills) == (
+        "Toronto",
+        0,
+        ("Python", "SQL"),
+    )
+    updated = client.post("/api/v1/jobs", json={**body, "title": "Lead"}, headers=acme)
+    assert updated.status_code == 200 and _stored_job(site, "ACME-API-2").title == "Lead"
+
+
+def test_another_employers_external_id_is_409_and_not_overwritten(site, acme):
+    body = {"external_id": "GLOBEX-1", "title": "Hijacked", "city": "Toronto"}
+    response = site.client().post("/api/v1/jobs", json=body, headers=acme)
+    assert response.status_code == 409
+    assert (
+        response.json["field"] == "external_id" and "another employer" in response.json["message"]
+    )
+    job = _stored_job(site, "GLOBEX-1")
+    assert (job.employer, job.title) == ("Globex", "Go engineer")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"external_id": None}, "external_id"),
+        ({"city": "Calgary"}, "city"),
+        ({"city": None}, "city"),
+        ({"remote": "sometimes"}, "remote"),
+        ({"salary_min_cad": 150_000, "salary_max_cad": 90_000}, "salary_max_cad"),
+        ({"salary_min_cad": 10**30}, "salary_min_cad"),
+        ({"salary_min_cad": "90000"}, "salary_min_cad"),
+        ({"french_level_required": 13}, "french_level_required"),
+        ({"min_years_experience": True}, "min_years_experience"),
+        ({"required_skills": "python;sql"}, "required_skills"),
+        ({"required_skills": [None]}, "required_skills"),
+        ({"posted_at": "March 3rd"}, "posted_at"),
+        ({"employer": "Globex"}, "employer"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_job_bodies_are_400_naming_the_field(site, acme, change, field):
+    body = {"external_id": "ACME-API-BAD", "title": "Dev", "city": "Toronto", **change}
+    response = site.client().post("/api/v1/jobs", json=body, headers=acme)
+    assert response.status_code == 400, response.json
+    assert response.json["field"] == field and response.json["message"]
+    assert _stored_job(site, "ACME-API-BAD") is None

@@ -57,14 +57,14 @@ def test_creating_a_job_saves_it_and_opens_its_shortlist(site):
     )
 
 
-def test_extract_fills_the_required_skills_without_saving(site):
+def test_extract_fills_the_skills_without_saving(site):
     client = site.signed_in()
     data = {**VALID_JOB, "required_skills": "", "nice_to_have_skills": "", "action": "extract"}
     response = post_form(client, "/jobs/new", "/jobs/new", data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Python" in html and "PostgreSQL" in html and "Docker" in html
-    assert "new skill(s) in the description" in html
+    assert "Filled from the description" in html and "skill(s)" in html
     db = site.db()
     assert db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 2
     db.close()
@@ -125,3 +125,90 @@ def test_user_text_is_escaped(site):
     html = client.get("/jobs").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("empty_box", ["required_skills", "nice_to_have_skills"])
+def test_saving_with_an_empty_skills_box_saves_instead_of_failing(site, empty_box):
+    client = site.signed_in()
+    data = {**VALID_JOB, empty_box: ""}
+    response = post_form(client, "/jobs/new", "/jobs/new", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    job = _stored(site, response.headers["Location"].split("/")[2])
+    assert getattr(job, empty_box) == ()
+    assert job.title == "Backend developer"
+
+
+POSTING = """Senior Data Engineer
+Location: Montréal (hybrid, 2 days a week in the office)
+Requirements
+- 6+ years of experience with Python and SQL
+- NCLC 7
+Nice to have
+- Apache Airflow
+- dbt
+What we offer
+- CAD 145–175k
+"""
+
+
+def _extract(site, data: dict) -> str:
+    client = site.signed_in()
+    response = post_form(client, "/jobs/new", "/jobs/new", {**data, "action": "extract"})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _field_value(html: str, field_id: str) -> str:
+    import re
+
+    tag = re.search(rf'<(?:input|select|textarea)[^>]*id="{field_id}"[^>]*>', html).group()
+    if tag.startswith("<input"):
+        return re.search(r'value="([^"]*)"', tag).group(1)
+    rest = html[html.index(tag) + len(tag) :]
+    if tag.startswith("<textarea"):
+        return rest[: rest.index("</textarea>")].strip()
+    return re.search(r'<option selected value="([^"]*)"', rest[: rest.index("</select>")]).group(1)
+
+
+def test_extract_fills_every_field_the_description_states(site):
+    html = _extract(site, {"title": "", "description": POSTING, "city": "", "remote": "onsite"})
+    assert _field_value(html, "title") == "Senior Data Engineer"
+    assert _field_value(html, "city") == "Montreal"
+    assert _field_value(html, "remote") == "hybrid"
+    assert _field_value(html, "min_years_experience") == "6"
+    assert _field_value(html, "salary_min_cad") == "145000"
+    assert _field_value(html, "salary_max_cad") == "175000"
+    assert _field_value(html, "french_level_required") == "7"
+    assert _field_value(html, "required_skills").split() == ["Python", "SQL"]
+    assert _field_value(html, "nice_to_have_skills").split("\n") == ["Apache Airflow", "dbt"]
+
+
+def test_extract_keeps_everything_the_employer_typed(site):
+    typed = {
+        "title": "Data engineer II",
+        "description": POSTING,
+        "city": "Toronto",
+        "remote": "remote",
+        "min_years_experience": "4",
+        "salary_min_cad": "120000",
+        "salary_max_cad": "",
+        "french_level_required": "5",
+        "required_skills": "Scala",
+        "nice_to_have_skills": "dbt",
+    }
+    html = _extract(site, typed)
+    assert _field_value(html, "title") == "Data engineer II"
+    assert (_field_value(html, "city"), _field_value(html, "remote")) == ("Toronto", "remote")
+    assert _field_value(html, "min_years_experience") == "4"
+    assert _field_value(html, "salary_min_cad") == "120000"
+    assert _field_value(html, "salary_max_cad") == "175000"  # was empty
+    assert _field_value(html, "french_level_required") == "5"
+    assert _field_value(html, "required_skills").split() == ["Scala", "Python", "SQL"]
+    assert _field_value(html, "nice_to_have_skills").split("\n") == ["dbt", "Apache Airflow"]
+
+
+def test_a_new_job_needs_a_city_chosen(site):
+    client = site.signed_in()
+    response = post_form(client, "/jobs/new", "/jobs/new", {**VALID_JOB, "city": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choose the job&#39;s city." in html

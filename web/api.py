@@ -128,3 +128,105 @@ def create_outcome() -> tuple[Response, int]:
     except RowError as error:
         raise BadRequest(error.field, error.reason) from None
     return jsonify(event), 201
+
+
+MAX_DESCRIPTION_CHARS = 100_000
+
+
+@bp.post("/jobs/extract")
+def extract_job() -> Response:
+    """The job fields a posting's text states (`talentmatch jobs extract`), nothing saved."""
+    _employer_id_or_404()
+    body = _json_body()
+    description = body.get("description")
+    if not isinstance(description, str) or not description:
+        raise BadRequest("description", "description is required and must be a non-empty string")
+    if len(description) > MAX_DESCRIPTION_CHARS:
+        raise BadRequest(
+            "description", f"description must be at most {MAX_DESCRIPTION_CHARS} characters"
+        )
+    from matcher.postings import extract_job_fields
+
+    return jsonify(extract_job_fields(description))
+
+
+@bp.post("/jobs")
+def create_job() -> tuple[Response, int]:
+    """Create (201) or update (200) one of the caller's jobs from a jobs-contract object."""
+    from matcher.records.jobs import parse_job, save_job
+    from matcher.records.saving import SaveStatus
+
+    employer_id = _employer_id_or_404()
+    body = _json_body()
+    employer = body.get("employer", g.user.employer_name)
+    if employer != g.user.employer_name:
+        raise BadRequest("employer", "employer must be left out or be your own employer's name")
+    _check_job_json_types(body)
+    description = body.get("description")
+    if isinstance(description, str) and len(description) > MAX_DESCRIPTION_CHARS:
+        raise BadRequest(
+            "description", f"description must be at most {MAX_DESCRIPTION_CHARS} characters"
+        )
+    try:
+        record = parse_job({**body, "employer": g.user.employer_name})
+    except RowError as error:
+        raise BadRequest(error.field, error.reason) from None
+    try:
+        status = save_job(get_db(), record, employer_id=employer_id)
+    except RowError as error:  # the external id is another employer's: never overwritten
+        return _conflict(error.field, error.reason)
+    answer: dict[str, Any] = {"job": record.external_id}
+    if record.unrecognised_skills:
+        answer["unrecognised_skills"] = list(record.unrecognised_skills)
+    return jsonify(answer), 201 if status is SaveStatus.INSERTED else 200
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_filled_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_whole_number(value: object) -> bool:
+    return _is_number(value) and float(value).is_integer()  # type: ignore[arg-type]
+
+
+def _is_skill_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str | dict) for item in value)
+
+
+_FILLED_TEXT = (_is_filled_text, "a non-blank string")
+_JOB_FIELD_TYPES = {
+    **dict.fromkeys(("external_id", "employer", "title", "city", "remote"), _FILLED_TEXT),
+    **dict.fromkeys(("status", "posted_at"), _FILLED_TEXT),
+    **dict.fromkeys(("description", "title_fr", "description_fr"), (_is_text, "a string")),
+    "min_years_experience": (_is_number, "a number"),
+    **dict.fromkeys(
+        ("salary_min_cad", "salary_max_cad", "french_level_required"),
+        (_is_whole_number, "a whole number"),
+    ),
+    **dict.fromkeys(
+        ("required_skills", "nice_to_have_skills"),
+        (_is_skill_list, "a list of skill names or {name, years} objects"),
+    ),
+}
+
+
+def _check_job_json_types(body: dict[str, Any]) -> None:
+    """JSON types as the OpenAPI document gives them (CSV's strings-for-numbers is for files)."""
+    for name, value in body.items():
+        if name not in _JOB_FIELD_TYPES:
+            raise BadRequest(name, f"{name} is not a field of the jobs contract")
+        check, kind = _JOB_FIELD_TYPES[name]
+        if value is not None and not check(value):
+            raise BadRequest(name, f"{name} must be {kind} or null")
+
+
+def _conflict(field: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": "conflict", "field": field, "message": message}), 409

@@ -1,9 +1,10 @@
-"""Employer jobs: list, create, edit (with skills extracted from the description), close."""
+"""Employer jobs: list, create, edit (with fields read from the description), close."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import replace
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -19,9 +20,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matcher.constants import CITIES, DECISION_STAGES
+from matcher.postings import extract_job_fields
 from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
 from matcher.records.parsing import RowError
-from matcher.skills import extract_skills, normalize_skill
+from matcher.skills import normalize_skill
 from matcher.skills.terms import split_skill_terms
 from matcher.store import utc_now
 from web.auth import employer_required
@@ -34,6 +36,15 @@ REMOTE_CHOICES = [
     SelectChoice("hybrid", "Hybrid"),
     SelectChoice("remote", "Remote"),
 ]
+# The fields "Extract from description" may fill, with the words its message uses.
+_FILLED_FIELDS = {
+    "city": "city",
+    "remote": "remote policy",
+    "min_years_experience": "minimum years",
+    "salary_min_cad": "salary from",
+    "salary_max_cad": "salary up to",
+    "french_level_required": "French level",
+}
 
 
 def _canonical_skills(field) -> list[str]:
@@ -57,13 +68,19 @@ class JobForm(FlaskForm):
     nice_to_have_skills = TextAreaField(
         "Nice-to-have skills", validators=[Optional(), Length(max=4000)]
     )
-    city = SelectField("City", choices=[SelectChoice(city, city) for city in CITIES])
+    # An empty first choice: a new job's city is chosen (or read from the description), never
+    # silently Toronto.
+    city = SelectField(
+        "City",
+        choices=[SelectChoice("", "Choose a city"), *(SelectChoice(c, c) for c in CITIES)],
+        validators=[DataRequired(message="Choose the job's city.")],
+    )
     remote = SelectField("Remote policy", choices=REMOTE_CHOICES, default="onsite")
     french_level_required = IntegerField(
         "French level required (NCLC 0–12)", default=0, validators=[Optional(), NumberRange(0, 12)]
     )
     min_years_experience = DecimalField(
-        "Minimum years of experience", validators=[Optional(), NumberRange(0, 60)]
+        "Minimum years of experience", places=None, validators=[Optional(), NumberRange(0, 60)]
     )
     salary_min_cad = IntegerField(
         "Salary from (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
@@ -72,11 +89,13 @@ class JobForm(FlaskForm):
         "Salary up to (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
     )
 
+    # Optional() stops the validation chain on an empty box, so these only check the terms;
+    # the names are read with `_canonical_skills` when saving, whatever the box holds.
     def validate_required_skills(self, field) -> None:
-        self.required_skill_names = _canonical_skills(field)
+        _canonical_skills(field)
 
     def validate_nice_to_have_skills(self, field) -> None:
-        self.nice_skill_names = _canonical_skills(field)
+        _canonical_skills(field)
 
     def validate_salary_max_cad(self, field) -> None:
         low, high = self.salary_min_cad.data, field.data
@@ -135,8 +154,8 @@ def _form_data(job: StoredJob) -> dict:
 
 def _edit(form: JobForm, job: StoredJob | None):
     if request.method == "POST" and request.form.get("action") == "extract":
-        # Only fills the skills boxes for the user to check; nothing is validated or saved yet.
-        _fill_extracted_skills(form)
+        # Only fills the form for the user to check; nothing is validated or saved yet.
+        _fill_from_description(form)
         return _render_form(form, job)
     if form.validate_on_submit():
         try:
@@ -150,21 +169,50 @@ def _edit(form: JobForm, job: StoredJob | None):
     return _render_form(form, job), status
 
 
-def _fill_extracted_skills(form: JobForm) -> None:
-    """Add the description's skills that neither list has yet to the required list."""
+def _fill_from_description(form: JobForm) -> None:
+    """Fill the fields the employer left empty (or at their default) from the description,
+    and add the skills it names that neither box lists; nothing typed is replaced."""
+    stated = extract_job_fields(form.description.data or "")
+    filled = _fill_plain_fields(form, stated)
+    added = _add_skills(form.required_skills, stated["required_skills"], form)
+    added += _add_skills(form.nice_to_have_skills, stated["nice_to_have_skills"], form)
+    if added:
+        filled.append(f"{added} skill(s)")
+    if filled:
+        message = f"Filled from the description: {', '.join(filled)}. Check them, then save."
+    else:
+        message = "The description states nothing that the form does not already hold."
+    flash(message, "info")
+
+
+def _fill_plain_fields(form: JobForm, stated: dict) -> list[str]:
+    """Set each empty or default field the description states; the labels of those set."""
+    defaults = {"city": "", "remote": "onsite", "french_level_required": 0}
+    filled = []
+    if stated["title"] and not (form.title.data or "").strip():
+        form.title.data = stated["title"]
+        filled.append("title")
+    for name, words in _FILLED_FIELDS.items():
+        field, value = getattr(form, name), stated[name]
+        if value is None or field.data not in (None, "", defaults.get(name)):
+            continue
+        field.data = Decimal(str(value)) if name == "min_years_experience" else value
+        field.raw_data = []  # number inputs render what was typed while it is kept
+        filled.append(words)
+    return filled
+
+
+def _add_skills(box, found: list[str], form: JobForm) -> int:
+    """Append to `box` the skills in `found` that neither box lists; how many were added."""
     listed = {
         normalize_skill(term) or term
         for term in split_skill_terms(form.required_skills.data)
         + split_skill_terms(form.nice_to_have_skills.data)
     }
-    found = [skill for skill in extract_skills(form.description.data or "") if skill not in listed]
-    terms = split_skill_terms(form.required_skills.data) + found
-    form.required_skills.data = "\n".join(terms)
-    flash(
-        f"Found {len(found)} new skill(s) in the description. Check them, move the optional ones "
-        "to nice-to-have, then save.",
-        "info",
-    )
+    new = [skill for skill in found if skill not in listed]
+    if new:
+        box.data = "\n".join(split_skill_terms(box.data) + new)
+    return len(new)
 
 
 def _render_form(form: JobForm, job: StoredJob | None):
@@ -181,14 +229,15 @@ def _attach_row_error(form: JobForm, error: RowError) -> None:
 
 def _save(form: JobForm, job: StoredJob | None) -> str:
     external_id = job.record.external_id if job else f"job-{secrets.token_hex(5)}"
+    required = _canonical_skills(form.required_skills)
     row = {
         "external_id": external_id,
         "employer": g.user.employer_name,
         "title": form.title.data.strip(),
         "description": (form.description.data or "").strip(),
-        "required_skills": form.required_skill_names,
+        "required_skills": required,
         "nice_to_have_skills": [
-            name for name in form.nice_skill_names if name not in form.required_skill_names
+            name for name in _canonical_skills(form.nice_to_have_skills) if name not in required
         ],
         "city": form.city.data,
         "remote": form.remote.data,

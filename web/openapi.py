@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from matcher.constants import CITIES, DECISION_STAGES, WORK_AUTHORIZATIONS
+from matcher.constants import (
+    CITIES,
+    DECISION_STAGES,
+    JOB_STATUSES,
+    LANGUAGE_LEVEL_RANGE,
+    REMOTE_POLICIES,
+    WORK_AUTHORIZATIONS,
+)
+from matcher.postings import MAX_REQUIRED_SKILLS
+from matcher.records.jobs import MAX_SALARY_CAD
 
 bp = Blueprint("openapi", __name__)
 
@@ -115,6 +124,112 @@ _OUTCOME = {
     },
 }
 
+_NON_BLANK = {"type": "string", "minLength": 1, "pattern": r"\S"}
+_SALARY = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": MAX_SALARY_CAD,
+    "nullable": True,
+    "description": "CAD per year.",
+}
+_FRENCH_LEVEL = {
+    "type": "integer",
+    "minimum": LANGUAGE_LEVEL_RANGE[0],
+    "maximum": LANGUAGE_LEVEL_RANGE[1],
+    "nullable": True,
+}
+_SKILL_ITEM = {
+    "oneOf": [
+        {"type": "string"},
+        {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": _NON_BLANK,
+                "years": {"type": "number", "minimum": 0, "nullable": True},
+            },
+        },
+    ]
+}
+_JOB_SKILLS = {
+    "type": "array",
+    "nullable": True,
+    "items": _SKILL_ITEM,
+    "description": "Terms the skill vocabulary does not know are not stored (see the answer).",
+}
+_JOB_REQUEST = {
+    "type": "object",
+    "description": (
+        "A job in the jobs contract (PRODUCT.md), for the token's employer: `employer` may be "
+        "left out (or must be your own employer's name). Empty optional fields are read from "
+        "`description`, as `import jobs` does; `salary_min_cad` must not exceed "
+        "`salary_max_cad`. An external id of another employer's job answers 409."
+    ),
+    "required": ["external_id", "title", "city"],
+    "additionalProperties": False,
+    "properties": {
+        "external_id": _NON_BLANK,
+        "title": _NON_BLANK,
+        "description": {"type": "string", "nullable": True, "maxLength": 100_000},
+        "required_skills": _JOB_SKILLS,
+        "nice_to_have_skills": _JOB_SKILLS,
+        "city": {"type": "string", "enum": list(CITIES)},
+        "remote": {"type": "string", "enum": [*REMOTE_POLICIES, None], "nullable": True},
+        "min_years_experience": {"type": "number", "minimum": 0, "nullable": True},
+        "salary_min_cad": _SALARY,
+        "salary_max_cad": _SALARY,
+        "french_level_required": _FRENCH_LEVEL,
+        "status": {"type": "string", "enum": [*JOB_STATUSES, None], "nullable": True},
+        "posted_at": {"type": "string", "format": "date", "nullable": True},
+        "title_fr": {"type": "string", "nullable": True},
+        "description_fr": {"type": "string", "nullable": True},
+    },
+}
+_JOB_SAVED = {
+    "type": "object",
+    "required": ["job"],
+    "properties": {
+        "job": {"type": "string", "description": "The job's external id."},
+        "unrecognised_skills": {**_SKILLS, "description": "Skill terms left out, unknown."},
+    },
+}
+_EXTRACT_REQUEST = {
+    "type": "object",
+    "required": ["description"],
+    "properties": {"description": {"type": "string", "minLength": 1, "maxLength": 100_000}},
+}
+_JOB_FIELDS = {
+    "type": "object",
+    "description": (
+        "What the text states, with the jobs contract's names; null when it does not say. "
+        f"At most {MAX_REQUIRED_SKILLS} required skills, the most emphasised; hourly pay "
+        "annualised at 2080 hours; amounts in USD skipped; 'bilingual' or 'French required' "
+        "is NCLC 7, French 'an asset' is 0."
+    ),
+    "required": [
+        "title",
+        "city",
+        "remote",
+        "min_years_experience",
+        "salary_min_cad",
+        "salary_max_cad",
+        "french_level_required",
+        "required_skills",
+        "nice_to_have_skills",
+    ],
+    "properties": {
+        "title": {"type": "string", "nullable": True},
+        "city": {"type": "string", "enum": [*CITIES, None], "nullable": True},
+        "remote": {"type": "string", "enum": [*REMOTE_POLICIES, None], "nullable": True},
+        "min_years_experience": _NULLABLE_NUMBER,
+        "salary_min_cad": _NULLABLE_INTEGER,
+        "salary_max_cad": _NULLABLE_INTEGER,
+        "french_level_required": _NULLABLE_INTEGER,
+        "required_skills": _SKILLS,
+        "nice_to_have_skills": _SKILLS,
+    },
+}
+
 
 def _schema_ref(name: str) -> str:
     return f"#/components/schemas/{name}"
@@ -123,6 +238,13 @@ def _schema_ref(name: str) -> str:
 def _json(schema_name: str, description: str) -> dict:
     return {
         "description": description,
+        "content": {"application/json": {"schema": {"$ref": _schema_ref(schema_name)}}},
+    }
+
+
+def _body(schema_name: str) -> dict:
+    return {
+        "required": True,
         "content": {"application/json": {"schema": {"$ref": _schema_ref(schema_name)}}},
     }
 
@@ -166,6 +288,27 @@ OPENAPI_DOCUMENT: dict = {
                 "responses": {"200": _json("Matches", "The matches."), **_ERRORS},
             }
         },
+        "/jobs": {
+            "post": {
+                "operationId": "createJob",
+                "summary": "Create (201) or update (200) one of your jobs.",
+                "requestBody": _body("JobRequest"),
+                "responses": {
+                    "201": _json("JobSaved", "The job was created."),
+                    "200": _json("JobSaved", "Your existing job was updated (or unchanged)."),
+                    **_ERRORS,
+                    "409": _json("Error", "The external id belongs to another employer's job."),
+                },
+            }
+        },
+        "/jobs/extract": {
+            "post": {
+                "operationId": "extractJobFields",
+                "summary": "The job fields a posting's text states (`talentmatch jobs extract`).",
+                "requestBody": _body("ExtractRequest"),
+                "responses": {"200": _json("JobFields", "The fields read."), **_ERRORS},
+            }
+        },
         "/outcomes": {
             "post": {
                 "operationId": "createOutcome",
@@ -191,6 +334,10 @@ OPENAPI_DOCUMENT: dict = {
             "Matches": _MATCHES,
             "OutcomeRequest": _OUTCOME_REQUEST,
             "Outcome": _OUTCOME,
+            "JobRequest": _JOB_REQUEST,
+            "JobSaved": _JOB_SAVED,
+            "ExtractRequest": _EXTRACT_REQUEST,
+            "JobFields": _JOB_FIELDS,
         },
     },
 }

@@ -1,8 +1,9 @@
 """Job records: parse a contract row, save jobs with their skills and employer, load them back.
 
-When a row lists neither required nor nice-to-have skills, the skills found in the
-description are taken as required: a posting's text rarely says which ones are optional,
-and an empty skill list would make the job unrankable.
+A row's empty optional fields are read from its description (`matcher.postings`): city,
+remote policy, minimum years, salary range (only when both ends are empty), French level,
+and, when the row lists neither required nor nice-to-have skills, both skill lists; an empty
+skill list would make the job unrankable. Fields the row gives always win.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from matcher.constants import CITIES, JOB_STATUSES, LANGUAGE_LEVEL_RANGE, REMOTE
 from matcher.records import parsing
 from matcher.records.parsing import RowError
 from matcher.records.saving import SaveStatus, select_in, slices
-from matcher.records.skill_lists import canonical_skill, skill_items, skills_in_text
+from matcher.records.skill_lists import canonical_skill, skill_items
 from matcher.store import utc_now, write_transaction
 
 COLUMNS: tuple[str, ...] = (
@@ -37,6 +38,8 @@ COLUMNS: tuple[str, ...] = (
     "posted_at",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "employer", "title", "city")
+# A yearly salary above this is a typo (or would overflow SQLite's 64-bit integers).
+MAX_SALARY_CAD = 10_000_000
 
 # Columns of `jobs` besides the employer, which is stored by id.
 _STORED_COLUMNS: tuple[str, ...] = (
@@ -83,12 +86,11 @@ def parse_job(row: dict) -> JobRecord:
     employer = parsing.required_text(row, "employer")
     title = parsing.required_text(row, "title")
     description = parsing.optional_text(row, "description", default="")
+    row = fill_from_description(row, description)
     required, required_unknown = _skills(row, "required_skills")
     nice, nice_unknown = _skills(row, "nice_to_have_skills")
-    if not required and not nice and not required_unknown and not nice_unknown:
-        required = skills_in_text(description)
-    salary_min = parsing.integer(row, "salary_min_cad", minimum=0)
-    salary_max = parsing.integer(row, "salary_max_cad", minimum=0)
+    salary_min = parsing.integer(row, "salary_min_cad", minimum=0, maximum=MAX_SALARY_CAD)
+    salary_max = parsing.integer(row, "salary_max_cad", minimum=0, maximum=MAX_SALARY_CAD)
     if salary_min is not None and salary_max is not None and salary_min > salary_max:
         raise RowError(
             "salary_max_cad", f"is less than salary_min_cad ({salary_max} < {salary_min})"
@@ -114,6 +116,27 @@ def parse_job(row: dict) -> JobRecord:
         posted_at=_posted_at(row),
         unrecognised_skills=tuple(required_unknown + nice_unknown),
     )
+
+
+_STATED_FIELDS = ("city", "remote", "min_years_experience", "french_level_required")
+_SALARY_FIELDS = ("salary_min_cad", "salary_max_cad")
+_SKILL_FIELDS = ("required_skills", "nice_to_have_skills")
+
+
+def fill_from_description(row: dict, description: str) -> dict:
+    """The row with its empty optional fields set to what `description` states."""
+    empty = [name for name in _STATED_FIELDS if parsing.is_missing(row.get(name))]
+    if all(parsing.is_missing(row.get(name)) for name in _SALARY_FIELDS):
+        empty += _SALARY_FIELDS
+    if not any(parsing.text_list(row, name) for name in _SKILL_FIELDS):
+        empty += _SKILL_FIELDS
+    if not description.strip() or not empty:
+        return row
+    from matcher.postings import extract_job_fields  # loads the skill vocabulary
+
+    stated = extract_job_fields(description)
+    filled = {name: stated[name] for name in empty if stated[name] not in (None, [])}
+    return {**row, **filled} if filled else row
 
 
 def _skills(row: dict, field_name: str) -> tuple[list[str], list[str]]:

@@ -6,14 +6,18 @@ each token the longest curated alias wins, so `Spring Boot` beats `Spring`. Alia
 also English words obey the data file's text rules: exact case (`Swift`, not "a swift reply"),
 and for the most ambiguous (`Go`, `R`, `C`, `Make`, `Spring`) tech context, meaning a skill
 joined to it by list punctuation ("Java, Go and Rust") or a word such as "developer".
+`context_rules.json` adds generic words that job ads write in lower case ("cloud-based
+services", "rest endpoints", "java spring") and holds back common words ("meeting room").
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
+from pathlib import Path
 from typing import NamedTuple
 
 from matcher.skills.folding import fold_exact
@@ -33,6 +37,8 @@ CONTEXT_WORDS = frozenset(
 )
 _LINK_WORDS = frozenset({"in", "with", "of"})
 _SPACES = re.compile(r"[ \t]+")
+_WORD_GAP = re.compile(r"[ \t]*-?[ \t]*")
+CONTEXT_RULES_PATH = Path(__file__).parent / "context_rules.json"
 
 
 class _Token(NamedTuple):
@@ -50,13 +56,17 @@ class _Match:
     confirmed: bool
 
 
-def extract_skills(text: str) -> list[str]:
-    """Canonical names of the skills in `text`, deduplicated, in order of first appearance."""
+def extract_skills(text: str, *, context_rules: bool = True) -> list[str]:
+    """Canonical names of the skills in `text`, deduplicated, in order of first appearance.
+
+    `context_rules=False` leaves out `context_rules.json`, so benchmarks can compare."""
     if not text:
         return []
     vocabulary = load_vocabulary()
     tokens = tokenize(text, vocabulary)
     matches = _find_matches(text, tokens, vocabulary)
+    if context_rules:
+        matches = _apply_context_rules(text, tokens, matches, load_context_rules())
     _confirm_by_context(text, tokens, matches)
     found = dict.fromkeys(match.skill for match in matches if match.confirmed)
     return list(found)
@@ -249,3 +259,100 @@ def _alias_prefixes(vocabulary: Vocabulary) -> frozenset[str]:
         words = key.split(" ")
         prefixes.update(" ".join(words[:length]) for length in range(1, len(words) + 1))
     return frozenset(prefixes)
+
+
+@dataclass(frozen=True)
+class ContextualWord:
+    """A generic word that is a skill next to one of its words or next to a skill."""
+
+    skill: str
+    before: frozenset[str]
+    after: frozenset[str]
+    adjacent_skill: bool
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    contextual: dict[str, ContextualWord]
+    needs_context: dict[str, frozenset[str]]
+
+
+@cache
+def load_context_rules(path: Path = CONTEXT_RULES_PATH) -> ContextRules:
+    """The rules of `context_rules.json`, checked against the vocabulary once per process."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    vocabulary = load_vocabulary()
+    contextual = {}
+    for word, rule in document["contextual"].items():
+        if vocabulary.get(rule["skill"]) is None:
+            raise ValueError(f"context rule {word!r}: {rule['skill']!r} is no vocabulary skill")
+        contextual[word] = ContextualWord(
+            rule["skill"],
+            frozenset(rule["before"]),
+            frozenset(rule["after"]),
+            rule["adjacent_skill"],
+        )
+    needs = {word: frozenset(words) for word, words in document["needs_context"].items()}
+    return ContextRules(contextual, needs)
+
+
+def _apply_context_rules(
+    text: str, tokens: list[_Token], matches: list[_Match], rules: ContextRules
+) -> list[_Match]:
+    """Matches for contextual words in tech context; common-word skills left pending."""
+    covered = {i for match in matches for i in range(match.first, match.last + 1)}
+    for match in matches:
+        key = tokens[match.first].key if match.first == match.last else ""
+        if key in rules.needs_context:
+            match.confirmed = _next_to(text, tokens, match.first, rules.needs_context[key])
+        elif key in rules.contextual and not match.confirmed:
+            rule = rules.contextual[key]
+            match.confirmed = _in_tech_context(text, tokens, match.first, rule, matches)
+    added = [
+        _Match(i, i, rules.contextual[token.key].skill, False)
+        for i, token in enumerate(tokens)
+        if token.key in rules.contextual and i not in covered
+    ]
+    for match in added:
+        rule = rules.contextual[tokens[match.first].key]
+        match.confirmed = _in_tech_context(text, tokens, match.first, rule, matches)
+    return sorted(matches + added, key=lambda match: match.first)
+
+
+def _in_tech_context(
+    text: str, tokens: list[_Token], index: int, rule: ContextualWord, matches: list[_Match]
+) -> bool:
+    if _next_to(text, tokens, index, rule.before, rule.after):
+        return True
+    if not rule.adjacent_skill:
+        return False
+    confirmed = [m for m in matches if m.confirmed]
+    return any(
+        (m.last == index - 1 and _gap_is_word_gap(text, tokens, m.last))
+        or (m.first == index + 1 and _gap_is_word_gap(text, tokens, index))
+        for m in confirmed
+    )
+
+
+def _next_to(
+    text: str,
+    tokens: list[_Token],
+    index: int,
+    before: frozenset[str],
+    after: frozenset[str] | None = None,
+) -> bool:
+    """Whether a word of `before` precedes token `index`, or one of `after` (default: the
+    same words) follows it, with only a space or hyphen between."""
+    after = before if after is None else after
+    if index > 0 and tokens[index - 1].key in before and _gap_is_word_gap(text, tokens, index - 1):
+        return True
+    return (
+        index + 1 < len(tokens)
+        and tokens[index + 1].key in after
+        and _gap_is_word_gap(text, tokens, index)
+    )
+
+
+def _gap_is_word_gap(text: str, tokens: list[_Token], left: int) -> bool:
+    """Only spaces or one hyphen between token `left` and the next."""
+    return _WORD_GAP.fullmatch(text, tokens[left].end, tokens[left + 1].start) is not None
