@@ -1,0 +1,57 @@
+"""The highest education level a resume names, in the contract's enum (bachelor, master, ...).
+
+Degree words are looked for in the education section when there is one (so "MS Office" in
+a skills list is no master's degree), otherwise in the whole text. A resume that names no
+degree gives None: the level is unknown, which is not the same as "none".
+"""
+
+from __future__ import annotations
+
+import re
+
+from matcher.constants import EDUCATION_LEVELS
+from matcher.resumes.sections import EDUCATION, Line, fold
+
+# Written case matters for the short abbreviations (B.E, MBA), so these see the raw line.
+_LEVEL_PATTERNS: dict[str, re.Pattern] = {
+    "phd": re.compile(r"\bPh\.?\s?D\b|\bdoctorate\b|\bdoctorat\b|\bdoctoral\b", re.IGNORECASE),
+    "master": re.compile(
+        r"(?i:\bmasters?\b|\bmaster's\b|\bmaitrise\b|\bmaîtrise\b|\bm\.?\s?tech\b|\bm\.sc\b|\bmsc\b"
+        r"|\bm\.s\.|\bmca\b|\bmba\b|\bm\.?com\b|\bpost\s?graduat(?:e|ion)\b(?!\s+diploma)|\bdess\b)"
+        r"|\bM\.?E\.?(?=\s)|\bMS\s+in\b|\bMA\b|\bM\.A\b"
+    ),
+    "bachelor": re.compile(
+        r"(?i:\bbachelors?\b|\bbachelor's\b|\bbaccalaur[eé]at\b|\bb\.?\s?tech\b|\bb\.sc\b|\bbsc\b"
+        r"|\bbca\b|\bb\.?com\b|\bbba\b|\bbachelier\b|\bundergraduate\s+degree\b|\bgraduat(?:e|ion)\b)"
+        r"|\bB\.\s?E\b|\bBE\b|\bB\.?A\b|\bB\.?S\b|\bBS\s+in\b"
+    ),
+    "diploma": re.compile(
+        r"(?i:\bdiploma\b|\bpolytechnic\b|\bdiplôme d'études collégiales\b|\bcegep\b|\bcégep\b"
+        r"|\bassociate\s+degree\b|\bcollege\s+diploma\b|\bpgdm\b)|\bDEC\b|\bITI\b"
+    ),
+    "secondary": re.compile(
+        r"(?i:\bhigh\s+school\b|\bsecondary\b|\bsecondaire\b|\bhsc\b|\bssc\b|\bsslc\b"
+        r"|\b(?:10|12)th\b|\bintermediate\b|\bmatriculation\b|\bcbse\b)|\bXII\b|\bDES\b"
+    ),
+}
+_SCHOOL_WORDS = re.compile(r"\b(?:university|universite|college|school|ecole|institute|lycee)\b")
+_BY_RANK = sorted(_LEVEL_PATTERNS, key=EDUCATION_LEVELS.index, reverse=True)
+
+
+def education_level(lines: list[Line]) -> str | None:
+    """The highest level named, preferring the education section's lines."""
+    section = [line.text for line in lines if line.section == EDUCATION]
+    text = "\n".join(section or [line.text for line in lines])
+    for level in _BY_RANK:
+        if _LEVEL_PATTERNS[level].search(text):
+            return level
+    return None
+
+
+def is_education_line(line: Line) -> bool:
+    """Whether a line reads as schooling (a degree or a school), not as a job."""
+    if line.section == EDUCATION:
+        return True
+    if _SCHOOL_WORDS.search(fold(line.text)):
+        return True
+    return any(pattern.search(line.text) for pattern in _LEVEL_PATTERNS.values())
