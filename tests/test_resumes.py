@@ -15,8 +15,11 @@ from resume_files import (
     pdf_bytes,
 )
 
+from matcher.importing import export_file, import_file, import_rows
+from matcher.records.workers import WorkerSkill, load_worker, parse_worker
 from matcher.resumes import ResumeFacts, ResumeSkill, parse_resume
 from matcher.resumes.files import MAX_RESUME_BYTES, ResumeFileError, resume_text_from_file
+from matcher.store import open_database
 
 AS_OF = date(2026, 12, 1)
 
@@ -207,3 +210,68 @@ def test_an_encrypted_pdf_is_refused():
 def test_a_pdf_without_a_text_layer_is_refused():
     with pytest.raises(ResumeFileError, match="no text could be read"):
         resume_text_from_file(blank_pdf_bytes(), "scan.pdf")
+
+
+# ---- import: resume-derived years on workers ------------------------------------------------
+
+WORKER_ROW = {
+    "external_id": "W1",
+    "name": "Ana Silva",
+    "email": "ana@example.org",
+    "work_authorization": "open_work_permit",
+}
+RESUME = (
+    "Experience\nSenior Developer, Shopify, 2016 - 2024\nRust and PostgreSQL services.\n"
+    "Skills\nPython (3 yrs), Docker, SQL - 7 years"
+)
+
+
+def test_imported_resume_skills_carry_the_years_the_resume_states():
+    record = parse_worker({**WORKER_ROW, "skills": "python:5;docker", "resume_text": RESUME})
+    assert record.skills == (
+        WorkerSkill("Docker", None, "listed"),  # neither the row nor the resume says
+        WorkerSkill("PostgreSQL", 8.0, "resume"),  # work history 2016-2024
+        WorkerSkill("Python", 5.0, "listed"),  # listed years win over the resume's 3
+        WorkerSkill("Rust", 8.0, "resume"),
+        WorkerSkill("SQL", 7.0, "resume"),
+        WorkerSkill("Shopify", 8.0, "resume"),
+    )
+
+
+def test_a_listed_skill_without_years_takes_the_years_its_resume_states():
+    record = parse_worker({**WORKER_ROW, "skills": "sql", "resume_text": RESUME})
+    assert WorkerSkill("SQL", 7.0, "listed") in record.skills
+
+
+def test_empty_years_experience_takes_the_resume_total_and_a_given_value_wins():
+    assert parse_worker({**WORKER_ROW, "resume_text": RESUME}).years_experience == 8.0
+    given = {**WORKER_ROW, "resume_text": RESUME, "years_experience": "0"}
+    assert parse_worker(given).years_experience == 0.0
+    no_total = {**WORKER_ROW, "resume_text": "Python and Docker", "years_experience": ""}
+    assert parse_worker(no_total).years_experience == 0.0  # empty without a resume total: 0
+
+
+@pytest.mark.parametrize("extension", ["csv", "jsonl"])
+def test_export_of_resume_workers_reimports_to_a_byte_identical_export(db, tmp_path, extension):
+    rows = [
+        {**WORKER_ROW, "skills": "sql", "resume_text": RESUME},
+        {
+            **WORKER_ROW,
+            "external_id": "W2",
+            "email": "luc@example.org",
+            "resume_text": "Développeur Java depuis 2019.\n4 ans d'expérience en Kubernetes.",
+        },
+    ]
+    assert not import_rows(db, "workers", rows).rejected
+    first, second = tmp_path / f"first.{extension}", tmp_path / f"second.{extension}"
+    export_file(db, "workers", first)
+    other = open_database(tmp_path / "other.db")
+    try:
+        report = import_file(other, "workers", first)
+        assert (report.inserted, report.rejected) == (2, [])
+        export_file(other, "workers", second)
+        assert import_file(other, "workers", first).unchanged == 2
+        assert load_worker(other, "W2") == load_worker(db, "W2")
+    finally:
+        other.close()
+    assert second.read_bytes() == first.read_bytes()
