@@ -40,6 +40,7 @@ _SINCE = re.compile(
     rf"\b(?:since|depuis|from)\s+(?P<start>{_ONE_DATE})(?![\w/])(?!\s*(?:-|to)\s*\w)"
 )
 _PARTS = re.compile(rf"(?P<month>{_MONTH})|(?P<number>\d+)[/.](?P<year>\d{{4}})|(?P<alone>\d{{4}})")
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
 EARLIEST_YEAR = 1960
 
 
@@ -58,6 +59,8 @@ class DateRange:
 
 def date_ranges(line: str, as_of: date) -> list[DateRange]:
     """Every plausible range written in `line`, ongoing ones ending at `as_of`."""
+    if not _ANY_YEAR.search(line):
+        return []  # most lines: no year, so no range (and no need to fold them)
     folded = fold(line)
     found: list[DateRange] = []
     for match in _RANGE.finditer(folded):

@@ -14,7 +14,7 @@ from matcher.resumes.sections import EDUCATION, Line, fold
 
 # Written case matters for the short abbreviations (B.E, MBA), so these see the raw line.
 _LEVEL_PATTERNS: dict[str, re.Pattern] = {
-    "phd": re.compile(r"\bPh\.?\s?D\b|\bdoctorate\b|\bdoctorat\b|\bdoctoral\b", re.IGNORECASE),
+    "phd": re.compile(r"(?i:\bPh\.?\s?D\b|\bdoctorate\b|\bdoctorat\b|\bdoctoral\b)"),
     "master": re.compile(
         r"(?i:\bmasters?\b|\bmaster's\b|\bmaitrise\b|\bmaîtrise\b|\bm\.?\s?tech\b|\bm\.sc\b|\bmsc\b"
         r"|\bm\.s\.|\bmca\b|\bmba\b|\bm\.?com\b|\bpost\s?graduat(?:e|ion)\b(?!\s+diploma)|\bdess\b)"
@@ -35,17 +35,16 @@ _LEVEL_PATTERNS: dict[str, re.Pattern] = {
     ),
 }
 _SCHOOL_WORDS = re.compile(r"\b(?:university|universite|college|school|ecole|institute|lycee)\b")
-_BY_RANK = sorted(_LEVEL_PATTERNS, key=EDUCATION_LEVELS.index, reverse=True)
+# One pass over the text finds every level named (five separate searches cost five passes).
+_ANY_LEVEL = re.compile("|".join(f"(?P<{k}>{p.pattern})" for k, p in _LEVEL_PATTERNS.items()))
 
 
 def education_level(lines: list[Line]) -> str | None:
     """The highest level named, preferring the education section's lines."""
     section = [line.text for line in lines if line.section == EDUCATION]
     text = "\n".join(section or [line.text for line in lines])
-    for level in _BY_RANK:
-        if _LEVEL_PATTERNS[level].search(text):
-            return level
-    return None
+    named = {match.lastgroup for match in _ANY_LEVEL.finditer(text)}
+    return max(named, key=EDUCATION_LEVELS.index, default=None)
 
 
 def is_education_line(line: Line) -> bool:
@@ -54,4 +53,4 @@ def is_education_line(line: Line) -> bool:
         return True
     if _SCHOOL_WORDS.search(fold(line.text)):
         return True
-    return any(pattern.search(line.text) for pattern in _LEVEL_PATTERNS.values())
+    return _ANY_LEVEL.search(line.text) is not None

@@ -56,9 +56,9 @@ def work_entries(lines: list[Line], as_of: dt.date) -> list[WorkEntry]:
     dated = [
         (line, ranges)
         for line in lines
-        if line.section in (EXPERIENCE, None) and not is_education_line(line)
+        if line.section in (EXPERIENCE, None)
         for ranges in [date_ranges(line.text, as_of)]
-        if ranges
+        if ranges and not is_education_line(line)
     ][:MAX_ENTRIES]
     entries: list[WorkEntry] = []
     for number, (line, ranges) in enumerate(dated):

@@ -82,6 +82,8 @@ def clean_text(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents, for matching words written either way (expérience)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -47,6 +47,8 @@ _CLAUSE_END = re.compile(
 )
 _SEGMENT_START = re.compile(r"[,;\n•|()]|\.(?:\s|$)")
 _KAGGLE_EXPERIENCE = re.compile(r"(?i)[\s\-]*exp(?:e)?rience[\s\-:]*$")
+# Cheap test first: most lines of most resumes name no years at all.
+_ANY_UNIT = re.compile(r"(?i)\b(?:years?|yrs?|ans|an|ann[eé]es?|months?|mois)\b")
 MAX_PHRASES = 400  # bounds the time a pathological text can take
 MAX_SEGMENT = 300
 MAX_TOTAL_YEARS = 50.0
@@ -71,6 +73,8 @@ def phrase_years(match: re.Match) -> float:
 def stated_skill_years(text: str) -> list[StatedYears]:
     """Each skill whose years the text states, with those years, in order of statement."""
     stated: list[StatedYears] = []
+    if not _ANY_UNIT.search(text):
+        return stated
     for match in list(YEARS_PHRASE.finditer(text))[:MAX_PHRASES]:
         years = phrase_years(match)
         if not 0 < years <= MAX_TOTAL_YEARS:
@@ -106,6 +110,8 @@ def _skills_before(text: str, match: re.Match) -> list[str]:
 
 def stated_total_years(text: str) -> float | None:
     """The largest plausible total experience stated ("10+ years of experience"), or None."""
+    if not _ANY_UNIT.search(text):
+        return None
     values = [
         phrase_years_of(match)
         for pattern in (_TOTAL, _TOTAL_AFTER)
