@@ -183,9 +183,9 @@ def test_a_very_long_pasted_resume_is_read(site, client):
 @pytest.mark.parametrize(
     ("data", "filename", "message"),
     [
-        (b"plain text", "resume.txt", "upload a PDF or DOCX file"),
-        (b"%PDF-1.7 broken", "resume.pdf", "the PDF could not be read"),
-        (encrypted_pdf_bytes(["Python"]), "locked.pdf", "password-protected"),
+        (b"plain text", "resume.txt", "Upload a PDF or DOCX file"),
+        (b"%PDF-1.7 broken", "resume.pdf", "The PDF could not be read"),
+        (encrypted_pdf_bytes(["Python"]), "locked.pdf", "The PDF is password-protected"),
         (b"", "", "Choose a file or paste your resume."),
     ],
 )

@@ -554,7 +554,11 @@ def _resume_text_from_form(form: ResumeUploadForm) -> str | None:
         try:
             return resume_text_from_file(upload.read(), upload.filename)
         except ResumeFileError as error:
-            form.resume_file.errors = [*form.resume_file.errors, f"{error}."]
+            reason = str(error)
+            form.resume_file.errors = [
+                *form.resume_file.errors,
+                f"{reason[:1].upper()}{reason[1:]}.",
+            ]
             return None
     if (form.resume_text.data or "").strip():
         return form.resume_text.data
@@ -589,7 +593,7 @@ def _confirm_form_for(facts: ResumeFacts, text: str, record: WorkerRecord) -> Re
 
 def _shown_number(value: float | None) -> Decimal | None:
     """A number as a person writes it (6, not 6.0), for a prefilled field."""
-    return None if value is None else Decimal(format_number(value))
+    return None if value is None else Decimal(f"{round(value, 1):g}")
 
 
 def _save_confirmed_resume(form: ResumeConfirmForm, record: WorkerRecord) -> None:
