@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 from datetime import date
 
 import pytest
@@ -275,3 +277,13 @@ def test_export_of_resume_workers_reimports_to_a_byte_identical_export(db, tmp_p
     finally:
         other.close()
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_a_zip_that_is_no_docx_and_a_docx_named_pdf_are_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "Python")
+    with pytest.raises(ResumeFileError, match="the DOCX file could not be read"):
+        resume_text_from_file(buffer.getvalue(), "resume.docx")
+    with pytest.raises(ResumeFileError, match="the PDF could not be read"):
+        resume_text_from_file(docx_bytes(DOCX_RESUME_LINES), "resume.pdf")

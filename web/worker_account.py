@@ -569,15 +569,14 @@ def _resume_text_from_form(form: ResumeUploadForm) -> str | None:
 def _confirm_form_for(facts: ResumeFacts, text: str, record: WorkerRecord) -> ResumeConfirmForm:
     """The confirm step prefilled with what was read; years the worker listed win."""
     listed_years = {s.name: s.years for s in record.skills if s.source == "listed"}
-    rows = [
-        {
-            "name": skill.name,
-            "keep": True,
-            "years": _shown_number(listed_years.get(skill.name) or skill.years),
-            "years_from": "listed" if listed_years.get(skill.name) else (skill.years_from or ""),
-        }
-        for skill in facts.skills
-    ]
+    rows = []
+    for skill in facts.skills:
+        listed = listed_years.get(skill.name)
+        years = skill.years if listed is None else listed
+        source = skill.years_from if listed is None else "listed"
+        rows.append(
+            {"name": skill.name, "keep": True, "years": _shown_number(years), "years_from": source}
+        )
     data = {
         "resume_text": text[:50_000],
         "skills": rows,
