@@ -34,6 +34,16 @@ _LEVEL_PATTERNS: dict[str, re.Pattern] = {
         r"|\b(?:10|12)th\b|\bintermediate\b|\bmatriculation\b|\bcbse\b)|\bXII\b|\bDES\b"
     ),
 }
+# Every degree pattern needs one of these words (lower case, as `\w+` cuts the text): a
+# set lookup rules out most texts before the one slow pass of the combined pattern.
+_DEGREE_WORDS = frozenset(
+    """ph phd doctorate doctorat doctoral master masters maitrise maîtrise m tech sc msc s mca
+    mba com mcom post postgraduate postgraduation dess e me ms ma a bachelor bachelors
+    baccalaureat baccalauréat b bsc bca bba bachelier undergraduate graduate graduation be ba bs
+    diploma polytechnic diplôme dec associate college pgdm iti cegep cégep high secondary
+    secondaire hsc ssc sslc 10th 12th intermediate matriculation cbse xii des""".split()
+)
+_WORD = re.compile(r"\w+")
 _SCHOOL_WORDS = re.compile(r"\b(?:university|universite|college|school|ecole|institute|lycee)\b")
 # One pass over the text finds every level named (five separate searches cost five passes).
 _ANY_LEVEL = re.compile("|".join(f"(?P<{k}>{p.pattern})" for k, p in _LEVEL_PATTERNS.items()))
@@ -43,6 +53,8 @@ def education_level(lines: list[Line]) -> str | None:
     """The highest level named, preferring the education section's lines."""
     section = [line.text for line in lines if line.section == EDUCATION]
     text = "\n".join(section or [line.text for line in lines])
+    if _DEGREE_WORDS.isdisjoint(_WORD.findall(text.lower())):
+        return None
     named = {match.lastgroup for match in _ANY_LEVEL.finditer(text)}
     return max(named, key=EDUCATION_LEVELS.index, default=None)
 
