@@ -47,9 +47,10 @@ _CLAUSE_END = re.compile(
 )
 _SEGMENT_START = re.compile(r"[,;\n•|()]|\.(?:\s|$)")
 _KAGGLE_EXPERIENCE = re.compile(r"(?i)[\s\-]*exp(?:e)?rience[\s\-:]*$")
-# Cheap test first: most lines of most resumes name no years at all.
+# Phrases are found from their unit word: most of a resume names no years at all.
 _ANY_UNIT = re.compile(r"(?i)\b(?:years?|yrs?|ans|an|ann[eé]es?|months?|mois)\b")
 MAX_PHRASES = 400  # bounds the time a pathological text can take
+_PHRASE_REACH = 40  # how far before its unit a phrase ("less than twelve years") can start
 MAX_SEGMENT = 300
 MAX_TOTAL_YEARS = 50.0
 
@@ -73,15 +74,27 @@ def phrase_years(match: re.Match) -> float:
 def stated_skill_years(text: str) -> list[StatedYears]:
     """Each skill whose years the text states, with those years, in order of statement."""
     stated: list[StatedYears] = []
-    if not _ANY_UNIT.search(text):
-        return stated
-    for match in list(YEARS_PHRASE.finditer(text))[:MAX_PHRASES]:
+    for match in _years_phrases(text):
         years = phrase_years(match)
         if not 0 < years <= MAX_TOTAL_YEARS:
             continue
         for skill in _skills_after(text, match) or _skills_before(text, match):
             stated.append(StatedYears(skill, round(years, 1)))
     return stated
+
+
+def _years_phrases(text: str) -> list[re.Match]:
+    """YEARS_PHRASE matches, found from their unit word: one pass of a simple pattern, then a
+    short window each, since the full pattern tried at every position is slow on long text."""
+    found: list[re.Match] = []
+    for unit in _ANY_UNIT.finditer(text):
+        start, end = max(0, unit.start() - _PHRASE_REACH), min(len(text), unit.end() + 12)
+        for match in YEARS_PHRASE.finditer(text, start, end):
+            if match.start("unit") == unit.start():
+                found.append(match)
+        if len(found) >= MAX_PHRASES:
+            break
+    return found
 
 
 def _skills_after(text: str, match: re.Match) -> list[str]:
