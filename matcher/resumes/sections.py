@@ -60,6 +60,7 @@ _GLUED_BEFORE = re.compile(r"(?<=[a-z0-9.)\]])(" + "|".join(_GLUED_HEADINGS) + r
 _GLUED_AFTER = re.compile(r"(" + "|".join(_GLUED_HEADINGS) + r")[ \t]*(?=\S)")
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _SPACES = str.maketrans({**{c: " " for c in "\u00a0\u2007\u202f\t\u200b"}, "\u2019": "'"})
+_DASHES_AND_SPACES = {**_DASHES, **_SPACES}
 _HEADING_PUNCTUATION = " :-*#•|_=\u25aa\u25cf"
 
 
@@ -75,7 +76,9 @@ class Line:
 def clean_text(text: str) -> str:
     """NFC text, at most `MAX_RESUME_CHARS`, with one kind of dash and space and line break."""
     text = unicodedata.normalize("NFC", text[:MAX_RESUME_CHARS])
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_DASHES).translate(_SPACES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if not text.isascii():
+        text = text.translate(_DASHES_AND_SPACES)
     text = _GLUED_BEFORE.sub(r"\n\1", text)
     return _GLUED_AFTER.sub(r"\1\n", text)
 
@@ -90,9 +93,9 @@ def fold(text: str) -> str:
 
 def heading_kind(line: str) -> str | None:
     """The section a heading line opens (education, experience, ...), or None for text."""
+    if len(line) > 60:
+        return None  # no heading is this long; most lines are, so skip folding them
     key = " ".join(fold(line).strip(_HEADING_PUNCTUATION).split())
-    if len(key) > 40:
-        return None
     return _HEADINGS.get(key)
 
 
