@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -24,10 +25,16 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import (
     BooleanField,
     DecimalField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -59,6 +66,9 @@ from matcher.records.workers import (
     save_worker,
     worker_to_row,
 )
+from matcher.resumes import ResumeFacts, parse_resume
+from matcher.resumes.facts import YEARS_FROM_WORK_HISTORY, YEARS_STATED
+from matcher.resumes.files import MAX_RESUME_BYTES, ResumeFileError, resume_text_from_file
 from matcher.skill_suggestions import suggest_skills
 from matcher.skills import extract_skills, normalize_skill
 from matcher.skills.terms import split_skill_terms
@@ -383,3 +393,185 @@ def delete_account():
 def _password_matches(password: str) -> bool:
     row = get_db().execute("SELECT password_hash FROM users WHERE id = ?", [g.user.id]).fetchone()
     return row is not None and accounts.verify_password(password, row[0])
+
+
+# ---- resume upload and confirmation ---------------------------------------------------------
+
+# The whole upload request: the largest resume file plus the form's other fields.
+RESUME_REQUEST_BYTES = MAX_RESUME_BYTES + 256 * 1024
+YEARS_SOURCE_LABELS = {
+    "listed": "as you listed it on your profile",
+    YEARS_STATED: "stated in your resume",
+    YEARS_FROM_WORK_HISTORY: "from the dates of your work history",
+}
+
+
+class ResumeUploadForm(FlaskForm):
+    resume_file = FileField("Resume file (PDF or DOCX)")
+    resume_text = TextAreaField("Or paste your resume", validators=[Optional(), Length(max=50_000)])
+
+
+class ResumeSkillRow(Form):
+    """One skill read from the resume: keep it or not, and its years (blank: not stated)."""
+
+    name = HiddenField()
+    keep = BooleanField(default=True)
+    years = DecimalField(places=None, validators=[Optional(), NumberRange(0, 60)])
+    years_from = HiddenField()
+
+
+class ResumeConfirmForm(FlaskForm):
+    resume_text = HiddenField(validators=[DataRequired(), Length(max=50_000)])
+    skills = FieldList(FormField(ResumeSkillRow), max_entries=300)
+    years_experience = DecimalField(
+        "Total years of professional experience",
+        places=None,
+        validators=[Optional(), NumberRange(0, 60)],
+    )
+    education = SelectField(
+        "Highest education",
+        choices=[SelectChoice("", "Not given")] + [SelectChoice(e, e) for e in EDUCATION_LEVELS],
+    )
+
+    def validate_skills(self, field) -> None:
+        for row in field:
+            if normalize_skill(row.form.name.data or "") is None:
+                raise ValidationError(f"Not a skill we know: {row.form.name.data}.")
+
+
+@bp.url_value_preprocessor
+def _allow_resume_sized_uploads(endpoint: str | None, values: dict | None) -> None:
+    """Let the upload page take a resume file (the app's 1 MB limit is for every other form).
+
+    Runs before the CSRF check reads the form, which is where the limit is applied.
+    """
+    if endpoint == "worker_account.resume_upload":
+        request.max_content_length = RESUME_REQUEST_BYTES
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(error: RequestEntityTooLarge):
+    """An oversized upload is an error next to the file field, not a bare 413 page."""
+    if request.endpoint != "worker_account.resume_upload":
+        return render_template("error.html", error=error), 413
+    form = ResumeUploadForm(formdata=None)
+    limit = MAX_RESUME_BYTES // (1024 * 1024)
+    form.resume_file.errors = [f"The file is larger than {limit} MB; upload a smaller one."]
+    return render_template("worker/resume_upload.html", form=form, limit=limit), 413
+
+
+@bp.route("/me/resume", methods=["GET", "POST"])
+@auth.worker_required
+def resume_upload():
+    """Step 1: a file or pasted text; shows what was read in it. Nothing is saved here."""
+    record = _signed_in_worker()
+    form = ResumeUploadForm()
+    limit = MAX_RESUME_BYTES // (1024 * 1024)
+    if form.validate_on_submit():
+        text = _resume_text_from_form(form)
+        if text is not None:
+            confirm = _confirm_form_for(parse_resume(text), text, record)
+            return _render_confirm(confirm, 200)
+    status = 400 if form.is_submitted() else 200
+    return render_template("worker/resume_upload.html", form=form, limit=limit), status
+
+
+@bp.route("/me/resume/confirm", methods=["POST"])
+@auth.worker_required
+def resume_confirm():
+    """Step 2: the worker's corrections of what was read; saved only from here."""
+    record = _signed_in_worker()
+    form = ResumeConfirmForm()
+    if form.validate_on_submit():
+        try:
+            _save_confirmed_resume(form, record)
+        except RowError as error:
+            _attach_row_error(form, error)
+        else:
+            flash("Resume saved: your skills and experience were updated.", "success")
+            return redirect(url_for("worker_account.profile"))
+    form.facts = parse_resume(form.resume_text.data or "")
+    return _render_confirm(form, 400)
+
+
+def _render_confirm(form: ResumeConfirmForm, status: int):
+    page = render_template(
+        "worker/resume_confirm.html", form=form, facts=form.facts, years_labels=YEARS_SOURCE_LABELS
+    )
+    return page, status
+
+
+def _signed_in_worker() -> WorkerRecord:
+    record = load_worker(get_db(), current_worker_external_id())
+    if record is None:
+        abort(404)
+    return record
+
+
+def _resume_text_from_form(form: ResumeUploadForm) -> str | None:
+    """The uploaded file's text, else the pasted text; None (errors on the form) for neither."""
+    upload = form.resume_file.data
+    if upload and upload.filename:
+        try:
+            return resume_text_from_file(upload.read(), upload.filename)
+        except ResumeFileError as error:
+            reason = str(error)
+            form.resume_file.errors = [
+                *form.resume_file.errors,
+                f"{reason[:1].upper()}{reason[1:]}.",
+            ]
+            return None
+    if (form.resume_text.data or "").strip():
+        return form.resume_text.data
+    form.resume_file.errors = [*form.resume_file.errors, "Choose a file or paste your resume."]
+    return None
+
+
+def _confirm_form_for(facts: ResumeFacts, text: str, record: WorkerRecord) -> ResumeConfirmForm:
+    """The confirm step prefilled with what was read; years the worker listed win."""
+    listed_years = {s.name: s.years for s in record.skills if s.source == "listed"}
+    rows = []
+    for skill in facts.skills:
+        listed = listed_years.get(skill.name)
+        years = skill.years if listed is None else listed
+        source = skill.years_from if listed is None else "listed"
+        rows.append(
+            {"name": skill.name, "keep": True, "years": _shown_number(years), "years_from": source}
+        )
+    data = {
+        "resume_text": text[:50_000],
+        "skills": rows,
+        "years_experience": _shown_number(
+            facts.total_years if facts.total_years is not None else record.years_experience or None
+        ),
+        "education": facts.education or record.education or "",
+    }
+    form = ResumeConfirmForm(formdata=None, data=data)
+    form.facts = facts
+    return form
+
+
+def _shown_number(value: float | None) -> Decimal | None:
+    """A number as a person writes it (6, not 6.0), for a prefilled field."""
+    return None if value is None else Decimal(f"{round(value, 1):g}")
+
+
+def _save_confirmed_resume(form: ResumeConfirmForm, record: WorkerRecord) -> None:
+    """The profile with the confirmed skills (and years), experience, education and resume."""
+    row = worker_to_row(record)
+    skills = {normalize_skill(_skill_item_name(item)): item for item in row["skills"]}
+    for skill_row in form.skills:
+        name = normalize_skill(skill_row.form.name.data)
+        years = skill_row.form.years.data
+        if skill_row.form.keep.data:
+            skills[name] = name if years is None else {"name": name, "years": float(years)}
+    row["skills"] = list(skills.values())
+    row["resume_text"] = form.resume_text.data
+    if form.years_experience.data is not None:
+        row["years_experience"] = float(form.years_experience.data)
+    row["education"] = form.education.data or record.education
+    save_worker(get_db(), parse_worker(row), source="web")
+
+
+def _skill_item_name(item: str | dict) -> str:
+    return item["name"] if isinstance(item, dict) else item

@@ -6,8 +6,10 @@ A worker and its skills are written together; a change of `match_emails` is writ
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -16,8 +18,11 @@ from matcher.notifications.consent import ConsentEntry, append_consents
 from matcher.records import parsing
 from matcher.records.parsing import RowError
 from matcher.records.saving import SaveStatus, select_in, slices
-from matcher.records.skill_lists import canonical_skill, skill_items, skills_in_text
+from matcher.records.skill_lists import canonical_skill, skill_items
 from matcher.store import utc_now, write_transaction
+
+if TYPE_CHECKING:
+    from matcher.resumes import ResumeFacts
 
 COLUMNS: tuple[str, ...] = (
     "external_id",
@@ -80,21 +85,27 @@ class WorkerRecord:
     unrecognised_skills: tuple[str, ...] = field(default=(), compare=False)
 
 
-def parse_worker(row: dict) -> WorkerRecord:
-    """Validate a contract row (JSONL shape, values possibly strings) into a `WorkerRecord`."""
+def parse_worker(row: dict, *, as_of: dt.date | None = None) -> WorkerRecord:
+    """Validate a contract row (JSONL shape, values possibly strings) into a `WorkerRecord`.
+
+    The resume's skills join the listed ones with the years it states (listed years win), and
+    its total experience fills an empty `years_experience`; `as_of` dates "since 2019".
+    """
     low, high = LANGUAGE_LEVEL_RANGE
     external_id = parsing.required_text(row, "external_id")
     name = parsing.required_text(row, "name")
     email = parsing.email_address(row, "email")
     listed, unrecognised = _listed_skills(row)
     resume_text = parsing.optional_text(row, "resume_text", default="")
+    facts = _resume_facts(resume_text, as_of)
+    years_experience = parsing.number(row, "years_experience", minimum=0)
     return WorkerRecord(
         external_id=external_id,
         name=name,
         email=email,
-        skills=_with_resume_skills(listed, resume_text),
+        skills=_with_resume_skills(listed, facts),
         resume_text=resume_text,
-        years_experience=parsing.number(row, "years_experience", minimum=0) or 0.0,
+        years_experience=_years_or_resume_total(years_experience, facts),
         education=parsing.enum(row, "education", EDUCATION_LEVELS),
         city_preferences=parsing.city_list(row, "city_preferences"),
         open_to_remote=parsing.boolean(row, "open_to_remote", default=False),
@@ -128,10 +139,31 @@ def _listed_skills(row: dict) -> tuple[dict[str, WorkerSkill], list[str]]:
     return skills, unrecognised
 
 
-def _with_resume_skills(listed: dict[str, WorkerSkill], resume_text: str) -> tuple:
+def _resume_facts(resume_text: str, as_of: dt.date | None) -> ResumeFacts | None:
+    if not resume_text:
+        return None
+    # Imported on use: the resume parser loads the skill vocabulary.
+    from matcher.resumes import parse_resume
+
+    return parse_resume(resume_text, as_of=as_of)
+
+
+def _years_or_resume_total(years: float | None, facts: ResumeFacts | None) -> float:
+    """The row's years; when empty, the resume's total if it states one, else 0 as before."""
+    if years is not None:
+        return years
+    return facts.total_years if facts and facts.total_years is not None else 0.0
+
+
+def _with_resume_skills(listed: dict[str, WorkerSkill], facts: ResumeFacts | None) -> tuple:
     skills = dict(listed)
-    for name in skills_in_text(resume_text):
-        skills.setdefault(name, WorkerSkill(name, None, "resume"))
+    for found in facts.skills if facts else ():
+        known = skills.get(found.name)
+        if known is None:
+            skills[found.name] = WorkerSkill(found.name, found.years, "resume")
+        elif known.years is None and found.years is not None:
+            # Listed without years, and the resume states them: keep them, still listed.
+            skills[found.name] = WorkerSkill(found.name, found.years, known.source)
     # Names are distinct here, so sorting by name gives the dataclass order, much faster.
     return tuple(sorted(skills.values(), key=_skill_name))
 
