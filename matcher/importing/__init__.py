@@ -60,9 +60,10 @@ def import_file(
         ) as bar,
     ):
         if fmt == "csv":
-            reader, header = formats.csv_header(handle)
+            lines = formats.LineCounter(handle)
+            reader, header = formats.csv_header(lines)
             formats.check_columns(header, record.required_columns)
-            rows = formats.csv_rows(reader)
+            rows = formats.csv_rows(reader, lines)
         else:
             rows = formats.jsonl_rows(handle)
         return run_import(db, record, rows, source="import", on_chunk=bar.update)
