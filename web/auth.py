@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -23,6 +25,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from matcher import accounts
+from web import security
 from web.database import get_db
 
 bp = Blueprint("auth", __name__)
@@ -39,8 +42,14 @@ class SignInForm(FlaskForm):
 def load_signed_in_user() -> None:
     """Put the session's user on `g.user` (None when signed out, ended or idle too long)."""
     g.user = None
+    if request.endpoint == "static":
+        return
+    if security.carries_bearer_token():
+        # Authenticated by the token alone: a cookie sent alongside never counts.
+        g.user = security.bearer_token_user()
+        return
     token = session.get(SESSION_KEY)
-    if not token or request.endpoint == "static":
+    if not token:
         return
     idle = dt.timedelta(seconds=current_app.config["IDLE_TIMEOUT_SECONDS"])
     g.user = accounts.user_for_session(get_db(), token, idle_timeout=idle)
@@ -77,11 +86,24 @@ def _home_for(user: accounts.User | None) -> str:
     return url_for("employer_jobs.list_jobs")
 
 
+# Browsers drop tabs and line breaks from URLs (`/\t/evil.example` becomes `//evil.example`)
+# and read a backslash as a slash; a line break would also break the Location header.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
 def _safe_next(target: str | None, user: accounts.User | None = None) -> str:
     """Only a path on this site, so the sign-in page cannot redirect anywhere else."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and _is_local_path(target):
         return target
     return _home_for(user)
+
+
+def _is_local_path(target: str) -> bool:
+    """A path on this site: starts with one slash, no scheme or host, nothing a browser drops."""
+    if _UNSAFE_IN_NEXT.search(target) or not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 @bp.route("/")
@@ -112,16 +134,22 @@ def sign_in():
 
 
 def _start_session(user: accounts.User):
-    # A fresh session on sign-in, so a session id planted beforehand is worthless.
-    session.clear()
+    # A fresh session on sign-in, so a session id planted beforehand is worthless; whoever
+    # was signed in before in this browser is signed out on the server too.
+    end_browser_session()
     session[SESSION_KEY] = accounts.create_session(get_db(), user.id)
     return redirect(_safe_next(request.args.get("next"), user))
 
 
-@bp.route("/sign-out", methods=["POST"])
-def sign_out():
+def end_browser_session() -> None:
+    """End this browser's server session (if any) and clear its cookie session."""
     token = session.get(SESSION_KEY)
     if token:
         accounts.end_session(get_db(), token)
     session.clear()
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    end_browser_session()
     return redirect(url_for("auth.sign_in"))

@@ -130,7 +130,7 @@ def sign_up():
         except accounts.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
         else:
-            session.clear()
+            auth.end_browser_session()
             session[auth.SESSION_KEY] = accounts.create_session(get_db(), user.id)
             flash("Welcome! Add your skills and preferences so we can match you.", "success")
             return redirect(url_for("worker_account.profile"))
