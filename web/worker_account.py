@@ -408,17 +408,24 @@ class DeleteAccountForm(FlaskForm):
 @auth.worker_required
 def delete_account():
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        if _password_matches(form.password.data):
-            delete_worker_account(get_db(), g.user.worker_id)
-            session.clear()
-            flash("Your account and personal data were deleted.", "success")
-            return redirect(url_for("auth.sign_in"))
-        form.password.errors = ["That is not your password."]
     status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            matches = _password_matches(form.password.data)
+        except accounts.SignInThrottled as throttled:
+            form.password.errors = [str(throttled)]
+            status = 429
+        else:
+            if matches:
+                delete_worker_account(get_db(), g.user.worker_id)
+                session.clear()
+                flash("Your account and personal data were deleted.", "success")
+                return redirect(url_for("auth.sign_in"))
+            form.password.errors = ["That is not your password."]
     return render_template("worker/delete.html", form=form), status
 
 
 def _password_matches(password: str) -> bool:
-    row = get_db().execute("SELECT password_hash FROM users WHERE id = ?", [g.user.id]).fetchone()
-    return row is not None and accounts.verify_password(password, row[0])
+    """The signed-in user's password, checked (and throttled) exactly as sign-in checks it."""
+    user = auth.check_password(g.user.email, password)
+    return user is not None and user.id == g.user.id
