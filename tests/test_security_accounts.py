@@ -20,7 +20,8 @@ def owner(db):
 
 
 def fail(db, email: str, *, addr: str, at: dt.datetime, device: str | None = None) -> None:
-    assert accounts.authenticate(db, email, "wrong", remote_addr=addr, device=device, now=at) is None
+    user = accounts.authenticate(db, email, "wrong", remote_addr=addr, device=device, now=at)
+    assert user is None
 
 
 def test_an_attackers_failures_never_refuse_the_owner_on_a_known_device(db, owner):
@@ -133,5 +134,5 @@ def test_delete_password_check_is_throttled_like_sign_in(tmp_path):
     assert set(codes[accounts.PAIR_FREE_FAILURES :]) == {429}
     refused = post_form(client, "/me/delete", "/me/delete", {"password": PASSWORD})
     assert refused.status_code == 429, "no guessing around the delay"
-    db = site.db()
-    assert db.execute("SELECT count(*) FROM workers WHERE deleted_at IS NOT NULL").fetchone() == (0,)
+    deleted = site.db().execute("SELECT count(*) FROM workers WHERE deleted_at IS NOT NULL")
+    assert deleted.fetchone() == (0,)
