@@ -159,15 +159,35 @@ def _field_not_unicode(row: dict) -> str | None:
     return None
 
 
-def write_csv(handle: IO[str], columns: tuple[str, ...], rows: Iterable[dict]) -> int:
-    """Write a header and `rows` as CSV; lists are `;`-joined, skills with years `Name:5`."""
+def write_csv(
+    handle: IO[str],
+    columns: tuple[str, ...],
+    rows: Iterable[dict],
+    *,
+    spreadsheet_safe: bool = False,
+) -> int:
+    """Write a header and `rows` as CSV; lists are `;`-joined, skills with years `Name:5`.
+
+    With `spreadsheet_safe`, a cell a spreadsheet would run as a formula is written as text
+    (OWASP's CSV injection advice); such a file is for reading, not for re-import.
+    """
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(columns)
+    cell = spreadsheet_text if spreadsheet_safe else str
     count = 0
     for row in rows:
-        writer.writerow([_csv_value(row[column]) for column in columns])
+        writer.writerow([cell(_csv_value(row[column])) for column in columns])
         count += 1
     return count
+
+
+# A cell starting with one of these is a formula (or DDE) to Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_text(value: str) -> str:
+    """`value` as a spreadsheet shows it as text: a leading `'` before a formula trigger."""
+    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def _csv_value(value: Any) -> str:
