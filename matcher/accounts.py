@@ -230,6 +230,25 @@ def create_user(
     return get_user(db, cursor.lastrowid)
 
 
+def change_email(db: Database, user_id: int, old_email: str, new_email: str) -> User:
+    """Move the user (and their worker profile) from `old_email` to `new_email`.
+
+    Refused when the account's address is no longer `old_email` (an old link) or the new one
+    is taken by then.
+    """
+    new_email = _validate_email(new_email)
+    with write_transaction(db):
+        user = get_user(db, user_id)
+        if user is None or user.email.lower() != old_email.lower():
+            raise AccountError("This link is no longer valid.")
+        if _user_row_by_email(db, new_email):
+            raise AccountError("This link is no longer valid.")
+        db.execute("UPDATE users SET email = ? WHERE id = ?", [new_email, user_id])
+        if user.worker_id is not None:
+            db.execute("UPDATE workers SET email = ? WHERE id = ?", [new_email, user.worker_id])
+    return get_user(db, user_id)
+
+
 # ---- sign-in and throttling --------------------------------------------------------------
 
 

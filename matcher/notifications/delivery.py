@@ -257,3 +257,19 @@ def _record_failure(
         report.failed += 1
     else:
         report.retrying += 1
+
+
+def send_notice(settings: Settings, recipient: str, subject: str, text: str) -> None:
+    """Send one plain-text account email now (a confirmation link, a warning to an owner)."""
+    email = EmailMessage()
+    email["Subject"] = header_value(subject)
+    email["From"] = header_value(settings.mail_from)
+    email["To"] = header_value(recipient)
+    email["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(text)
+    session = SmtpSession(settings)
+    try:
+        session.send(email)
+    finally:
+        session.close()
