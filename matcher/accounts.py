@@ -26,10 +26,24 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 MIN_PASSWORD_LENGTH = 10
 
-# Five wrong passwords for one address, or fifty from one client, within the window lock sign-in.
+# Sign-in throttling: growing delays, never a hard lock (OWASP ASVS 5.0 V6.3). Failures are
+# counted within THROTTLE_WINDOW by (account, client), by account over unknown clients, and
+# by client over all accounts. Past a key's free failures, the next attempt must wait
+# BASE_DELAY * 2**(failures - free) after that key's latest failure, at most MAX_DELAY. A
+# client is a known device (a browser that signed in to this account before, by its device
+# cookie) or else its remote address; a known device is throttled only by its own failures,
+# so nobody else's failures can keep the owner out. See docs/SECURITY.md.
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_ADDRESS = 50
+PAIR_FREE_FAILURES = 5
+ACCOUNT_FREE_FAILURES = 20
+CLIENT_FREE_FAILURES = 50
+BASE_DELAY = dt.timedelta(seconds=30)
+MAX_DELAY = dt.timedelta(minutes=15)
+# Kept for callers that read it: the failures one (account, client) pair may make freely.
+MAX_FAILURES_PER_EMAIL = PAIR_FREE_FAILURES
+
+# Sign-ups and email-change requests: at most this many per client within the window.
+RATE_LIMITS = {"sign_up": (5, dt.timedelta(hours=1)), "email_change": (5, dt.timedelta(hours=1))}
 
 DEFAULT_IDLE_TIMEOUT = dt.timedelta(minutes=30)
 SESSION_MAX_AGE = dt.timedelta(hours=12)
@@ -48,6 +62,14 @@ class SignInThrottled(AccountError):
 
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__("Too many failed sign-ins. Try again in a few minutes.")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class RateLimited(AccountError):
+    """Too many attempts at an action from one client; try again later."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("Too many attempts from your connection. Try again later.")
         self.retry_after_seconds = retry_after_seconds
 
 
@@ -209,22 +231,63 @@ def create_user(
     return get_user(db, cursor.lastrowid)
 
 
+def change_email(db: Database, user_id: int, old_email: str, new_email: str) -> User:
+    """Move the user (and their worker profile) from `old_email` to `new_email`.
+
+    Refused when the account's address is no longer `old_email` (an old link) or the new one
+    is taken by then.
+    """
+    new_email = _validate_email(new_email)
+    with write_transaction(db):
+        user = get_user(db, user_id)
+        if user is None or user.email.lower() != old_email.lower():
+            raise AccountError("This link is no longer valid.")
+        if _user_row_by_email(db, new_email):
+            raise AccountError("This link is no longer valid.")
+        db.execute("UPDATE users SET email = ? WHERE id = ?", [new_email, user_id])
+        if user.worker_id is not None:
+            db.execute("UPDATE workers SET email = ? WHERE id = ?", [new_email, user.worker_id])
+    return get_user(db, user_id)
+
+
 # ---- sign-in and throttling --------------------------------------------------------------
 
 
-def _recent_failures(db: Database, column: str, value: str, since: str) -> int:
-    sql = f"SELECT count(*) FROM sign_in_failures WHERE {column} = ? AND at >= ?"
-    return db.execute(sql, [value, since]).fetchone()[0]
+def client_key(remote_addr: str | None, device: str | None = None) -> str:
+    """Who a throttle counts: a known device's id, else the remote address."""
+    return f"device:{device}" if device else f"addr:{remote_addr or 'unknown'}"
 
 
-def _check_throttle(db: Database, email: str, remote_addr: str | None, now: dt.datetime) -> None:
+def _failures(db: Database, where: str, params: list, since: str) -> tuple[int, str | None]:
+    sql = f"SELECT count(*), max(at) FROM sign_in_failures WHERE {where} AND at >= ?"
+    count, latest = db.execute(sql, [*params, since]).fetchone()
+    return count, latest
+
+
+def _wait_after(failures: int, free: int, latest: str | None, now: dt.datetime) -> float:
+    """Seconds still to wait after `failures` (latest at `latest`) when `free` are free."""
+    if failures < free or latest is None:
+        return 0.0
+    delay = min(BASE_DELAY * 2 ** (failures - free), MAX_DELAY)
+    return max((_parse_time(latest) + delay - now).total_seconds(), 0.0)
+
+
+def _check_throttle(db: Database, email: str, client: str, now: dt.datetime) -> None:
     since = _format_time(now - THROTTLE_WINDOW)
-    too_many = _recent_failures(db, "email", email, since) >= MAX_FAILURES_PER_EMAIL or (
-        remote_addr is not None
-        and _recent_failures(db, "remote_addr", remote_addr, since) >= MAX_FAILURES_PER_ADDRESS
-    )
-    if too_many:
-        raise SignInThrottled(int(THROTTLE_WINDOW.total_seconds()))
+    waits = [_pair_wait(db, email, client, since, now)]
+    if not client.startswith("device:"):
+        count, latest = _failures(db, "email = ? AND client LIKE 'addr:%'", [email], since)
+        waits.append(_wait_after(count, ACCOUNT_FREE_FAILURES, latest, now))
+        count, latest = _failures(db, "client = ?", [client], since)
+        waits.append(_wait_after(count, CLIENT_FREE_FAILURES, latest, now))
+    wait = max(waits)
+    if wait > 0:
+        raise SignInThrottled(int(wait) + 1)
+
+
+def _pair_wait(db: Database, email: str, client: str, since: str, now: dt.datetime) -> float:
+    count, latest = _failures(db, "email = ? AND client = ?", [email, client], since)
+    return _wait_after(count, PAIR_FREE_FAILURES, latest, now)
 
 
 def authenticate(
@@ -233,27 +296,55 @@ def authenticate(
     password: str,
     *,
     remote_addr: str | None = None,
+    device: str | None = None,
     now: dt.datetime | None = None,
 ) -> User | None:
     """The user if `email` and `password` match an active account, else None.
 
-    Raises SignInThrottled, before checking the password, after too many recent failures.
+    `device` is the id of a known device of this account (the web layer reads it from a
+    signed cookie). Raises SignInThrottled, before checking the password, while a recent
+    failure's delay runs.
     """
     email = email.strip()
     moment = _now(now)
-    _check_throttle(db, email, remote_addr, moment)
+    client = client_key(remote_addr, device)
+    _check_throttle(db, email, client, moment)
     row = _user_row_by_email(db, email)
     matches = verify_password(password, row["password_hash"] if row else _DUMMY_HASH)
     if row and matches and not row["disabled_at"]:
         with write_transaction(db):
-            db.execute("DELETE FROM sign_in_failures WHERE email = ?", [email])
+            db.execute(
+                "DELETE FROM sign_in_failures WHERE email = ? AND client = ?", [email, client]
+            )
         return _user_from_row(row)
     with write_transaction(db):
         db.execute(
-            "INSERT INTO sign_in_failures (email, remote_addr, at) VALUES (?, ?, ?)",
-            [email, remote_addr, _format_time(moment)],
+            "INSERT INTO sign_in_failures (email, remote_addr, client, at) VALUES (?, ?, ?, ?)",
+            [email, remote_addr, client, _format_time(moment)],
         )
     return None
+
+
+def check_rate_limit(
+    db: Database, action: str, remote_addr: str | None, *, now: dt.datetime | None = None
+) -> None:
+    """Count one `action` by this client, or raise RateLimited when over RATE_LIMITS."""
+    limit, window = RATE_LIMITS[action]
+    moment = _now(now)
+    client = client_key(remote_addr)
+    with write_transaction(db):
+        count, oldest = db.execute(
+            "SELECT count(*), min(at) FROM rate_limited_events"
+            " WHERE action = ? AND client = ? AND at >= ?",
+            [action, client, _format_time(moment - window)],
+        ).fetchone()
+        if count >= limit:
+            retry = (_parse_time(oldest) + window - moment).total_seconds()
+            raise RateLimited(max(int(retry), 1))
+        db.execute(
+            "INSERT INTO rate_limited_events (action, client, at) VALUES (?, ?, ?)",
+            [action, client, _format_time(moment)],
+        )
 
 
 # ---- sessions ----------------------------------------------------------------------------
@@ -409,11 +500,3 @@ def create_worker_account(db: Database, record: WorkerRecord, password: str) -> 
         return create_user(
             db, email=record.email, password=password, role="worker", worker_id=worker_id
         )
-
-
-def change_user_email(db: Database, user_id: int, email: str) -> None:
-    """Change a user's sign-in address; AccountError when another account already uses it."""
-    other = find_user_by_email(db, email)
-    if other is not None and other.id != user_id:
-        raise AccountError(f"Another account already uses {email}.")
-    db.execute("UPDATE users SET email = ? WHERE id = ?", [email, user_id])

@@ -211,9 +211,10 @@ def test_sender_killed_mid_batch_then_rerun_sends_no_duplicate(db, db_path, smtp
     time.sleep(0.1)
     rerun = run_cli("send-digests", env={"TALENTMATCH_SMTP_PORT": str(port)}, check=True)
 
-    assert "digests=0" in rerun.stdout and "sent=3" in rerun.stdout
-    assert sorted(handler.recipients()) == addresses, "each worker got exactly one digest"
-    assert set(statuses(db).values()) == {"sent"}
+    # W3's DATA had started: it may have arrived, so it is not sent again (at most once).
+    assert "digests=0" in rerun.stdout and "sent=2" in rerun.stdout
+    assert sorted(handler.recipients()) == addresses[:2] + addresses[3:], "nobody got two"
+    assert statuses(db) == {"W1": "sent", "W2": "sent", "W3": "failed", "W4": "sent", "W5": "sent"}
 
 
 def test_send_digests_command_on_demo_data(db, db_path, smtp, run_cli):

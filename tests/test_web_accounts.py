@@ -57,15 +57,15 @@ def test_authenticate_accepts_the_right_password_only(db, user):
     assert accounts.authenticate(db, "nobody@acme.example", PASSWORD) is None
 
 
-def test_throttling_holds_across_connections_and_lifts_after_the_window(db_path, user):
+def test_throttling_holds_across_connections_and_lifts_after_the_delay(db_path, user):
     first, second = open_database(db_path), open_database(db_path)
     try:
-        for _ in range(accounts.MAX_FAILURES_PER_EMAIL):
+        for _ in range(accounts.PAIR_FREE_FAILURES):
             assert accounts.authenticate(first, EMAIL, "wrong-password", now=T0) is None
-        # Another process (connection) sees the failures: even the right password is refused.
+        # Another process (connection) sees the failures: even the right password waits.
         with pytest.raises(accounts.SignInThrottled):
-            accounts.authenticate(second, EMAIL, PASSWORD, now=T0 + dt.timedelta(minutes=1))
-        later = T0 + accounts.THROTTLE_WINDOW + dt.timedelta(seconds=1)
+            accounts.authenticate(second, EMAIL, PASSWORD, now=T0 + dt.timedelta(seconds=10))
+        later = T0 + accounts.BASE_DELAY + dt.timedelta(seconds=1)
         assert accounts.authenticate(second, EMAIL, PASSWORD, now=later) is not None
     finally:
         first.close()

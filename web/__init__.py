@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from matcher.config import Settings, load_settings, resolve_secret_key
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
 
 def _is_local_plain_http(base_url: str) -> bool:
-    """A plain-HTTP run on this machine, the only case where cookies may go without Secure."""
-    local = ("http://127.0.0.1", "http://localhost", "http://[::1]")
-    return base_url.startswith(local)
+    """A plain-HTTP run on this machine, the only case where cookies may go without Secure.
+
+    The URL is parsed: `http://localhost.evil.example` is not this machine.
+    """
+    try:
+        parts = urlsplit(base_url.strip())
+        hostname = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() == "http" and hostname in LOOPBACK_HOSTS
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply is a bad request, not a crash."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            # Flask's request.get_json turns a ValueError into 400 Bad Request.
+            raise ValueError("JSON nested too deeply") from None
 
 
 def _default_config(settings: Settings) -> dict[str, Any]:
@@ -41,6 +63,7 @@ def create_app(
     if test_config and "DATABASE" in test_config:
         settings = settings.with_overrides(db_path=Path(test_config["DATABASE"]))
     app = Flask(__name__)
+    app.json = BoundedJSONProvider(app)
     app.config.from_mapping(_default_config(settings))
     if test_config:
         app.config.update(test_config)

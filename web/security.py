@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, g, request, session
 from flask_wtf.csrf import CSRFProtect
+
+from matcher import accounts
+from web.database import get_db
 
 csrf = CSRFProtect()
 
@@ -32,6 +35,14 @@ def carries_bearer_token() -> bool:
     return request.headers.get("Authorization", "").startswith("Bearer ")
 
 
+def bearer_token_user() -> accounts.User | None:
+    """The owner of the request's live Bearer token (looked up once per request), or None."""
+    if "bearer_token_user" not in g:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        g.bearer_token_user = accounts.user_for_api_token(get_db(), token) if token else None
+    return g.bearer_token_user
+
+
 def _authenticates_by_cookie() -> bool:
     """Whether the session cookie signs someone in (only then can a forged request harm)."""
     from web.auth import SESSION_KEY
@@ -39,8 +50,19 @@ def _authenticates_by_cookie() -> bool:
     return SESSION_KEY in session
 
 
+def _exempt_as_token_request() -> bool:
+    """A Bearer request is authenticated by its token only (`web.auth`), never the cookie.
+
+    So it skips CSRF when the token is valid; an invalid one skips it only under the API,
+    which then answers 401. A page posted with a junk token and a cookie is still checked.
+    """
+    if not carries_bearer_token():
+        return False
+    return request.path.startswith(API_PREFIX) or bearer_token_user() is not None
+
+
 def _protect_state_changes() -> None:
-    if request.method not in STATE_CHANGING_METHODS or carries_bearer_token():
+    if request.method not in STATE_CHANGING_METHODS or _exempt_as_token_request():
         return
     # The API answers 401 to a request that is neither token- nor cookie-authenticated.
     if request.path.startswith(API_PREFIX) and not _authenticates_by_cookie():

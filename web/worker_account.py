@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import secrets
+import smtplib
 from decimal import Decimal
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -26,6 +28,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import (
     BooleanField,
@@ -55,7 +58,8 @@ from matcher.constants import (
     WORK_AUTHORIZATIONS,
 )
 from matcher.notifications.consent import email_preferences, save_email_preferences
-from matcher.records.parsing import RowError, format_number
+from matcher.notifications.delivery import send_notice
+from matcher.records.parsing import RowError, email_address, format_number
 from matcher.records.skill_lists import skill_items
 from matcher.records.workers import (
     CONSENT_WORDING,
@@ -119,19 +123,23 @@ class SignUpForm(FlaskForm):
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up():
     form = SignUpForm()
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
+            accounts.check_rate_limit(get_db(), "sign_up", request.remote_addr)
             user = _create_worker_account(form)
         except RowError as error:
             _attach_row_error(form, error)
+        except accounts.RateLimited as limited:
+            form.email.errors = [*form.email.errors, str(limited)]
+            status = 429
         except accounts.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
         else:
-            session.clear()
+            auth.end_browser_session()
             session[auth.SESSION_KEY] = accounts.create_session(get_db(), user.id)
             flash("Welcome! Add your skills and preferences so we can match you.", "success")
             return redirect(url_for("worker_account.profile"))
-    status = 400 if form.is_submitted() else 200
     return render_template("worker/sign_up.html", form=form), status
 
 
@@ -298,9 +306,94 @@ def _save_profile(form: ProfileForm, record: WorkerRecord) -> None:
 
 
 def _change_sign_in_email(email: str) -> None:
-    if email.lower() == g.user.email.lower():
-        return
-    accounts.change_user_email(get_db(), g.user.id, email)
+    """The profile never moves the sign-in address: that needs the password and a link."""
+    if email.lower() != g.user.email.lower():
+        raise accounts.AccountError(
+            "To change your sign-in address, use Change email: it asks for your password"
+            " and sends a confirmation link to the new address."
+        )
+
+
+# ---- email change: password, then a signed link to the new address -----------------------
+
+EMAIL_CHANGE_SALT = "talentmatch-email-change"
+EMAIL_CHANGE_MAX_AGE = 24 * 3600
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = EmailField("New email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+
+
+def _email_change_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=EMAIL_CHANGE_SALT)
+
+
+@bp.route("/me/email", methods=["GET", "POST"])
+@auth.worker_required
+def change_email():
+    """Same answer whether or not the new address is taken; its owner is told instead."""
+    form = ChangeEmailForm()
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            accounts.check_rate_limit(get_db(), "email_change", request.remote_addr)
+            if not _password_matches(form.password.data):
+                form.password.errors = ["That is not your password."]
+            else:
+                new_email = email_address({"email": form.new_email.data}, "email")
+                _send_email_change_mail(new_email)
+                return render_template("worker/change_email.html", form=form, sent_to=new_email)
+        except (accounts.SignInThrottled, accounts.RateLimited) as limited:
+            form.password.errors = [str(limited)]
+            status = 429
+        except RowError as error:
+            form.new_email.errors = [error.reason]
+    return render_template("worker/change_email.html", form=form), status
+
+
+def _send_email_change_mail(new_email: str) -> None:
+    settings = current_app.config["SETTINGS"]
+    if accounts.find_user_by_email(get_db(), new_email) is not None:
+        subject = "Someone tried to use your address on talentmatch"
+        text = (
+            "Someone signed in to talentmatch asked to move their account to this address,"
+            " which already has an account. Nothing was changed. If it was you, sign in with"
+            f" this address at {settings.base_url}/sign-in.\n"
+        )
+    else:
+        claim = {"user": g.user.id, "old": g.user.email, "new": new_email}
+        token = _email_change_serializer().dumps(claim)
+        subject = "Confirm your new talentmatch address"
+        text = (
+            "Open this link within 24 hours to sign in to talentmatch with this address:\n"
+            f"{settings.base_url}/me/email/confirm/{token}\n\nIf you did not ask, ignore this.\n"
+        )
+    try:
+        send_notice(settings, new_email, subject, text)
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("email change mail to %s not sent: %s", new_email, error)
+
+
+@bp.route("/me/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    """A GET asks (mail scanners follow links); the POST moves the address."""
+    try:
+        claim = _email_change_serializer().loads(token, max_age=EMAIL_CHANGE_MAX_AGE)
+    except BadSignature:
+        abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_email(get_db(), claim["user"], claim["old"], claim["new"])
+        except accounts.AccountError as error:
+            flash(str(error), "error")
+            return redirect(url_for("auth.sign_in"))
+        flash(f"Your sign-in address is now {claim['new']}.", "success")
+        return redirect(url_for("auth.sign_in"))
+    status = 400 if form.is_submitted() else 200
+    page = render_template("worker/change_email.html", form=form, confirm=claim["new"])
+    return page, status
 
 
 def _plain(value) -> float | None:
@@ -379,20 +472,27 @@ class DeleteAccountForm(FlaskForm):
 @auth.worker_required
 def delete_account():
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        if _password_matches(form.password.data):
-            delete_worker_account(get_db(), g.user.worker_id)
-            session.clear()
-            flash("Your account and personal data were deleted.", "success")
-            return redirect(url_for("auth.sign_in"))
-        form.password.errors = ["That is not your password."]
     status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            matches = _password_matches(form.password.data)
+        except accounts.SignInThrottled as throttled:
+            form.password.errors = [str(throttled)]
+            status = 429
+        else:
+            if matches:
+                delete_worker_account(get_db(), g.user.worker_id)
+                session.clear()
+                flash("Your account and personal data were deleted.", "success")
+                return redirect(url_for("auth.sign_in"))
+            form.password.errors = ["That is not your password."]
     return render_template("worker/delete.html", form=form), status
 
 
 def _password_matches(password: str) -> bool:
-    row = get_db().execute("SELECT password_hash FROM users WHERE id = ?", [g.user.id]).fetchone()
-    return row is not None and accounts.verify_password(password, row[0])
+    """The signed-in user's password, checked (and throttled) exactly as sign-in checks it."""
+    user = auth.check_password(g.user.email, password)
+    return user is not None and user.id == g.user.id
 
 
 # ---- resume upload and confirmation ---------------------------------------------------------

@@ -51,13 +51,20 @@ def import_command(obj: CliContext, kind: str, file: Path, fmt: str | None) -> N
 @kind_argument
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @format_option
+@click.option(
+    "--spreadsheet-safe",
+    is_flag=True,
+    help="CSV: write cells a spreadsheet would run as a formula as text (not for re-import).",
+)
 @click.pass_obj
-def export_command(obj: CliContext, kind: str, file: Path, fmt: str | None) -> None:
+def export_command(
+    obj: CliContext, kind: str, file: Path, fmt: str | None, spreadsheet_safe: bool
+) -> None:
     """Export every worker, job or outcome to FILE, in the format `import` reads."""
     from matcher.importing import ImportFileError, export_file
 
     try:
-        count = export_file(obj.db, kind, file, fmt)
+        count = export_file(obj.db, kind, file, fmt, spreadsheet_safe=spreadsheet_safe)
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"exported {count} {kind} to {file}")

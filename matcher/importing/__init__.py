@@ -60,20 +60,37 @@ def import_file(
         ) as bar,
     ):
         if fmt == "csv":
-            reader, header = formats.csv_header(handle)
+            lines = formats.LineCounter(handle)
+            reader, header = formats.csv_header(lines)
             formats.check_columns(header, record.required_columns)
-            rows = formats.csv_rows(reader)
+            rows = formats.csv_rows(reader, lines)
         else:
             rows = formats.jsonl_rows(handle)
         return run_import(db, record, rows, source="import", on_chunk=bar.update)
 
 
-def export_file(db: Database, kind: str, path: str | Path, fmt: str | None = None) -> int:
-    """Write every record of `kind` to `path` in the import format; returns how many."""
+def export_file(
+    db: Database,
+    kind: str,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    spreadsheet_safe: bool = False,
+) -> int:
+    """Write every record of `kind` to `path` in the import format; returns how many.
+
+    `spreadsheet_safe` (CSV only) writes formula-like cells as text for spreadsheets; without
+    it the file is exactly what import reads back.
+    """
     record = record_kind(kind)
     path = Path(path)
     fmt = formats.file_format(path, fmt)
+    if spreadsheet_safe and fmt != "csv":
+        raise ImportFileError("--spreadsheet-safe applies to CSV only")
     rows = (record.to_row(item) for item in record.iter_records(db))
-    write = formats.write_csv if fmt == "csv" else formats.write_jsonl
     with path.open("w", encoding="utf-8", newline="") as handle:
-        return write(handle, record.columns, rows)
+        if fmt == "csv":
+            return formats.write_csv(
+                handle, record.columns, rows, spreadsheet_safe=spreadsheet_safe
+            )
+        return formats.write_jsonl(handle, record.columns, rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -69,26 +70,51 @@ def check_columns(columns: Iterable[str], required: Iterable[str]) -> None:
         raise ImportFileError(f"missing required column(s): {', '.join(missing)}")
 
 
-def csv_rows(reader: csv.DictReader) -> Iterator[NumberedRow]:
-    """Each record with the line it starts on; a row with too many values is an error."""
+def csv_rows(reader: csv.DictReader, lines: LineCounter | None = None) -> Iterator[NumberedRow]:
+    """Each record with the line it starts on; a row with too many values is an error.
+
+    `lines` (the counter the reader reads through) gives the line of a record the CSV
+    module cannot read, whose own `line_num` is stale at that point.
+    """
     width = len(reader.fieldnames or [])
     while True:
+        lines_before = lines.count if lines is not None else reader.line_num
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            yield reader.line_num, RowError("row", f"unreadable CSV ({error})")
+            yield lines_before + 1, RowError("row", f"unreadable CSV ({error})")
             continue
         # Spreadsheets often save empty rows as a line of commas: they are not rows.
         if any(value not in (None, "") for value in row.values()):
             yield _first_line(reader.line_num, row), _checked_width(row, width)
 
 
+class LineCounter:
+    """Iterates over a text handle's lines, counting them (the CSV module's view of lines)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+        self.count = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.count += 1
+        return line
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _first_line(last_line: int, row: dict) -> int:
     """The line a record starts on: quoted values may span lines, blank lines are skipped."""
     values = [*row.values(), *row.get(None, [])]
-    return last_line - sum(value.count("\n") for value in values if isinstance(value, str))
+    breaks = sum(len(_LINE_BREAK.findall(value)) for value in values if isinstance(value, str))
+    return last_line - breaks
 
 
 def _checked_width(row: dict, width: int) -> dict | RowError:
@@ -108,21 +134,60 @@ def jsonl_rows(handle: IO[str]) -> Iterator[NumberedRow]:
         except json.JSONDecodeError as error:
             yield line, RowError("row", f"not valid JSON ({error.msg})")
             continue
-        if isinstance(row, dict):
-            yield line, row
-        else:
+        except RecursionError:
+            yield line, RowError("row", "JSON nested too deeply")
+            continue
+        if not isinstance(row, dict):
             yield line, RowError("row", "not a JSON object")
+        elif _MAY_HOLD_SURROGATE.search(text) and (field := _field_not_unicode(row)):
+            yield line, RowError(field, "contains a lone surrogate, not valid Unicode text")
+        else:
+            yield line, row
 
 
-def write_csv(handle: IO[str], columns: tuple[str, ...], rows: Iterable[dict]) -> int:
-    """Write a header and `rows` as CSV; lists are `;`-joined, skills with years `Name:5`."""
+# A JSON escape of a UTF-16 surrogate; only lines with one can hold a lone surrogate.
+_MAY_HOLD_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _field_not_unicode(row: dict) -> str | None:
+    """The first key whose name or value holds a lone surrogate, or None."""
+    for key, value in row.items():
+        try:
+            json.dumps([key, value], ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return key.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return None
+
+
+def write_csv(
+    handle: IO[str],
+    columns: tuple[str, ...],
+    rows: Iterable[dict],
+    *,
+    spreadsheet_safe: bool = False,
+) -> int:
+    """Write a header and `rows` as CSV; lists are `;`-joined, skills with years `Name:5`.
+
+    With `spreadsheet_safe`, a cell a spreadsheet would run as a formula is written as text
+    (OWASP's CSV injection advice); such a file is for reading, not for re-import.
+    """
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(columns)
+    cell = spreadsheet_text if spreadsheet_safe else str
     count = 0
     for row in rows:
-        writer.writerow([_csv_value(row[column]) for column in columns])
+        writer.writerow([cell(_csv_value(row[column])) for column in columns])
         count += 1
     return count
+
+
+# A cell starting with one of these is a formula (or DDE) to Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_text(value: str) -> str:
+    """`value` as a spreadsheet shows it as text: a leading `'` before a formula trigger."""
+    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def _csv_value(value: Any) -> str:

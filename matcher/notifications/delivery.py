@@ -1,5 +1,14 @@
 """Delivering queued digests over SMTP (smtplib), with retries, bounces and a send lock.
 
+Delivery is at most once per outbox row: a row is claimed (status sending) in a committed
+transaction, and marked again, committed, just before SMTP DATA. After a crash, a claimed row
+never marked was not handed to the server and goes back in the queue; one marked may have
+been delivered and is marked failed, never resent blindly (a kill during DATA may lose that
+one message rather than send it twice; docs/SECURITY.md).
+
+A message that cannot be built (say a header the email library refuses) is marked failed
+with its reason and the batch goes on.
+
 A 4xx reply or a dropped connection is temporary: the message is retried later with
 back-off. A 5xx reply to the recipient or the message is permanent: the address is
 suppressed and never mailed again. Consent is checked again just before each message
@@ -11,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import re
 import smtplib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +54,7 @@ class DeliveryReport:
     suppressed: int = 0
     skipped_no_consent: int = 0
     recovered: int = 0
+    interrupted: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -69,14 +80,26 @@ def message_id_for(outbox_id: int, settings: Settings) -> str:
     return f"<digest-{outbox_id}@{domain}>"
 
 
+_HEADER_BREAKERS = re.compile("[\\x00-\\x1f\\x7f\\u2028\\u2029]+")
+
+
+def header_value(text: str) -> str:
+    """`text` on one line: CR, LF and other control characters become one space each run.
+
+    A header value with a line break would end the header (and could add a Bcc); the email
+    library refuses it, so a job title with one would stop the whole batch.
+    """
+    return " ".join(_HEADER_BREAKERS.sub(" ", text).split())
+
+
 def build_email(
     message: OutboxMessage, settings: Settings, secret_key: str, now: dt.datetime
 ) -> EmailMessage:
     """The multipart/alternative email for an outbox row, with RFC 8058 one-click headers."""
     email = EmailMessage()
-    email["Subject"] = message.subject
-    email["From"] = settings.mail_from
-    email["To"] = message.recipient
+    email["Subject"] = header_value(message.subject)
+    email["From"] = header_value(settings.mail_from)
+    email["To"] = header_value(message.recipient)
     email["Date"] = format_datetime(now.astimezone(dt.UTC))
     email["Message-ID"] = message_id_for(message.id, settings)
     one_click = links.one_click_unsubscribe_url(settings.base_url, secret_key, message.worker_id)
@@ -91,24 +114,40 @@ def build_email(
     return email
 
 
+class _SmtpWithDataHook(smtplib.SMTP):
+    """smtplib.SMTP calling `before_data` once the envelope is accepted, just before DATA."""
+
+    before_data: Callable[[], None] | None = None
+
+    def data(self, msg):
+        if self.before_data is not None:
+            self.before_data()
+        return super().data(msg)
+
+
 class SmtpSession:
     """One SMTP connection, opened on first use and reopened after any failure."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _SmtpWithDataHook | None = None
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, email: EmailMessage, before_data: Callable[[], None] | None = None) -> None:
+        """Send `email`; `before_data` runs after MAIL and RCPT succeed, before DATA."""
         if self._smtp is None:
             self._smtp = self._connect()
+        self._smtp.before_data = before_data
         try:
             self._smtp.send_message(email)
         except BaseException:
             self.close()
             raise
+        finally:
+            if self._smtp is not None:
+                self._smtp.before_data = None
 
-    def _connect(self) -> smtplib.SMTP:
-        smtp = smtplib.SMTP(
+    def _connect(self) -> _SmtpWithDataHook:
+        smtp = _SmtpWithDataHook(
             self.settings.smtp_host, self.settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS
         )
         try:
@@ -156,7 +195,7 @@ def deliver_due(
     """Send every due message in the outbox (holding the send lock) and report what happened."""
     report = DeliveryReport()
     with send_lock(settings.db_path):
-        report.recovered = outbox.recover_interrupted(db)
+        report.recovered, report.interrupted = outbox.recover_interrupted(db)
         session = SmtpSession(settings)
         try:
             for outbox_id in outbox.due_message_ids(db, clock()):
@@ -183,7 +222,16 @@ def _deliver_one(
         report.skipped_no_consent += 1
         return
     try:
-        session.send(build_email(message, settings, secret_key, now))
+        email = build_email(message, settings, secret_key, now)
+        email.as_bytes()  # what smtplib will do: fail here, for this message only
+    except Exception as error:  # the email library's refusals are not all ValueError
+        reason = f"cannot build the message: {type(error).__name__}: {error}"
+        outbox.mark_failed(db, message, reason, count_attempt=True)
+        report.errors.append(f"{message.recipient}: {reason}")
+        report.failed += 1
+        return
+    try:
+        session.send(email, before_data=lambda: outbox.mark_handing_over(db, message, now))
     except (smtplib.SMTPException, OSError) as error:
         _record_failure(db, message, error, now, report)
     else:
@@ -209,3 +257,19 @@ def _record_failure(
         report.failed += 1
     else:
         report.retrying += 1
+
+
+def send_notice(settings: Settings, recipient: str, subject: str, text: str) -> None:
+    """Send one plain-text account email now (a confirmation link, a warning to an owner)."""
+    email = EmailMessage()
+    email["Subject"] = header_value(subject)
+    email["From"] = header_value(settings.mail_from)
+    email["To"] = header_value(recipient)
+    email["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(text)
+    session = SmtpSession(settings)
+    try:
+        session.send(email)
+    finally:
+        session.close()

@@ -60,12 +60,18 @@ def read_link_token(secret_key: str, token: str, *, action: str) -> LinkClaim:
         payload = _unb64(encoded)
     except (ValueError, TypeError) as error:
         raise InvalidLinkToken("malformed token") from error
-    if not hmac.compare_digest(signature, _signature(secret_key, payload)):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a URL may hold any).
+    given = signature.encode("utf-8", "surrogateescape")
+    if not hmac.compare_digest(given, _signature(secret_key, payload).encode("ascii")):
         raise InvalidLinkToken("bad signature")
-    token_action, worker, job = payload.decode("utf-8").split(":")
+    try:
+        token_action, worker, job = payload.decode("utf-8").split(":")
+        claim = LinkClaim(token_action, int(worker), int(job) if job else None)
+    except ValueError as error:  # only a leaked key could sign such a payload
+        raise InvalidLinkToken("malformed payload") from error
     if token_action != action:
         raise InvalidLinkToken(f"token is for {token_action}, not {action}")
-    return LinkClaim(token_action, int(worker), int(job) if job else None)
+    return claim
 
 
 def unsubscribe_url(base_url: str, secret_key: str, worker_id: int) -> str:

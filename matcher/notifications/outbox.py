@@ -4,7 +4,9 @@ sends the same digest twice.
 A row moves pending -> sending -> sent, or back to pending with a later `next_attempt_at`
 after a temporary failure, or to failed (permanent failure, too many attempts, consent
 withdrawn). Only the holder of the send lock (`delivery.send_lock`) moves rows to sending,
-so a row found in sending when the lock is taken belongs to a sender that died.
+so a row found in sending when the lock is taken belongs to a sender that died. Just before
+SMTP DATA the sender sets `smtp_data_at`: such a row may have been delivered, so recovery
+marks it failed rather than sending it again (at most once per row).
 """
 
 from __future__ import annotations
@@ -99,11 +101,35 @@ def workers_with_digest_for(db: Database, periods: set[str]) -> set[int]:
     return {worker_id for (worker_id,) in rows}
 
 
-def recover_interrupted(db: Database) -> int:
-    """Put rows a dead sender left in `sending` back in the queue; the count recovered."""
-    return db.execute(
-        "UPDATE email_outbox SET status = 'pending' WHERE status = 'sending'"
-    ).rowcount
+INTERRUPTED_ERROR = (
+    "sender stopped during SMTP DATA: delivery unknown, not resent so it cannot arrive twice"
+)
+
+
+def recover_interrupted(db: Database) -> tuple[int, int]:
+    """Rows a dead sender left in `sending`: (requeued, given up as possibly delivered).
+
+    A row whose DATA never started was not handed to the server and is queued again; one
+    whose DATA started may have arrived, and resending it could deliver it twice.
+    """
+    with write_transaction(db):
+        requeued = db.execute(
+            "UPDATE email_outbox SET status = 'pending'"
+            " WHERE status = 'sending' AND smtp_data_at IS NULL"
+        ).rowcount
+        given_up = db.execute(
+            "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1,"
+            " last_error = ? || ' (Message-ID ' || coalesce(message_id, '?') || ')'"
+            " WHERE status = 'sending'",
+            [INTERRUPTED_ERROR],
+        ).rowcount
+    return requeued, given_up
+
+
+def mark_handing_over(db: Database, message: OutboxMessage, now: dt.datetime) -> None:
+    """Record, committed, that DATA is about to start: from here a resend could duplicate."""
+    with write_transaction(db):
+        db.execute("UPDATE email_outbox SET smtp_data_at = ? WHERE id = ?", [iso(now), message.id])
 
 
 def due_message_ids(db: Database, now: dt.datetime) -> list[int]:
@@ -121,7 +147,7 @@ def claim(db: Database, outbox_id: int, message_id: str) -> OutboxMessage | None
     """Move one pending message to sending and return it (None if someone else changed it)."""
     with write_transaction(db):
         claimed = db.execute(
-            "UPDATE email_outbox SET status = 'sending', message_id = ?"
+            "UPDATE email_outbox SET status = 'sending', message_id = ?, smtp_data_at = NULL"
             " WHERE id = ? AND status = 'pending'",
             [message_id, outbox_id],
         ).rowcount

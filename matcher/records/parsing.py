@@ -24,6 +24,21 @@ LIST_SEPARATOR = ";"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# One cap per text field, the same for imports, forms and the API (docs/SECURITY.md): the
+# forms' limits. Any other text field is a single line of at most SINGLE_LINE_MAX_LENGTH.
+SINGLE_LINE_MAX_LENGTH = 200
+TEXT_MAX_LENGTHS = {
+    "email": 254,
+    "description": 20_000,
+    "description_fr": 20_000,
+    "resume_text": 50_000,
+}
+MULTILINE_FIELDS = frozenset({"description", "description_fr", "resume_text"})
+# Control characters (CR/LF would let a title add email headers), line and paragraph
+# separators, and lone surrogates (not Unicode text: SQLite and UTF-8 refuse them).
+_SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_MULTILINE_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+
 
 class RowError(ValueError):
     """A row breaks the data contract: `field` says where and `reason` says why."""
@@ -57,10 +72,29 @@ def optional_text(row: dict, field: str, default: str | None = None) -> str | No
 
 def _as_text(field: str, value: Any) -> str:
     if type(value) is str:  # the usual case, checked first: this runs for most fields
-        return value.strip()
+        return checked_text(field, value.strip())
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise RowError(field, f"must be text, not {type(value).__name__}")
-    return str(value).strip()
+    return checked_text(field, str(value).strip())
+
+
+def checked_text(field: str, text: str) -> str:
+    """`text` if it fits the field's cap and characters, else RowError naming the field."""
+    limit = TEXT_MAX_LENGTHS.get(field, SINGLE_LINE_MAX_LENGTH)
+    if len(text) > limit:
+        raise RowError(field, f"at most {limit:,} characters (got {len(text):,})")
+    forbidden = _MULTILINE_FORBIDDEN if field in MULTILINE_FIELDS else _SINGLE_LINE_FORBIDDEN
+    found = forbidden.search(text)
+    if found:
+        raise RowError(field, f"contains a forbidden character {_describe(found.group())}")
+    return text
+
+
+def _describe(character: str) -> str:
+    if "\ud800" <= character <= "\udfff":
+        return f"(a lone surrogate U+{ord(character):04X}, not valid Unicode text)"
+    names = {"\x00": "NUL", "\r": "carriage return", "\n": "line break", "\t": "tab"}
+    return f"({names.get(character, 'control character')} U+{ord(character):04X})"
 
 
 def email_address(row: dict, field: str) -> str:

@@ -322,3 +322,25 @@ def m007_change_counters(db: Database) -> None:
         *_bump_counter_triggers("jobs", "jobs"),
         *_bump_counter_triggers("job_skills", "jobs"),
     )
+
+
+@migrations()
+def m010_security(db: Database) -> None:
+    _run(
+        db,
+        # Set just before SMTP DATA: a row found in 'sending' with it set may have been
+        # delivered, so it is never resent blindly (at most once); without it, it was not.
+        "ALTER TABLE email_outbox ADD COLUMN smtp_data_at TEXT",
+        # The client a failed sign-in came from: a known device's id, else the remote address.
+        "ALTER TABLE sign_in_failures ADD COLUMN client TEXT",
+        "CREATE INDEX sign_in_failures_client_at ON sign_in_failures(client, at)",
+        # Rate-limited actions other than sign-in (sign-up, email change), per client.
+        """CREATE TABLE rate_limited_events (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL,
+            client TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX rate_limited_events_action_client_at"
+        " ON rate_limited_events(action, client, at)",
+    )
