@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from matcher import registry
 from matcher.config import Settings
 from matcher.features import FEATURE_NAMES, load_jobs
+from matcher.fit import BAND_KEYS
 from matcher.ranking import (
     CandidateFilters,
     FilterError,
@@ -113,8 +114,9 @@ def test_json_shape_matches_the_product_contract(market, settings) -> None:
     assert set(document) == {"job", "model_version", "candidates", "total"}
     assert document["job"] == "J1" and document["model_version"] == "cold-start"
     (candidate,) = document["candidates"]
-    assert set(candidate) == {"worker", "rank", "score", "explanation"}
+    assert set(candidate) == {"worker", "rank", "score", "explanation", "fit"}  # fit: optional
     assert candidate["worker"] == "W1" and candidate["rank"] == 1
+    assert candidate["fit"]["band"] in BAND_KEYS and 0 <= candidate["fit"]["percentile"] <= 100
     json.dumps(document)  # every value is plain JSON
 
 
