@@ -101,8 +101,8 @@ def _skills_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
     required = len(matched) + len(missing)
     share = required_share(e)
     status: Status = "met" if share == 1 else "partial" if share > 0 else "missing"
-    holder = "has" if audience == "employer" else "you have"
-    value = f"{holder} {len(matched)} of {required} required" if required else "none required"
+    holder = "" if audience == "employer" else "you have "
+    value = f"{holder}{len(matched)} of {required} required" if required else "none required"
     return DisplayItem("skills", "Skills", value, status, tuple(tags))
 
 

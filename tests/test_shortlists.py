@@ -278,7 +278,8 @@ def test_cli_shortlist_json(market, run_cli) -> None:
 
 def test_cli_text_and_matches(market, run_cli) -> None:
     text = run_cli("shortlist", "J1", check=True).stdout
-    assert "W1" in text and "skills 2/2" in text and "Toronto #1" in text
+    assert "W1" in text and "skills 2 of 2 required" in text and "Toronto: choice #1" in text
+    assert "fit · 100th percentile" in text and "0.9" not in text  # fit, not a raw score
     matches = json.loads(run_cli("matches", "W3", "--json", check=True).stdout)
     assert matches["worker"] == "W3" and matches["jobs"][0]["job"] == "J2"
 
