@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from matcher.fit import band_named
+
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
@@ -31,6 +33,8 @@ class Settings:
     mail_from: str = "talentmatch <matches@talentmatch.local>"
     secret_key: str | None = None
     mail_dir: Path = Path("var/mail")
+    # The lowest fit band (matcher.fit: strong, good, fair, weak) a job needs to be mailed.
+    digest_min_band: str = "good"
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with every override that is not None applied."""
@@ -56,6 +60,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=get("TALENTMATCH_MAIL_FROM") or defaults.mail_from,
         secret_key=get("TALENTMATCH_SECRET_KEY") or None,
         mail_dir=Path(get("TALENTMATCH_MAIL_DIR") or defaults.mail_dir),
+        digest_min_band=band_named(
+            get("TALENTMATCH_DIGEST_MIN_BAND") or defaults.digest_min_band
+        ).key,
     )
 
 

@@ -27,13 +27,20 @@ class FitScale:
         self,
         eligible: int,
         pool_rows: np.ndarray,
+        pool_scores: np.ndarray,
         outside_scores: Callable[[], np.ndarray],
     ) -> None:
-        """`pool_rows` best first; `outside_scores()` gives every row's retrieval score."""
+        """The pool's rows and scores, best first; `outside_scores()`: retrieval scores.
+
+        Equal scores share a rank (one plus the number of better ones), so two identical
+        candidates read the same percentile.
+        """
         self.eligible = eligible
+        descending = -np.asarray(pool_scores, dtype=np.float64)
+        ranks = 1 + np.searchsorted(np.sort(descending), descending, side="left")
         order = np.argsort(pool_rows, kind="stable")
         self._pool_rows = pool_rows[order]
-        self._pool_ranks = (order + 1).astype(np.int64)
+        self._pool_ranks = ranks[order].astype(np.int64)
         self._outside_scores = outside_scores
         self._outside: np.ndarray | None = None
         self._lock = threading.Lock()
@@ -104,16 +111,20 @@ def workable(job: JobProfile, index: WorkerIndex, rows: np.ndarray) -> np.ndarra
     return in_city
 
 
-def bands_for(percentiles: np.ndarray, shares: np.ndarray, able: np.ndarray) -> list[FitBand]:
-    """`matcher.fit.band_for` of many pairs at once."""
+def band_indexes(percentiles: np.ndarray, shares: np.ndarray, able: np.ndarray) -> np.ndarray:
+    """The position in `matcher.fit.BANDS` of `band_for` for many pairs at once."""
     conditions = [
         (percentiles >= band.min_percentile)
         & (shares >= band.min_required_share)
         & (able | (not band.needs_workable))
         for band in BANDS
     ]
-    chosen = np.select(conditions, np.arange(len(BANDS)), default=len(BANDS) - 1)
-    return [BANDS[int(i)] for i in chosen]
+    return np.select(conditions, np.arange(len(BANDS)), default=len(BANDS) - 1)
+
+
+def bands_for(percentiles: np.ndarray, shares: np.ndarray, able: np.ndarray) -> list[FitBand]:
+    """`matcher.fit.band_for` of many pairs at once."""
+    return [BANDS[int(i)] for i in band_indexes(percentiles, shares, able)]
 
 
 def fits_for(job: JobProfile, index: WorkerIndex, scale: FitScale, rows: np.ndarray) -> list[Fit]:

@@ -243,7 +243,12 @@ class RankedPool:
         if not self._scale:
             index, job, weights = self.index, self.job, self.weights
             self._scale.append(
-                FitScale(self.total, self.rows, lambda: retrieval_scores(index, job, weights))
+                FitScale(
+                    self.total,
+                    self.rows,
+                    self.scores,
+                    lambda: retrieval_scores(index, job, weights),
+                )
             )
         return self._scale[0]
 
