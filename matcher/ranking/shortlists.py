@@ -219,17 +219,20 @@ class RankedPool:
     def candidates(self, offset: int, limit: int, scale: FitScale | None = None) -> list[Candidate]:
         """Candidates `offset..offset+limit` with their ranks, explanations and fits."""
         rows = self.rows[offset : offset + limit]
-        fits = fits_for(self.job, self.index, scale, rows) if scale else [None] * len(rows)
-        return [
-            Candidate(
-                worker=str(self.index.table.external_ids[row]),
-                rank=position + 1,
-                score=float(self.scores[position]),
-                explanation=self.explanation(int(row)),
-                fit=fit,
+        percentiles = scale.percentiles(rows).tolist() if scale else [None] * len(rows)
+        candidates = []
+        for position, (row, percentile) in enumerate(zip(rows.tolist(), percentiles, strict=True), offset):
+            explanation = self.explanation(row)
+            candidates.append(
+                Candidate(
+                    worker=str(self.index.table.external_ids[row]),
+                    rank=position + 1,
+                    score=float(self.scores[position]),
+                    explanation=explanation,
+                    fit=None if percentile is None else Fit.of(percentile, explanation),
+                )
             )
-            for position, (row, fit) in enumerate(zip(rows.tolist(), fits, strict=True), offset)
-        ]
+        return candidates
 
     def explanation(self, row: int) -> dict:
         """The explanation of the worker at `row`, remembered once built."""
@@ -526,6 +529,7 @@ def matches_for_worker(
     pool = retrieve_jobs(jobs, index, row, pool_size=max(pool_size, limit), exclude=exclude)
     scores = score_jobs_for_worker(scorer, pool, index.table, row).tolist()
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))[:limit]
+    explanations = {i: explain(pool[i], index, row) for i in order}
     return Matches(
         worker=worker_external_id,
         model_version=scorer.version,
@@ -534,22 +538,14 @@ def matches_for_worker(
                 job=pool[i].external_id,
                 rank=number,
                 score=scores[i],
-                explanation=explain(pool[i], index, row),
+                explanation=explanations[i],
                 title=pool[i].title,
                 employer=pool[i].employer,
-                fit=_fit_of_row(db, pool[i], index, row, settings),
+                fit=Fit.of(fit_scale(db, pool[i], settings).percentile(row), explanations[i]),
             )
             for number, i in enumerate(order, start=1)
         ],
     )
-
-
-def _fit_of_row(
-    db: Database, job: JobProfile, index: WorkerIndex, row: int, settings: Settings
-) -> Fit:
-    """The worker's fit on the job's own scale: what the job's employer sees for the pair."""
-    scale = fit_scale(db, job, settings)
-    return fits_for(job, index, scale, np.array([row], dtype=np.int64))[0]
 
 
 def matches_for_viewer(
