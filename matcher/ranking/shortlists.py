@@ -221,7 +221,8 @@ class RankedPool:
         rows = self.rows[offset : offset + limit]
         percentiles = scale.percentiles(rows).tolist() if scale else [None] * len(rows)
         candidates = []
-        for position, (row, percentile) in enumerate(zip(rows.tolist(), percentiles, strict=True), offset):
+        paired = zip(rows.tolist(), percentiles, strict=True)
+        for position, (row, percentile) in enumerate(paired, offset):
             explanation = self.explanation(row)
             candidates.append(
                 Candidate(
