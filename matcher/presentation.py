@@ -181,8 +181,8 @@ def items_text(items: Iterable[DisplayItem]) -> str:
 
 def item_html(item: DisplayItem) -> Markup:
     """The item's value as escaped HTML: skill tags as tags, otherwise the value and mark."""
-    if item.tags:
-        return Markup("").join(
+    if item.tags:  # spaced, so that tags stay apart where no stylesheet applies (email)
+        return Markup(" ").join(
             Markup('<span class="{}">{} {}</span>').format(
                 TAG_CLASSES[tag.status], tag.mark, tag.text
             )
