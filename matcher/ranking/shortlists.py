@@ -202,8 +202,8 @@ class RankedPool:
     """A job's re-ranked candidate pool in display order; every page of a shortlist slices it.
 
     Built once per (job, filters, data versions, model version) and then shared between
-    threads and requests, so it is never mutated except to remember explanations and,
-    for the default filters' pool, the job's fit scale.
+    threads and requests, so it is never mutated except to remember explanations, fits
+    and, for the default filters' pool, the job's fit scale.
     """
 
     job: JobProfile
@@ -215,25 +215,31 @@ class RankedPool:
     weights: np.ndarray | None = field(default=None, repr=False, compare=False)
     _explanations: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
     _scale: list[FitScale] = field(default_factory=list, repr=False, compare=False)
+    _fits: dict[int, Fit] = field(default_factory=dict, repr=False, compare=False)
 
     def candidates(self, offset: int, limit: int, scale: FitScale | None = None) -> list[Candidate]:
         """Candidates `offset..offset+limit` with their ranks, explanations and fits."""
-        rows = self.rows[offset : offset + limit]
-        percentiles = scale.percentiles(rows).tolist() if scale else [None] * len(rows)
-        candidates = []
-        paired = zip(rows.tolist(), percentiles, strict=True)
-        for position, (row, percentile) in enumerate(paired, offset):
-            explanation = self.explanation(row)
-            candidates.append(
-                Candidate(
-                    worker=str(self.index.table.external_ids[row]),
-                    rank=position + 1,
-                    score=float(self.scores[position]),
-                    explanation=explanation,
-                    fit=None if percentile is None else Fit.of(percentile, explanation),
-                )
+        rows = self.rows[offset : offset + limit].tolist()
+        fits = self._fits_of(rows, scale) if scale else {}
+        return [
+            Candidate(
+                worker=str(self.index.table.external_ids[row]),
+                rank=position + 1,
+                score=float(self.scores[position]),
+                explanation=self.explanation(row),
+                fit=fits.get(row),
             )
-        return candidates
+            for position, row in enumerate(rows, offset)
+        ]
+
+    def _fits_of(self, rows: list[int], scale: FitScale) -> dict[int, Fit]:
+        """The fit of each of `rows`, remembered: the scale has this pool's data versions."""
+        missing = [row for row in rows if row not in self._fits]
+        if missing:
+            percentiles = scale.percentiles(np.array(missing, dtype=np.int64)).tolist()
+            for row, percentile in zip(missing, percentiles, strict=True):
+                self._fits[row] = Fit.of(percentile, self.explanation(row))
+        return {row: self._fits[row] for row in rows}
 
     def explanation(self, row: int) -> dict:
         """The explanation of the worker at `row`, remembered once built."""
