@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from matcher.constants import CITIES, DECISION_STAGES, WORK_AUTHORIZATIONS
+from matcher.fit import BAND_KEYS
 
 bp = Blueprint("openapi", __name__)
 
@@ -47,7 +48,21 @@ _EXPLANATION = {
         "available_from": {"type": "string", "format": "date", "nullable": True},
     },
 }
-_RANKED = {"rank": {"type": "integer", "minimum": 1}, "score": {"type": "number"}}
+_FIT = {
+    "type": "object",
+    "required": ["band", "percentile"],
+    "description": "The band (rule: docs/FIT_BANDS.md) and the percentile among the job's"
+    " eligible candidates; the same for the job's employer and the worker.",
+    "properties": {
+        "band": {"type": "string", "enum": list(BAND_KEYS)},
+        "percentile": {"type": "integer", "minimum": 0, "maximum": 100},
+    },
+}
+_RANKED = {
+    "rank": {"type": "integer", "minimum": 1},
+    "score": {"type": "number"},
+    "fit": _FIT,
+}
 _SHORTLIST = {
     "type": "object",
     "required": ["job", "model_version", "candidates"],
