@@ -80,15 +80,28 @@ class FitScale:
             return self._outside
 
     def _rank_below_pool(self, scores: np.ndarray) -> np.ndarray:
+        """`percentile_of(pool size + 1 + outside rows scoring higher, eligible)` per row.
+
+        A row's percentile is at least p exactly when its score reaches one cut per p (an
+        order statistic of the outside scores), so 101 cuts replace a search per row.
+        """
+        n, pooled = self.eligible, len(self._pool_rows)
+        if n <= 1:
+            return np.full(len(scores), 100, dtype=np.uint8)
         outside = np.ones(len(scores), dtype=bool)
         outside[self._pool_rows] = False
         others = np.sort(scores[outside])
-        above = len(others) - np.searchsorted(others, scores, side="right")
-        ranks = len(self._pool_rows) + 1 + above
-        n = self.eligible
-        if n <= 1:
-            return np.full(len(scores), 100, dtype=np.uint8)
-        return ((100 * (n - np.minimum(ranks, n))) // (n - 1)).astype(np.uint8)
+        if len(others) == 0:
+            return np.zeros(len(scores), dtype=np.uint8)
+        p = np.arange(1, 101)
+        highest_rank = (100 * n - p * (n - 1)) // 100  # rank <= this: percentile >= p
+        needed = len(others) - (highest_rank - pooled - 1)  # outside rows at or below it
+        cuts = np.where(
+            needed <= 0,
+            -np.inf,
+            np.where(needed > len(others), np.inf, others[np.clip(needed - 1, 0, len(others) - 1)]),
+        )
+        return np.searchsorted(cuts, scores, side="right").astype(np.uint8)
 
 
 def required_shares(job: JobProfile, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:
