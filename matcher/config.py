@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from matcher.fit import band_named
+
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
@@ -39,6 +41,8 @@ class Settings:
     digest_cron: str = "0 8 * * *"
     housekeeping_cron: str = "30 4 * * *"
     misfire_grace_seconds: int = 3600
+    # The lowest fit band (matcher.fit: strong, good, fair, weak) a job needs to be mailed.
+    digest_min_band: str = "good"
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with every override that is not None applied."""
@@ -71,6 +75,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         misfire_grace_seconds=int(
             get("TALENTMATCH_MISFIRE_GRACE_SECONDS") or defaults.misfire_grace_seconds
         ),
+        digest_min_band=band_named(
+            get("TALENTMATCH_DIGEST_MIN_BAND") or defaults.digest_min_band
+        ).key,
     )
 
 

@@ -9,12 +9,14 @@ import pytest
 from notification_fixtures import PYTHONISTA, add_subscriber, python_jobs
 from ranking_rows import add_job, add_worker
 
-from matcher.config import Settings
+from matcher.config import Settings, load_settings
+from matcher.fit import GOOD, Fit
 from matcher.notifications import consent, links, outbox
-from matcher.notifications.digest import Digest, DigestJob, reasons_from_explanation
+from matcher.notifications.digest import Digest, DigestJob
 from matcher.notifications.digests import queue_digests
 from matcher.notifications.rendering import render_digest
 from matcher.notifications.selection import TopJobs, choose_digests
+from matcher.presentation import explanation_items, item_text
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 KEY = "test-secret-key"
@@ -116,12 +118,13 @@ def test_digest_picks_fitting_open_jobs_and_never_repeats_them(db, settings):
     add_job(db, "NURSE", required=["Nursing", "Phlebotomy"], city="Vancouver", title="Nurse")
     add_job(db, "CLOSED", required=["Python", "SQL"], status="closed")
 
-    digests = choose_digests(db, settings, NOW, threshold=0.5)
+    digests = choose_digests(db, settings, NOW, min_band="good")
 
     assert [d.worker_external_id for d in digests] == ["W1"]
     chosen = digests[0]
     assert {job.external_id for job in chosen.jobs} == {"J1", "J2"}
-    assert chosen.jobs[0].score >= chosen.jobs[1].score >= 0.5
+    assert chosen.jobs[0].score >= chosen.jobs[1].score
+    assert all(job.fit.at_least(GOOD) for job in chosen.jobs)
     assert chosen.jobs[0].explanation["matched_skills"] == ["Python", "SQL"]
     assert chosen.jobs[0].explanation["city_preference_rank"] == 1
 
@@ -133,7 +136,7 @@ def test_digest_picks_fitting_open_jobs_and_never_repeats_them(db, settings):
         "INSERT INTO match_feedback (worker_id, job_id, kind, at) VALUES (?, ?, ?, ?)",
         [fan, second_python_job, "not_relevant", "2026-11-24T10:00:00Z"],
     )
-    assert choose_digests(db, settings, NOW, threshold=0.5) == [], "sent and not relevant"
+    assert choose_digests(db, settings, NOW, min_band="good") == [], "sent and not relevant"
 
 
 def test_queue_is_idempotent_per_period_and_dry_run_writes_nothing(db, settings):
@@ -160,11 +163,10 @@ def test_rendered_digest_has_reasons_links_and_escaped_html(db):
         city="Montreal",
         remote="hybrid",
         score=0.83,
-        explanation={
-            "matched_skills": ["Python"],
-            "missing_skills": ["Go"],
-            "city_preference_rank": 2,
-        },
+        explanation=explanation(
+            matched_skills=["Python"], missing_skills=["Go"], city_preference_rank=2
+        ),
+        fit=Fit(GOOD, 85),
     )
     digest = Digest(3, "W3", "Ana", "ana@example.com", "daily:2026-11-25", (job,))
     rendered = render_digest(digest, base_url="https://tm.example", secret_key=KEY)
@@ -174,10 +176,10 @@ def test_rendered_digest_has_reasons_links_and_escaped_html(db):
     assert "Café &amp; Co" in rendered.html
     assert "<script>alert(1)</script> Engineer at Café & Co" in rendered.text
     for body in (rendered.text, rendered.html):
-        assert "Your skills it asks for: Python" in body
-        assert "not listed: Go" in body
-        assert "In Montreal (hybrid), your second choice of city" in body
-        assert "83/100" in body
+        assert "✓ Python" in body and "✗ Go" in body
+        assert "Montreal is your choice #2 · hybrid" in body
+        assert "Good fit · 85th percentile" in body and "83" not in body
+        assert "Strong fit" in body  # the bands' legend
     unsubscribe = links.unsubscribe_url("https://tm.example", KEY, 3)
     not_relevant = links.not_relevant_url("https://tm.example", KEY, 3, 7)
     assert unsubscribe in rendered.text and unsubscribe in rendered.html
@@ -187,13 +189,42 @@ def test_rendered_digest_has_reasons_links_and_escaped_html(db):
     )
 
 
+def explanation(**facts) -> dict:
+    """A whole explanation (as `explain` gives) of a plain pair, with `facts` changed."""
+    return {
+        "matched_skills": [],
+        "missing_skills": [],
+        "matched_nice_to_have_skills": [],
+        "city": "Montreal",
+        "city_preference_rank": 1,
+        "remote": "hybrid",
+        "open_to_remote": False,
+        "remote_compatible": True,
+        "years_experience": 5.0,
+        "min_years_experience": None,
+        "meets_min_experience": None,
+        "french_level": None,
+        "french_level_required": 0,
+        "meets_french_requirement": True,
+        "salary_expectation_cad": None,
+        "salary_min_cad": None,
+        "salary_max_cad": None,
+        "salary_fit": "unknown",
+        "work_authorization": "citizen",
+        "available_from": None,
+        **facts,
+    }
+
+
 def test_reasons_cover_remote_and_unlisted_city():
-    assert reasons_from_explanation({}, city="Vancouver", remote="remote") == [
-        "Remote (Vancouver-based employer)"
-    ]
-    assert reasons_from_explanation({"city_preference_rank": None}, city="Toronto") == [
-        "In Toronto, not on your list of cities"
-    ]
+    remote = explanation(
+        city="Vancouver", remote="remote", city_preference_rank=None, remote_compatible=False
+    )
+    assert item_text(explanation_items(remote, "worker")[1]) == (
+        "Vancouver is not in your list · remote job · cannot work it as offered ✗"
+    )
+    onsite = explanation(city="Toronto", remote="onsite", city_preference_rank=None)
+    assert explanation_items(onsite, "worker")[1].value.startswith("Toronto is not in your list")
 
 
 def test_candidate_pools_rank_like_the_matches_page(db):
@@ -219,8 +250,8 @@ def test_candidate_pools_rank_like_the_matches_page(db):
     assert first_job not in {openings.jobs[j].id for j in excluded.jobs[0]}
 
 
-def test_threshold_comes_from_the_environment():
-    from matcher.notifications.digest import DEFAULT_SCORE_THRESHOLD, configured_threshold
-
-    assert configured_threshold({}) == DEFAULT_SCORE_THRESHOLD
-    assert configured_threshold({"TALENTMATCH_DIGEST_MIN_SCORE": "0.72"}) == 0.72
+def test_min_band_comes_from_the_settings():
+    assert load_settings({}).digest_min_band == "good"
+    assert load_settings({"TALENTMATCH_DIGEST_MIN_BAND": "strong"}).digest_min_band == "strong"
+    with pytest.raises(ValueError, match="strong, good, fair, weak"):
+        load_settings({"TALENTMATCH_DIGEST_MIN_BAND": "0.3"})

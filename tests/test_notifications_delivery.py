@@ -76,7 +76,7 @@ def test_digest_arrives_as_multipart_with_one_click_unsubscribe(db, settings, sm
     html = message.get_body(("html",)).get_content()
     for body in (text, html):
         assert "Python developer 1" in body and "Python developer 2" in body
-        assert "Your skills it asks for: Python, SQL" in body
+        assert "✓ Python" in body and "✓ SQL" in body and "th percentile" in body
         assert links.unsubscribe_url(settings.base_url, KEY, worker) in body
     sent_jobs = db.execute("SELECT count(*) FROM digest_sent_jobs WHERE worker_id = ?", [worker])
     assert sent_jobs.fetchone() == (2,)
@@ -237,8 +237,8 @@ def test_send_digests_command_on_demo_data(db, db_path, smtp, run_cli):
     assert set(received) <= consenting
     assert f"sent={len(received)}" in first.stdout
     text = handler.received[0].get_body(("plain",)).get_content()
-    assert "Match score:" in text and "https://tm.example/email/unsubscribe/" in text
-    assert "Your skills it asks for:" in text or "not listed" in text
+    assert " fit · " in text and "https://tm.example/email/unsubscribe/" in text
+    assert "   - Skills: " in text
 
     again = run_cli("send-digests", env=env, check=True)
     assert "digests=0" in again.stdout and "sent=0" in again.stdout

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from matcher import registry
 from matcher.config import Settings
 from matcher.features import FEATURE_NAMES, load_jobs
+from matcher.fit import BAND_KEYS
 from matcher.ranking import (
     CandidateFilters,
     FilterError,
@@ -114,8 +115,9 @@ def test_json_shape_matches_the_product_contract(market, settings) -> None:
     assert set(document) == {"job", "model_version", "candidates", "total"}
     assert document["job"] == "J1" and document["model_version"] == "cold-start"
     (candidate,) = document["candidates"]
-    assert set(candidate) == {"worker", "rank", "score", "explanation"}
+    assert set(candidate) == {"worker", "rank", "score", "explanation", "fit"}  # fit: optional
     assert candidate["worker"] == "W1" and candidate["rank"] == 1
+    assert candidate["fit"]["band"] in BAND_KEYS and 0 <= candidate["fit"]["percentile"] <= 100
     json.dumps(document)  # every value is plain JSON
 
 
@@ -277,7 +279,8 @@ def test_cli_shortlist_json(market, run_cli) -> None:
 
 def test_cli_text_and_matches(market, run_cli) -> None:
     text = run_cli("shortlist", "J1", check=True).stdout
-    assert "W1" in text and "skills 2/2" in text and "Toronto #1" in text
+    assert "W1" in text and "skills 2 of 2 required" in text and "Toronto: choice #1" in text
+    assert "fit · 100th percentile" in text and "0.9" not in text  # fit, not a raw score
     matches = json.loads(run_cli("matches", "W3", "--json", check=True).stdout)
     assert matches["worker"] == "W3" and matches["jobs"][0]["job"] == "J2"
 

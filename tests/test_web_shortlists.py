@@ -80,7 +80,7 @@ def test_pages_do_not_overlap(client):
 def test_candidate_page_is_blind_until_contact_is_accepted(client, site):
     page = "/jobs/ACME-1/candidates/W2"
     html = client.get(page).get_data(as_text=True)
-    assert "Candidate W2" in html and "Why this score" in html
+    assert "Candidate W2" in html and "Why this fit" in html
     assert "Secret Name 2" not in html and "w2@private.example" not in html
     response = post_form(client, page, page + "/decisions", {"stage": "contacted", "back": page})
     assert response.status_code == 302 and response.headers["Location"] == page

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from matcher import accounts
 from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
+from matcher.ranking.shortlists import NotFound, matches_for_viewer, owned_job, shortlist_for_job
 from matcher.records.parsing import RowError
 from web.database import get_db
 from web.security import carries_bearer_token
-from web.shortlists import NotFoundError, load_matches, load_shortlist
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -81,9 +81,13 @@ def _employer_id_or_404() -> int:
 @bp.get("/jobs/<external_id>/shortlist")
 def job_shortlist(external_id: str) -> Response:
     limit = _limit(DEFAULT_SHORTLIST_LIMIT)
+    settings = current_app.config["SETTINGS"]
     try:
-        shortlist = load_shortlist(external_id, _employer_id_or_404(), limit=limit)
-    except NotFoundError:
+        job = owned_job(get_db(), _employer_id_or_404(), external_id)
+        shortlist = shortlist_for_job(
+            get_db(), external_id, limit=limit, settings=settings, job=job
+        )
+    except NotFound:
         abort(404)
     return jsonify(shortlist.to_json())
 
@@ -91,9 +95,10 @@ def job_shortlist(external_id: str) -> Response:
 @bp.get("/workers/<external_id>/matches")
 def worker_matches(external_id: str) -> Response:
     limit = _limit(DEFAULT_MATCHES_LIMIT)
+    settings = current_app.config["SETTINGS"]
     try:
-        matches = load_matches(external_id, g.user, limit=limit)
-    except NotFoundError:
+        matches = matches_for_viewer(get_db(), external_id, g.user, limit=limit, settings=settings)
+    except NotFound:
         abort(404)
     return jsonify(matches.to_json())
 

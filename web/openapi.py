@@ -12,6 +12,7 @@ from matcher.constants import (
     REMOTE_POLICIES,
     WORK_AUTHORIZATIONS,
 )
+from matcher.fit import BAND_KEYS
 from matcher.postings import MAX_REQUIRED_SKILLS
 from matcher.records.jobs import MAX_SALARY_CAD
 
@@ -56,7 +57,21 @@ _EXPLANATION = {
         "available_from": {"type": "string", "format": "date", "nullable": True},
     },
 }
-_RANKED = {"rank": {"type": "integer", "minimum": 1}, "score": {"type": "number"}}
+_FIT = {
+    "type": "object",
+    "required": ["band", "percentile"],
+    "description": "The band (rule: docs/FIT_BANDS.md) and the percentile among the job's"
+    " eligible candidates; the same for the job's employer and the worker.",
+    "properties": {
+        "band": {"type": "string", "enum": list(BAND_KEYS)},
+        "percentile": {"type": "integer", "minimum": 0, "maximum": 100},
+    },
+}
+_RANKED = {
+    "rank": {"type": "integer", "minimum": 1},
+    "score": {"type": "number"},
+    "fit": _FIT,
+}
 _SHORTLIST = {
     "type": "object",
     "required": ["job", "model_version", "candidates"],

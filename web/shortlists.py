@@ -23,35 +23,40 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from matcher.accounts import User
-from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATION_LABELS, WORK_AUTHORIZATIONS
+from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
+from matcher.features.population import JobProfile
 from matcher.hiring import decisions
 from matcher.hiring.contact_requests import contact_request_status
+from matcher.presentation import (
+    PERCENTILE_LEGEND,
+    WORK_AUTHORIZATION_LABELS,
+    explanation_items,
+    fit_html,
+    fit_legend,
+    item_html,
+)
 from matcher.ranking.shortlists import (
     Candidate,
     CandidateFilters,
     FilterError,
-    Matches,
     NotFound,
-    Shortlist,
-    matches_for_worker,
+    candidate_fit,
+    owned_job,
     score_candidate,
     shortlist_for_job,
 )
 from matcher.records.workers import blind_profile
 from web.auth import employer_required
 from web.database import get_db
-from web.employer_jobs import owned_job_or_404
 
 bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
 
-NotFoundError = NotFound
 SORT_CHOICES = [
     SelectChoice("score", "Best match"),
     SelectChoice("experience", "Most experience"),
@@ -77,45 +82,19 @@ STAGE_OPTIONS = Markup("").join(
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"work_authorization_labels": WORK_AUTHORIZATION_LABELS}
+    return {"fit_legend": fit_legend(), "fit_percentile_legend": PERCENTILE_LEGEND}
 
 
 def _settings():
     return current_app.config["SETTINGS"]
 
 
-def load_shortlist(
-    job_external_id: str,
-    employer_id: int,
-    *,
-    limit: int,
-    offset: int = 0,
-    filters: CandidateFilters | None = None,
-) -> Shortlist:
-    """The job's shortlist if the job is the employer's; NotFound otherwise (404, not 403)."""
+def _owned_job_or_404(external_id: str) -> JobProfile:
+    """The signed-in employer's job, loaded once for the request; 404 for anyone else's."""
     try:
-        decisions.owned_job_id(get_db(), employer_id, job_external_id)
-    except decisions.NotFound:
-        raise NotFound("job", job_external_id) from None
-    return shortlist_for_job(
-        get_db(), job_external_id, limit=limit, offset=offset, filters=filters, settings=_settings()
-    )
-
-
-def load_matches(worker_external_id: str, user: User, *, limit: int) -> Matches:
-    """The worker's matches, for that worker or an operator; NotFound for anyone else."""
-    if user.role != "operator":
-        row = (
-            get_db()
-            .execute(
-                "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
-                [worker_external_id],
-            )
-            .fetchone()
-        )
-        if user.role != "worker" or row is None or row[0] != user.worker_id:
-            raise NotFound("worker", worker_external_id)
-    return matches_for_worker(get_db(), worker_external_id, limit=limit, settings=_settings())
+        return owned_job(get_db(), g.user.employer_id, external_id)
+    except NotFound:
+        abort(404)
 
 
 class FilterForm(FlaskForm):
@@ -161,7 +140,7 @@ class FilterForm(FlaskForm):
 @bp.route("/<external_id>/shortlist")
 @employer_required
 def shortlist(external_id: str):
-    job = owned_job_or_404(external_id)
+    job = _owned_job_or_404(external_id)
     form = FilterForm(formdata=request.args)
     valid = form.validate()
     page_size = current_app.config["SHORTLIST_PAGE_SIZE"]
@@ -173,17 +152,19 @@ def shortlist(external_id: str):
             valid = False
             form.form_errors.append(f"{error.field}: {error.reason}")
     page = (form.page.data or 1) if valid else 1
-    result = load_shortlist(
+    result = shortlist_for_job(
+        get_db(),
         external_id,
-        g.user.employer_id,
         limit=page_size,
         offset=(page - 1) * page_size,
         filters=filters,
+        settings=_settings(),
+        job=job,
     )
     decided = decisions.latest_decisions(get_db(), job.id)
     return render_template(
         "employer/shortlist.html",
-        job=job.record,
+        job=job,
         form=form,
         shortlist=result,
         rows=_display_rows(external_id, result.candidates, decided),
@@ -220,71 +201,19 @@ def _display_rows(
         {
             "rank": candidate.rank,
             "worker": candidate.worker,
-            "score": f"{candidate.score:.2f}",
+            "fit": fit_html(candidate.fit) if candidate.fit else "",
             "decision": decided.get(candidate.worker),
             "candidate_url": candidates_url + quote(candidate.worker, safe="") + back,
             "decision_url": candidates_url + quote(candidate.worker, safe="") + "/decisions",
-            **reason_cells(candidate.explanation),
+            "cells": reason_cells(candidate.explanation),
         }
         for candidate in candidates
     ]
 
 
-def reason_cells(e: dict) -> dict[str, Markup]:
-    """The reasons beside a score as HTML cells (the text of employer/_explanation.html)."""
-    return {
-        "skills": _skill_tags(e),
-        "city": escape(_city_text(e)),
-        "experience": escape(_experience_text(e)),
-        "french": escape(_french_text(e)),
-        "salary": escape(_salary_text(e)),
-        "permit": escape(_permit_text(e)),
-    }
-
-
-def _skill_tags(e: dict) -> Markup:
-    tags = [("tag matched", "✓", s) for s in e["matched_skills"]]
-    tags += [("tag missing", "✗", s) for s in e["missing_skills"]]
-    tags += [("tag", "+", s) for s in e.get("matched_nice_to_have_skills") or ()]
-    return Markup(
-        "".join(f'<span class="{css}">{mark} {escape(skill)}</span>' for css, mark, skill in tags)
-    )
-
-
-def _city_text(e: dict) -> str:
-    rank = e["city_preference_rank"]
-    text = f"{e['city']}: choice #{rank}" if rank else f"{e['city']} not in their list"
-    return text + (" · open to remote" if e["open_to_remote"] else "")
-
-
-def _experience_text(e: dict) -> str:
-    text = f"{e['years_experience']:g} yrs"
-    if e["min_years_experience"] is not None:
-        mark = "✓" if e["meets_min_experience"] else "✗"
-        text += f" (needs {e['min_years_experience']:g} {mark})"
-    return text
-
-
-def _french_text(e: dict) -> str:
-    level = e["french_level"]
-    text = "unknown" if level is None else f"NCLC {level}"
-    if e["french_level_required"]:
-        meets = e["meets_french_requirement"]
-        mark = "✓" if meets else "?" if meets is None else "✗"
-        text += f" / needs {e['french_level_required']} {mark}"
-    return text
-
-
-def _salary_text(e: dict) -> str:
-    expectation = e["salary_expectation_cad"]
-    text = f"${expectation:,}" if expectation else "not given"
-    return text + (f" ({e['salary_fit']} range)" if e["salary_fit"] != "unknown" else "")
-
-
-def _permit_text(e: dict) -> str:
-    authorization = e["work_authorization"]
-    text = WORK_AUTHORIZATION_LABELS.get(authorization, authorization)
-    return text + (f" · from {e['available_from']}" if e["available_from"] else "")
+def reason_cells(e: dict) -> list[tuple[str, Markup]]:
+    """The reasons beside a fit as (label, HTML) cells, from the one presenter."""
+    return [(item.label, item_html(item)) for item in explanation_items(e, "employer")]
 
 
 def _page_url(page: int) -> str:
@@ -293,29 +222,28 @@ def _page_url(page: int) -> str:
     return url_for("shortlists.shortlist", **request.view_args, **args)
 
 
-def _score_and_explanation(job_external_id: str, worker_id: int) -> tuple[float, dict, str]:
-    try:
-        return score_candidate(get_db(), job_external_id, worker_id, settings=_settings())
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/<external_id>/candidates/<worker_external_id>")
 @employer_required
 def candidate(external_id: str, worker_external_id: str):
-    job = owned_job_or_404(external_id)
+    job = _owned_job_or_404(external_id)
     worker_id = _worker_id_or_404(worker_external_id)
-    score, explanation, model_version = _score_and_explanation(external_id, worker_id)
+    try:
+        _, explanation, model_version = score_candidate(
+            get_db(), job, worker_id, settings=_settings()
+        )
+        fit = candidate_fit(get_db(), job, worker_id, settings=_settings())
+    except NotFound:
+        abort(404)
     contact_status = contact_request_status(get_db(), job.id, worker_id)
     profile = blind_profile(get_db(), worker_id)
     if contact_status != "accepted":
         profile["name"] = profile["email"] = None
     return render_template(
         "employer/candidate.html",
-        job=job.record,
+        job=job,
         profile=profile,
-        score=score,
-        explanation=explanation,
+        fit=fit_html(fit),
+        reasons=reason_cells(explanation),
         model_version=model_version,
         contact_status=contact_status,
         history=decisions.decision_history(get_db(), job.id, worker_id),
@@ -343,7 +271,7 @@ def _safe_back(target: str | None, external_id: str) -> str:
 @bp.route("/<external_id>/candidates/<worker_external_id>/decisions", methods=["POST"])
 @employer_required
 def record_decision(external_id: str, worker_external_id: str):
-    owned_job_or_404(external_id)
+    _owned_job_or_404(external_id)
     stage = request.form.get("stage", "")
     if stage not in DECISION_STAGES:
         abort(400, description=f"Choose one of: {', '.join(DECISION_STAGES)}.")

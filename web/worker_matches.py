@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 
-from matcher.constants import WORK_AUTHORIZATION_LABELS
 from matcher.hiring.contact_requests import (
     ContactRequestNotFound,
     answer_contact_request,
     contact_requests_of,
 )
-from matcher.ranking.shortlists import NotFound, matches_for_worker
+from matcher.presentation import (
+    PERCENTILE_LEGEND,
+    explanation_items,
+    fit_html,
+    fit_legend,
+    item_html,
+)
+from matcher.ranking.shortlists import JobMatch, NotFound, matches_for_worker
 from web.auth import worker_required
 from web.database import get_db
 from web.worker_account import current_worker_external_id
@@ -39,9 +45,21 @@ def matches():
     return render_template(
         "worker/matches.html",
         matches=result,
+        shown=[_shown(match) for match in result.jobs],
+        fit_legend=fit_legend(),
+        fit_percentile_legend=PERCENTILE_LEGEND,
         pending=len(contact_requests_of(get_db(), g.user.worker_id, status="pending")),
-        work_authorization_labels=WORK_AUTHORIZATION_LABELS,
     )
+
+
+def _shown(match: JobMatch) -> dict:
+    """A match as the page shows it: the presenter's fit and reasons in the worker's voice."""
+    reasons = explanation_items(match.explanation, "worker")
+    return {
+        "match": match,
+        "fit": fit_html(match.fit) if match.fit else "",
+        "reasons": [(item.label, item_html(item)) for item in reasons],
+    }
 
 
 @bp.route("/contact-requests")

@@ -6,20 +6,20 @@ import threading
 
 import click
 
-from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, DEFAULT_SCORE_THRESHOLD
+from matcher.fit import BAND_KEYS
+from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST
 
 
 @click.command("send-digests")
 @click.option("--dry-run", is_flag=True, help="Choose and render the digests; queue and send none.")
 @click.option("--jobs-per-digest", default=DEFAULT_JOBS_PER_DIGEST, show_default=True, type=int)
 @click.option(
-    "--threshold",
-    type=float,
-    help=f"Lowest match score a job needs to be mailed [TALENTMATCH_DIGEST_MIN_SCORE,"
-    f" default {DEFAULT_SCORE_THRESHOLD}].",
+    "--min-band",
+    type=click.Choice(BAND_KEYS),
+    help="Lowest fit band a job needs to be mailed [TALENTMATCH_DIGEST_MIN_BAND, default good].",
 )
 @click.pass_obj
-def send_digests_command(cli, dry_run: bool, jobs_per_digest: int, threshold: float | None) -> None:
+def send_digests_command(cli, dry_run: bool, jobs_per_digest: int, min_band: str | None) -> None:
     """Email opted-in workers their best new jobs (one digest per worker and period)."""
     from matcher.notifications.delivery import DeliveryConfigurationError, SendLockBusy
     from matcher.notifications.digests import send_digests
@@ -30,7 +30,7 @@ def send_digests_command(cli, dry_run: bool, jobs_per_digest: int, threshold: fl
             cli.settings,
             dry_run=dry_run,
             jobs_per_digest=jobs_per_digest,
-            threshold=threshold,
+            min_band=min_band,
         )
     except (SendLockBusy, DeliveryConfigurationError) as error:
         raise click.ClickException(str(error)) from error

@@ -10,37 +10,17 @@ import click
 from matcher.cli.context import CliContext
 
 if TYPE_CHECKING:  # ranking loads scikit-learn: imported only when a command runs
+    from matcher.fit import Fit
+    from matcher.presentation import Audience
     from matcher.ranking.shortlists import Matches, Shortlist
 
 
-def _skills_summary(explanation: dict) -> str:
-    matched, missing = explanation["matched_skills"], explanation["missing_skills"]
-    summary = f"skills {len(matched)}/{len(matched) + len(missing)}"
-    return summary + (f" (missing {', '.join(missing)})" if missing else "")
+def _fit_and_reasons(fit: Fit | None, explanation: dict, audience: Audience) -> str:
+    """The pair's fit and reasons in the presenter's words, on one line."""
+    from matcher.presentation import explanation_items, fit_text, items_text
 
-
-def _fit_summary(explanation: dict) -> str:
-    """One line of the explanation's main facts, for the text output."""
-    rank = explanation["city_preference_rank"]
-    parts = [
-        _skills_summary(explanation),
-        f"{explanation['city']} " + (f"#{rank}" if rank else "not listed"),
-    ]
-    if explanation["remote"] != "onsite":
-        openness = "open to remote" if explanation["open_to_remote"] else "not open to remote"
-        parts.append(f"{explanation['remote']} job, {openness}")
-    minimum = explanation["min_years_experience"]
-    years = f"{explanation['years_experience']:g} yrs"
-    parts.append(years + (f" (min {minimum:g})" if minimum is not None else ""))
-    if explanation["french_level_required"]:
-        parts.append(
-            f"French {explanation['french_level']} / {explanation['french_level_required']}"
-        )
-    parts.append(f"salary {explanation['salary_fit']}")
-    parts.append(explanation["work_authorization"])
-    if explanation["available_from"]:
-        parts.append(f"from {explanation['available_from']}")
-    return ", ".join(parts)
+    reasons = items_text(explanation_items(explanation, audience))
+    return f"{fit_text(fit)}  {reasons}" if fit else reasons
 
 
 def _print_shortlist(shortlist: Shortlist) -> None:
@@ -48,19 +28,15 @@ def _print_shortlist(shortlist: Shortlist) -> None:
     heading = f"{shortlist.job}" + (f" {job.title} ({job.employer}, {job.city})" if job else "")
     click.echo(f"{heading}: {shortlist.total} eligible, model {shortlist.model_version}")
     for candidate in shortlist.candidates:
-        click.echo(
-            f"{candidate.rank:>4}. {candidate.worker:<12} {candidate.score:.3f}  "
-            f"{_fit_summary(candidate.explanation)}"
-        )
+        reasons = _fit_and_reasons(candidate.fit, candidate.explanation, "employer")
+        click.echo(f"{candidate.rank:>4}. {candidate.worker:<12} {reasons}")
 
 
 def _print_matches(matches: Matches) -> None:
     click.echo(f"{matches.worker}: {len(matches.jobs)} jobs, model {matches.model_version}")
     for match in matches.jobs:
-        click.echo(
-            f"{match.rank:>4}. {match.job:<12} {match.score:.3f}  {match.title} ({match.employer})"
-            f"  {_fit_summary(match.explanation)}"
-        )
+        reasons = _fit_and_reasons(match.fit, match.explanation, "worker")
+        click.echo(f"{match.rank:>4}. {match.job:<12} {match.title} ({match.employer})  {reasons}")
 
 
 @click.command("shortlist")

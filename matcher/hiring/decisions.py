@@ -5,18 +5,10 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from matcher.constants import DECISION_STAGES
+from matcher.errors import NotFound
 from matcher.records import workers
 from matcher.records.outcomes import record_outcome
 from matcher.store import utc_now, write_transaction
-
-
-class NotFound(LookupError):
-    """The job is not the employer's, or the worker does not exist (or was deleted)."""
-
-    def __init__(self, kind: str, external_id: str) -> None:
-        super().__init__(f"no {kind} {external_id!r}")
-        self.kind = kind
-        self.external_id = external_id
 
 
 class NotADecisionStage(ValueError):

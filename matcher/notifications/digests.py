@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from matcher.config import Settings, resolve_secret_key
 from matcher.notifications import delivery, outbox
-from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest, configured_threshold
+from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import render_digest
 from matcher.notifications.selection import choose_digests
@@ -80,21 +80,19 @@ def send_digests(
     dry_run: bool = False,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     jobs_per_digest: int = DEFAULT_JOBS_PER_DIGEST,
-    threshold: float | None = None,
+    min_band: str | None = None,
 ) -> DigestRunReport:
     """Queue this period's digests, then deliver everything due (nothing is sent on a dry run).
 
-    `threshold` defaults to TALENTMATCH_DIGEST_MIN_SCORE (see `digest.configured_threshold`).
+    `min_band`, the lowest fit band mailed, defaults to `settings.digest_min_band`.
     """
-    if threshold is None:
-        threshold = configured_threshold()
     report = queue_digests(
         db,
         settings,
         clock(),
         dry_run=dry_run,
         jobs_per_digest=jobs_per_digest,
-        threshold=threshold,
+        min_band=min_band,
     )
     if not dry_run:
         report.delivery = delivery.deliver_due(

@@ -10,6 +10,7 @@ import jinja2
 
 from matcher.notifications import links
 from matcher.notifications.digest import Digest
+from matcher.presentation import PERCENTILE_LEGEND, fit_html, fit_legend, item_html, item_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -23,12 +24,16 @@ class RenderedDigest:
 
 @cache
 def _environment(autoescape: bool) -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # The one presenter's words: the same on the worker's matches page.
+    environment.filters.update(item_text=item_text, item_html=item_html, fit_html=fit_html)
+    environment.globals.update(fit_legend=fit_legend(), percentile_legend=PERCENTILE_LEGEND)
+    return environment
 
 
 def digest_subject(digest: Digest) -> str:

@@ -1,11 +1,14 @@
-"""Choosing each due worker's digest: their best open jobs above a score threshold that no
-earlier digest announced and that they did not mark as not relevant.
+"""Choosing each due worker's digest: their best open jobs of at least the configured fit
+band (`Settings.digest_min_band`) that no earlier digest announced and that they did not
+mark as not relevant.
 
 The same two stages as a worker's matches page (`matcher.ranking.matches_for_worker`), done
 for every due worker at once: the cheap retrieval score, computed for blocks of workers
 against every open job, keeps a pool of candidate jobs per worker (top-k in numpy); then
 the serving scorer re-scores the pools, one job at a time against the workers whose pool
 holds it. A run costs one vectorised pass over the open jobs, not one ranking query per worker.
+Each pair's fit is read from its job's fit scale, as the job's employer sees it; a job whose
+pooled pairs cannot reach the band whatever their percentile needs no scale.
 """
 
 from __future__ import annotations
@@ -20,15 +23,12 @@ from sqlite_utils import Database
 
 from matcher.config import Settings
 from matcher.features.population import JobProfile
+from matcher.fit import BANDS, Fit, FitBand, band_named
 from matcher.notifications import outbox
 from matcher.notifications.consent import CONSENTING_WORKERS_SQL
-from matcher.notifications.digest import (
-    DEFAULT_JOBS_PER_DIGEST,
-    DEFAULT_SCORE_THRESHOLD,
-    Digest,
-    DigestJob,
-)
+from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest, DigestJob
 from matcher.ranking.explanations import explain
+from matcher.ranking.fit_scale import band_indexes, required_shares, workable
 from matcher.ranking.retrieval import (
     EXPERIENCE_SHORTFALL_FOR_ZERO,
     RETRIEVAL_WEIGHTS,
@@ -38,6 +38,7 @@ from matcher.ranking.retrieval import (
     worker_index,
 )
 from matcher.ranking.scorers import load_serving_scorer
+from matcher.ranking.shortlists import fit_scale
 
 # Candidate jobs per worker that the serving scorer re-ranks (the matches page uses more,
 # for one worker; a digest lists only a handful).
@@ -224,18 +225,57 @@ def rescore_pools(
 ) -> np.ndarray:
     """Stage two: the serving scorer's score of every pooled (row, job), -inf in empty slots."""
     model_scores = np.full(pools.jobs.shape, -np.inf, dtype=np.float32)
-    filled = np.isfinite(pools.scores)
-    positions, slots = np.nonzero(filled)
+    for job_position, (positions, slots) in _pairs_by_job(pools):
+        job = jobs[job_position]
+        model_scores[positions, slots] = scorer.score(job, index.table, rows[positions])
+    return model_scores
+
+
+def _pairs_by_job(pools: TopJobs) -> Iterable[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    """(job index, (row positions, slots)) of the filled pool slots, one job at a time."""
+    positions, slots = np.nonzero(np.isfinite(pools.scores))
     job_of_pair = pools.jobs[positions, slots]
     order = np.argsort(job_of_pair, kind="stable")
     boundaries = np.flatnonzero(np.diff(job_of_pair[order])) + 1
     for group in np.split(order, boundaries):
-        if len(group) == 0:
-            continue
-        job = jobs[int(job_of_pair[group[0]])]
-        scores = scorer.score(job, index.table, rows[positions[group]])
-        model_scores[positions[group], slots[group]] = scores
-    return model_scores
+        if len(group):
+            yield int(job_of_pair[group[0]]), (positions[group], slots[group])
+
+
+@dataclass(frozen=True)
+class PooledFits:
+    """Each pooled pair's fit percentile and band position in BANDS (-1: no scale needed)."""
+
+    percentiles: np.ndarray
+    bands: np.ndarray
+
+    def fit(self, position: int, slot: int) -> Fit:
+        return Fit(BANDS[int(self.bands[position, slot])], int(self.percentiles[position, slot]))
+
+
+def pooled_fits(
+    db: Database,
+    settings: Settings,
+    index: WorkerIndex,
+    jobs: tuple[JobProfile, ...],
+    rows: np.ndarray,
+    pools: TopJobs,
+    min_band: FitBand,
+) -> PooledFits:
+    """The fit of every pooled pair that could reach `min_band`, on its job's fit scale."""
+    percentiles = np.zeros(pools.jobs.shape, dtype=np.int16)
+    bands = np.full(pools.jobs.shape, len(BANDS) - 1, dtype=np.int8)
+    for job_position, (positions, slots) in _pairs_by_job(pools):
+        job, pair_rows = jobs[job_position], rows[positions]
+        shares, able = required_shares(job, index, pair_rows), workable(job, index, pair_rows)
+        best_possible = band_indexes(np.full(len(pair_rows), 100), shares, able)
+        if (best_possible > BANDS.index(min_band)).all():
+            continue  # no percentile could lift these pairs to the band: skip the job's scale
+        scale = fit_scale(db, job, settings)
+        pair_percentiles = scale.percentiles(pair_rows)
+        percentiles[positions, slots] = pair_percentiles
+        bands[positions, slots] = band_indexes(pair_percentiles, shares, able)
+    return PooledFits(percentiles, bands)
 
 
 def choose_digests(
@@ -244,10 +284,14 @@ def choose_digests(
     now: dt.datetime,
     *,
     jobs_per_digest: int = DEFAULT_JOBS_PER_DIGEST,
-    threshold: float = DEFAULT_SCORE_THRESHOLD,
+    min_band: str | None = None,
     pool_size: int = DIGEST_POOL_SIZE,
 ) -> list[Digest]:
-    """The digest of every due worker who has at least one new job above the threshold."""
+    """The digest of every due worker with at least one new job of `min_band` or better.
+
+    `min_band` defaults to `settings.digest_min_band`.
+    """
+    band = band_named(min_band or settings.digest_min_band)
     recipients = due_recipients(db, now)
     if not recipients:
         return []
@@ -263,15 +307,19 @@ def choose_digests(
     pools = candidate_pools(index, openings, rows, excluded_pairs(db), pool_size)
     scorer = load_serving_scorer(db, settings)
     model_scores = rescore_pools(scorer, index, jobs, rows, pools)
-    model_scores[model_scores < threshold] = -np.inf
-    chosen = TopJobs(len(rows), jobs_per_digest)
-    chosen.merge(model_scores, pools.jobs)
-    return list(_digests(placed, chosen, jobs, index))
+    fits = pooled_fits(db, settings, index, jobs, rows, pools, band)
+    model_scores[fits.bands > BANDS.index(band)] = -np.inf
+    slots = np.broadcast_to(np.arange(pools.jobs.shape[1]), pools.jobs.shape)
+    chosen = TopJobs(len(rows), min(jobs_per_digest, pools.jobs.shape[1]))
+    chosen.merge(model_scores, slots)
+    return list(_digests(placed, chosen, pools, fits, jobs, index))
 
 
 def _digests(
     placed: list[tuple[Recipient, int]],
     chosen: TopJobs,
+    pools: TopJobs,
+    fits: PooledFits,
     jobs: tuple[JobProfile, ...],
     index: WorkerIndex,
 ) -> Iterable[Digest]:
@@ -285,11 +333,20 @@ def _digests(
             recipient.name,
             recipient.email,
             recipient.period,
-            tuple(_digest_job(jobs[j], score, index, row) for j, score in best),
+            tuple(
+                _digest_job(
+                    jobs[int(pools.jobs[position, slot])],
+                    score,
+                    index,
+                    row,
+                    fits.fit(position, slot),
+                )
+                for slot, score in best
+            ),
         )
 
 
-def _digest_job(job: JobProfile, score: float, index: WorkerIndex, row: int) -> DigestJob:
+def _digest_job(job: JobProfile, score: float, index: WorkerIndex, row: int, fit: Fit) -> DigestJob:
     return DigestJob(
         job_id=job.id,
         external_id=job.external_id,
@@ -299,4 +356,5 @@ def _digest_job(job: JobProfile, score: float, index: WorkerIndex, row: int) -> 
         remote=job.remote,
         score=score,
         explanation=explain(job, index, row),
+        fit=fit,
     )

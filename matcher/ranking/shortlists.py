@@ -18,10 +18,14 @@ from typing import TypeVar
 import numpy as np
 from sqlite_utils import Database
 
+from matcher.accounts import User
 from matcher.config import Settings, load_settings
+from matcher.errors import NotFound
 from matcher.features.pair_features import pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
+from matcher.fit import Fit
 from matcher.ranking.explanations import explain
+from matcher.ranking.fit_scale import FitScale, fits_for
 from matcher.ranking.retrieval import (
     JOB_POOL_SIZE,
     RERANK_POOL_SIZE,
@@ -32,6 +36,7 @@ from matcher.ranking.retrieval import (
     database_key,
     eligible_mask,
     open_jobs,
+    retrieval_scores,
     retrieve_candidates,
     retrieve_jobs,
     term_weights_for,
@@ -58,20 +63,15 @@ __all__ = [
     "NotFound",
     "RankedPool",
     "Shortlist",
+    "candidate_fit",
     "clear_shortlist_cache",
+    "fit_scale",
+    "matches_for_viewer",
     "matches_for_worker",
+    "owned_job",
     "score_candidate",
     "shortlist_for_job",
 ]
-
-
-class NotFound(LookupError):
-    """No job or worker with this external id (the web layer answers 404)."""
-
-    def __init__(self, kind: str, external_id: str) -> None:
-        super().__init__(f"no {kind} with external id {external_id!r}")
-        self.kind = kind
-        self.external_id = external_id
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,18 @@ class Candidate:
     rank: int
     score: float
     explanation: dict
+    fit: Fit | None = None
 
     def to_json(self) -> dict:
-        return {
+        document = {
             "worker": self.worker,
             "rank": self.rank,
             "score": round(self.score, SCORE_DECIMALS),
             "explanation": self.explanation,
         }
+        if self.fit is not None:
+            document["fit"] = self.fit.to_json()
+        return document
 
 
 @dataclass(frozen=True)
@@ -121,9 +125,10 @@ class JobMatch:
     explanation: dict
     title: str = ""
     employer: str = ""
+    fit: Fit | None = None
 
     def to_json(self) -> dict:
-        return {
+        document = {
             "job": self.job,
             "rank": self.rank,
             "score": round(self.score, SCORE_DECIMALS),
@@ -131,6 +136,9 @@ class JobMatch:
             "title": self.title,
             "employer": self.employer,
         }
+        if self.fit is not None:
+            document["fit"] = self.fit.to_json()
+        return document
 
 
 @dataclass(frozen=True)
@@ -186,7 +194,8 @@ class RankedPool:
     """A job's re-ranked candidate pool in display order; every page of a shortlist slices it.
 
     Built once per (job, filters, data versions, model version) and then shared between
-    threads and requests, so it is never mutated except to remember explanations.
+    threads and requests, so it is never mutated except to remember explanations, fits
+    and, for the default filters' pool, the job's fit scale.
     """
 
     job: JobProfile
@@ -195,27 +204,55 @@ class RankedPool:
     scores: np.ndarray  # the serving scorer's score of each of `rows`
     total: int  # workers passing the filters, pooled or not
     model_version: str
+    weights: np.ndarray | None = field(default=None, repr=False, compare=False)
     _explanations: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
+    _scale: list[FitScale] = field(default_factory=list, repr=False, compare=False)
+    _fits: dict[int, Fit] = field(default_factory=dict, repr=False, compare=False)
 
-    def candidates(self, offset: int, limit: int) -> list[Candidate]:
-        """Candidates `offset..offset+limit` with their ranks and explanations."""
+    def candidates(self, offset: int, limit: int, scale: FitScale | None = None) -> list[Candidate]:
+        """Candidates `offset..offset+limit` with their ranks, explanations and fits."""
+        rows = self.rows[offset : offset + limit].tolist()
+        fits = self._fits_of(rows, scale) if scale else {}
         return [
             Candidate(
                 worker=str(self.index.table.external_ids[row]),
                 rank=position + 1,
                 score=float(self.scores[position]),
-                explanation=self._explanation(int(row)),
+                explanation=self.explanation(row),
+                fit=fits.get(row),
             )
-            for position, row in enumerate(
-                self.rows[offset : offset + limit].tolist(), start=offset
-            )
+            for position, row in enumerate(rows, offset)
         ]
 
-    def _explanation(self, row: int) -> dict:
+    def _fits_of(self, rows: list[int], scale: FitScale) -> dict[int, Fit]:
+        """The fit of each of `rows`, remembered: the scale has this pool's data versions."""
+        missing = [row for row in rows if row not in self._fits]
+        if missing:
+            percentiles = scale.percentiles(np.array(missing, dtype=np.int64)).tolist()
+            for row, percentile in zip(missing, percentiles, strict=True):
+                self._fits[row] = Fit.of(percentile, self.explanation(row))
+        return {row: self._fits[row] for row in rows}
+
+    def explanation(self, row: int) -> dict:
+        """The explanation of the worker at `row`, remembered once built."""
         explanation = self._explanations.get(row)
         if explanation is None:
             explanation = self._explanations[row] = explain(self.job, self.index, row)
         return explanation
+
+    def fit_scale(self) -> FitScale:
+        """The job's fit scale, when this is its pool by score under the default filters."""
+        if not self._scale:
+            index, job, weights = self.index, self.job, self.weights
+            self._scale.append(
+                FitScale(
+                    self.total,
+                    self.rows,
+                    self.scores,
+                    lambda: retrieval_scores(index, job, weights),
+                )
+            )
+        return self._scale[0]
 
 
 class _LruCache:
@@ -276,8 +313,9 @@ def shortlist_for_job(
     filters: CandidateFilters | None = None,
     settings: Settings | None = None,
     pool_size: int | None = RERANK_POOL_SIZE,
+    job: JobProfile | None = None,
 ) -> Shortlist:
-    """The ranked candidates `offset..offset+limit` for a job, each with its explanation.
+    """The ranked candidates `offset..offset+limit` for a job, each with its explanation and fit.
 
     Retrieval keeps the best `pool_size` eligible workers (at least `offset + limit`) for the
     model to re-rank; `pool_size=None` scores every eligible worker (the exhaustive baseline).
@@ -285,44 +323,88 @@ def shortlist_for_job(
     most experience first, earliest start first, or lowest salary expectation first.
     The re-ranked pool is cached, keyed by everything it depends on (the workers' and jobs'
     change counters, the serving model's version, the day), so paging and repeated views
-    slice it and any change shows at the next request.
+    slice it and any change shows at the next request. Each candidate's fit is read from
+    the job's fit scale (its pool under the default filters), whatever the filters.
+    `job`, when the caller already loaded it, saves loading it again.
     Raises NotFound for an unknown job and FilterError for a bad limit, offset or filter.
     """
     _check_page(limit, offset)
-    ranked = ranked_pool(
-        db,
-        job_external_id,
-        filters or CandidateFilters(),
-        settings or load_settings(),
-        None if pool_size is None else max(pool_size, offset + limit),
-    )
+    settings = settings or load_settings()
+    filters = filters or CandidateFilters()
+    size = None if pool_size is None else max(pool_size, offset + limit)
+    ranked = ranked_pool(db, job_external_id, filters, settings, size, job=job)
+    scale = fit_scale(db, ranked.job, settings, ranked if _is_scale_pool(filters, size) else None)
     return Shortlist(
         ranked.job.external_id,
         ranked.model_version,
-        ranked.candidates(offset, limit),
+        ranked.candidates(offset, limit, scale),
         ranked.total,
         ranked.job,
     )
 
 
+def _is_scale_pool(filters: CandidateFilters, pool_size: int | None) -> bool:
+    return filters == CandidateFilters() and pool_size == RERANK_POOL_SIZE
+
+
+def fit_scale(
+    db: Database, job: JobProfile, settings: Settings, pool: RankedPool | None = None
+) -> FitScale:
+    """The job's fit scale, from its cached pool under the default filters.
+
+    `pool`, when it is that pool already, is used as it is.
+    """
+    if pool is None:
+        pool = ranked_pool(
+            db, job.external_id, CandidateFilters(), settings, RERANK_POOL_SIZE, job=job
+        )
+    return pool.fit_scale()
+
+
+def owned_job(db: Database, employer_id: int, job_external_id: str) -> JobProfile:
+    """The employer's job, loaded once; NotFound for anyone else's (404, not 403) or none."""
+    job = load_job(db, job_external_id)
+    if job is None or job.employer_id != employer_id:
+        raise NotFound("job", job_external_id)
+    return job
+
+
 def score_candidate(
-    db: Database, job_external_id: str, worker_id: int, *, settings: Settings | None = None
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
 ) -> tuple[float, dict, str]:
     """One worker's score and explanation for a job, and the serving model's version.
 
-    For a candidate's own page, which may show a worker outside any cached pool.
-    Raises NotFound for an unknown job or a worker not in the (active) worker table.
+    For a candidate's own page, which may show a worker outside any cached pool; `job` is
+    the loaded job or its external id. Raises NotFound for an unknown job or a worker not
+    in the (active) worker table.
     """
-    job = load_job(db, job_external_id)
-    if job is None:
-        raise NotFound("job", job_external_id)
+    job, index, row = _job_and_row(db, job, worker_id)
+    scorer = load_serving_scorer(db, settings or load_settings())
+    score = float(score_rows(scorer, job, index.table, np.array([row], dtype=np.int64))[0])
+    return score, explain(job, index, row), scorer.version
+
+
+def candidate_fit(
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+) -> Fit:
+    """One worker's fit for a job, as the shortlist and the worker's matches show it."""
+    job, index, row = _job_and_row(db, job, worker_id)
+    scale = fit_scale(db, job, settings or load_settings())
+    return fits_for(job, index, scale, np.array([row], dtype=np.int64))[0]
+
+
+def _job_and_row(
+    db: Database, job: JobProfile | str, worker_id: int
+) -> tuple[JobProfile, WorkerIndex, int]:
+    if isinstance(job, str):
+        external_id, job = job, load_job(db, job)
+        if job is None:
+            raise NotFound("job", external_id)
     index = worker_index(db)
     row = index.row_of(worker_id)
     if row is None:
         raise NotFound("worker", str(worker_id))
-    scorer = load_serving_scorer(db, settings or load_settings())
-    score = float(score_rows(scorer, job, index.table, np.array([row], dtype=np.int64))[0])
-    return score, explain(job, index, row), scorer.version
+    return job, index, row
 
 
 def ranked_pool(
@@ -331,6 +413,8 @@ def ranked_pool(
     filters: CandidateFilters,
     settings: Settings,
     pool_size: int | None,
+    *,
+    job: JobProfile | None = None,
 ) -> RankedPool:
     """The job's re-ranked pool, from the cache when nothing it depends on has changed."""
     scorer = load_serving_scorer(db, settings)
@@ -338,7 +422,7 @@ def ranked_pool(
     database = database_key(db)
     if pool_size is None or database.startswith("memory:"):
         # Exhaustive baselines are too big to keep; in-memory databases' ids get reused.
-        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size)
+        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
     versions = (
         index.version,
         change_version(db, "jobs"),
@@ -350,7 +434,7 @@ def ranked_pool(
         # Pools of other versions are most likely never asked for again, and each holds on
         # to the worker table it was built from, so they go when a current one is built.
         _ranked_pools.discard(lambda key: key[0] == database and key[4:] != versions)
-        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size)
+        return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
 
     return _ranked_pools.get((database, job_external_id, filters, pool_size, *versions), build)
 
@@ -362,20 +446,23 @@ def build_ranked_pool(
     scorer: Scorer,
     index: WorkerIndex,
     pool_size: int | None,
+    job: JobProfile | None = None,
 ) -> RankedPool:
     """Retrieve the job's pool, score it with `scorer` and put it in the filters' order."""
-    job = load_job(db, job_external_id)
+    job = job or load_job(db, job_external_id)
     if job is None:
         raise NotFound("job", job_external_id)
     mask = eligible_mask(index, job, filters)
     if pool_size is None:
-        pool = np.flatnonzero(mask)
+        weights, pool = None, np.flatnonzero(mask)
     else:
         weights = term_weights_for(db, index, scorer)
         pool = retrieve_candidates(index, job, mask, pool_size, weights)
     scores = score_rows(scorer, job, index.table, pool)
     order = _order(pool, scores, filters.sort, index.table)
-    return RankedPool(job, index, pool[order], scores[order], int(mask.sum()), scorer.version)
+    return RankedPool(
+        job, index, pool[order], scores[order], int(mask.sum()), scorer.version, weights
+    )
 
 
 def score_jobs_for_worker(
@@ -430,7 +517,8 @@ def matches_for_worker(
         "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
         [worker_external_id],
     ).fetchone()
-    scorer = load_serving_scorer(db, settings or load_settings())
+    settings = settings or load_settings()
+    scorer = load_serving_scorer(db, settings)
     index = worker_index(db)
     row = None if found is None else index.row_of(found[0])
     if row is None:
@@ -440,6 +528,7 @@ def matches_for_worker(
     pool = retrieve_jobs(jobs, index, row, pool_size=max(pool_size, limit), exclude=exclude)
     scores = score_jobs_for_worker(scorer, pool, index.table, row).tolist()
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))[:limit]
+    explanations = {i: explain(pool[i], index, row) for i in order}
     return Matches(
         worker=worker_external_id,
         model_version=scorer.version,
@@ -448,10 +537,30 @@ def matches_for_worker(
                 job=pool[i].external_id,
                 rank=number,
                 score=scores[i],
-                explanation=explain(pool[i], index, row),
+                explanation=explanations[i],
                 title=pool[i].title,
                 employer=pool[i].employer,
+                fit=Fit.of(fit_scale(db, pool[i], settings).percentile(row), explanations[i]),
             )
             for number, i in enumerate(order, start=1)
         ],
     )
+
+
+def matches_for_viewer(
+    db: Database,
+    worker_external_id: str,
+    viewer: User,
+    *,
+    limit: int = 10,
+    settings: Settings | None = None,
+) -> Matches:
+    """The worker's matches, for that worker or an operator; NotFound for anyone else."""
+    if viewer.role != "operator":
+        found = db.execute(
+            "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
+            [worker_external_id],
+        ).fetchone()
+        if viewer.role != "worker" or found is None or found[0] != viewer.worker_id:
+            raise NotFound("worker", worker_external_id)
+    return matches_for_worker(db, worker_external_id, limit=limit, settings=settings)

@@ -1,0 +1,147 @@
+"""A job's fit scale: where each worker ranks among the job's eligible candidates.
+
+Built from the job's ranked pool (the default filters, the serving scorer): a pooled worker's
+rank is its place in the pool; a worker outside the pool ranks below every pooled one, in
+the order of the retrieval score that chose the pool. The employer's shortlist, the
+candidate page, the worker's matches and the digest all read one scale per job, so a pair
+shows the same percentile and band everywhere (`matcher.fit` holds the band rule).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from matcher.constants import CITIES
+from matcher.features.population import JobProfile
+from matcher.fit import BANDS, Fit, FitBand, percentile_of
+from matcher.ranking.retrieval import WorkerIndex
+
+
+class FitScale:
+    """Percentiles of a job's workers: exact in the pool, by retrieval score below it."""
+
+    def __init__(
+        self,
+        eligible: int,
+        pool_rows: np.ndarray,
+        pool_scores: np.ndarray,
+        outside_scores: Callable[[], np.ndarray],
+    ) -> None:
+        """The pool's rows and scores, best first; `outside_scores()`: retrieval scores.
+
+        Equal scores share a rank (one plus the number of better ones), so two identical
+        candidates read the same percentile.
+        """
+        self.eligible = eligible
+        descending = -np.asarray(pool_scores, dtype=np.float64)
+        ranks = 1 + np.searchsorted(np.sort(descending), descending, side="left")
+        order = np.argsort(pool_rows, kind="stable")
+        self._pool_rows = pool_rows[order]
+        self._pool_ranks = ranks[order].astype(np.int64)
+        self._outside_scores = outside_scores
+        self._outside: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def rank_in_pool(self, row: int) -> int | None:
+        """The row's rank among the eligible when it is pooled, else None."""
+        position = int(np.searchsorted(self._pool_rows, row))
+        if position < len(self._pool_rows) and self._pool_rows[position] == row:
+            return int(self._pool_ranks[position])
+        return None
+
+    def percentile(self, row: int) -> int:
+        """The worker's percentile among the job's eligible candidates."""
+        rank = self.rank_in_pool(row)
+        if rank is not None:
+            return percentile_of(rank, self.eligible)
+        return int(self._outside_percentiles()[row])
+
+    def percentiles(self, rows: np.ndarray) -> np.ndarray:
+        """`percentile` of each of `rows`, as an int array."""
+        positions = np.searchsorted(self._pool_rows, rows)
+        clipped = np.minimum(positions, max(len(self._pool_rows) - 1, 0))
+        pooled = (positions < len(self._pool_rows)) & (self._pool_rows[clipped] == rows)
+        result = np.zeros(len(rows), dtype=np.int64)
+        if pooled.any():
+            ranks = self._pool_ranks[clipped[pooled]]
+            result[pooled] = [percentile_of(int(rank), self.eligible) for rank in ranks]
+        if not pooled.all():
+            result[~pooled] = self._outside_percentiles()[rows[~pooled]]
+        return result
+
+    def _outside_percentiles(self) -> np.ndarray:
+        """Each row's percentile if ranked below the pool; computed on first need."""
+        with self._lock:
+            if self._outside is None:
+                self._outside = self._rank_below_pool(self._outside_scores())
+            return self._outside
+
+    def _rank_below_pool(self, scores: np.ndarray) -> np.ndarray:
+        """`percentile_of(pool size + 1 + outside rows scoring higher, eligible)` per row.
+
+        A row's percentile is at least p exactly when its score reaches one cut per p (an
+        order statistic of the outside scores), so 101 cuts replace a search per row.
+        """
+        n, pooled = self.eligible, len(self._pool_rows)
+        if n <= 1:
+            return np.full(len(scores), 100, dtype=np.uint8)
+        outside = np.ones(len(scores), dtype=bool)
+        outside[self._pool_rows] = False
+        others = np.sort(scores[outside])
+        if len(others) == 0:
+            return np.zeros(len(scores), dtype=np.uint8)
+        p = np.arange(1, 101)
+        highest_rank = (100 * n - p * (n - 1)) // 100  # rank <= this: percentile >= p
+        needed = len(others) - (highest_rank - pooled - 1)  # outside rows at or below it
+        cuts = np.where(
+            needed <= 0,
+            -np.inf,
+            np.where(needed > len(others), np.inf, others[np.clip(needed - 1, 0, len(others) - 1)]),
+        )
+        return np.searchsorted(cuts, scores, side="right").astype(np.uint8)
+
+
+def required_shares(job: JobProfile, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:
+    """`matcher.fit.required_share` of each of `rows` for `job`, vectorised."""
+    if not job.required_skills:
+        return np.ones(len(rows))
+    columns = [index.table.skill_index.get(skill) for skill in job.required_skills]
+    known = [column for column in columns if column is not None]
+    if not known:
+        return np.zeros(len(rows))
+    held = (index.table.skills[rows][:, known] != 0).sum(axis=1)
+    return np.asarray(held, dtype=float).ravel() / len(job.required_skills)
+
+
+def workable(job: JobProfile, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:
+    """Whether each of `rows` can work `job` as offered (`explanations.remote_compatible`)."""
+    in_city = index.table.city_rank[rows, CITIES.index(job.city)] > 0
+    if job.remote == "remote":
+        return in_city | index.table.open_to_remote[rows].astype(bool)
+    return in_city
+
+
+def band_indexes(percentiles: np.ndarray, shares: np.ndarray, able: np.ndarray) -> np.ndarray:
+    """The position in `matcher.fit.BANDS` of `band_for` for many pairs at once."""
+    conditions = [
+        (percentiles >= band.min_percentile)
+        & (shares >= band.min_required_share)
+        & (able | (not band.needs_workable))
+        for band in BANDS
+    ]
+    return np.select(conditions, np.arange(len(BANDS)), default=len(BANDS) - 1)
+
+
+def bands_for(percentiles: np.ndarray, shares: np.ndarray, able: np.ndarray) -> list[FitBand]:
+    """`matcher.fit.band_for` of many pairs at once."""
+    return [BANDS[int(i)] for i in band_indexes(percentiles, shares, able)]
+
+
+def fits_for(job: JobProfile, index: WorkerIndex, scale: FitScale, rows: np.ndarray) -> list[Fit]:
+    """The fit of each of `rows` for `job`, as `Fit.of` gives it from their explanations."""
+    percentiles = scale.percentiles(rows)
+    bands = bands_for(percentiles, required_shares(job, index, rows), workable(job, index, rows))
+    return [Fit(band, int(p)) for band, p in zip(bands, percentiles.tolist(), strict=True)]
