@@ -79,7 +79,7 @@ def test_feature_values_for_a_strong_a_weak_and_a_partial_candidate(fit_rows):
     assert f["french_shortfall"].tolist() == [0.0, 4.0, 6.0]
     assert f["days_until_available"].tolist() == [0.0, 60.0, 0.0]
     assert f["skill_years_fit"][0] == pytest.approx(1.0)
-    assert f["text_similarity"][0] > 0.5 > f["text_similarity"][1]
+    assert f["text_relevance"][0] > 0.5 > f["text_relevance"][1]
 
 
 def test_a_fully_remote_job_fits_a_remote_worker_wherever_they_want_to_live(db):
@@ -195,5 +195,5 @@ def test_many_jobs_at_once_give_the_same_features_as_one_job_at_a_time(fit_rows)
     for position in range(2):
         alone = pair_features(jobs[position], workers, rows[job_index == position], today=TODAY)
         np.testing.assert_allclose(together[job_index == position], alone, rtol=1e-6)
-    text = together[:, FEATURE_NAMES.index("text_similarity")]
+    text = together[:, FEATURE_NAMES.index("text_relevance")]
     assert text[0] > 0.5 and text[4] > 0.0 == text[3]

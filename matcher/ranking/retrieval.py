@@ -27,13 +27,20 @@ import scipy.sparse as sp
 from sqlite_utils import Database
 
 from matcher.constants import CITIES, WORK_AUTHORIZATIONS
+from matcher.features.pair_features import (
+    TEXT_RELEVANCE_HALF,
+    job_queries,
+    occupation_similarity,
+)
 from matcher.features.population import (
     EPOCH,
+    UNKNOWN_YEARS_VALUE,
     JobProfile,
     WorkerTable,
     load_jobs,
     load_worker_table,
 )
+from matcher.occupations import UNKNOWN_SIMILARITY, occupation_codes, similarity_to_codes
 from matcher.ranking.scorers import COLD_START_VERSION, Scorer
 
 # How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
@@ -44,12 +51,14 @@ JOB_POOL_SIZE = 60
 SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
 
 # Weights of the retrieval score: a cheap linear stand-in for the ranking features, with
-# the skills first (as in every scorer), then place, experience and the rest.
+# the skills first (as in every scorer), then occupation, place, text and the rest.
 RETRIEVAL_WEIGHTS: dict[str, float] = {
-    "required": 0.40,
-    "nice_to_have": 0.08,
+    "required": 0.34,
+    "nice_to_have": 0.06,
+    "text": 0.08,
+    "occupation": 0.12,
     "place": 0.15,
-    "experience": 0.08,
+    "experience": 0.07,
     "salary": 0.05,
     "french": 0.05,
     "availability": 0.04,
@@ -57,13 +66,14 @@ RETRIEVAL_WEIGHTS: dict[str, float] = {
 PROFILE_TERMS: tuple[str, ...] = ("place", "experience", "salary", "french", "availability")
 # The terms of a shortlist's retrieval score; the required-skill weight is split between
 # IDF-weighted coverage and the years held in those skills.
-RETRIEVAL_TERMS: tuple[str, ...] = ("required", "years_fit", "nice_to_have", *PROFILE_TERMS)
+CONTENT_TERMS: tuple[str, ...] = ("nice_to_have", "text", "occupation")
+RETRIEVAL_TERMS: tuple[str, ...] = ("required", "years_fit", *CONTENT_TERMS, *PROFILE_TERMS)
 REQUIRED_YEARS_SHARE = 0.25
 DEFAULT_TERM_WEIGHTS = np.array(
     [
         RETRIEVAL_WEIGHTS["required"] * (1 - REQUIRED_YEARS_SHARE),
         RETRIEVAL_WEIGHTS["required"] * REQUIRED_YEARS_SHARE,
-        *(RETRIEVAL_WEIGHTS[name] for name in ("nice_to_have", *PROFILE_TERMS)),
+        *(RETRIEVAL_WEIGHTS[name] for name in (*CONTENT_TERMS, *PROFILE_TERMS)),
     ],
     dtype=np.float64,
 )
@@ -189,6 +199,7 @@ class OpenJobs:
     nice_to_have: sp.csr_matrix  # (jobs, worker skill columns): 1 / number of nice-to-haves
     city_column: np.ndarray  # index of each job's city in CITIES
     terms: dict[str, np.ndarray]  # each job's side of the profile score (`_job_terms`)
+    occupation: np.ndarray  # (jobs, codes + 1): each job's similarity to every occupation
 
 
 _T = TypeVar("_T")
@@ -297,8 +308,19 @@ def build_open_jobs(db: Database, index: WorkerIndex, version: tuple[int, int]) 
         name: np.array([t[name] for t in per_job], dtype=np.float32)
         for name in ("remote_weight", "min_years", "salary_max", "french_required")
     }
+    occupation = np.vstack(
+        [similarity_to_codes(job.occupation) for job in jobs]
+        or [np.zeros((0, len(occupation_codes()) + 1), dtype=np.float32)]
+    )
     return OpenJobs(
-        version, jobs, required.tocsr(), required_total, nice.tocsr(), city_column, terms
+        version,
+        jobs,
+        required.tocsr(),
+        required_total,
+        nice.tocsr(),
+        city_column,
+        terms,
+        occupation,
     )
 
 
@@ -338,7 +360,9 @@ def _skill_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.nd
         start, end = postings.indptr[column], postings.indptr[column + 1]
         holders, values = postings.indices[start:end], postings.data[start:end]
         required[holders] += weight  # holders of one column are unique, so += is safe
-        years_fit[holders] += np.clip(np.maximum(values - 1.0, 0.5) / needed_years, 0.0, 1.0)
+        # Unknown years count as enough, as in the pair features.
+        stated = np.clip(np.maximum(values - 1.0, 0.0) / needed_years, 0.0, 1.0)
+        years_fit[holders] += np.where(values == UNKNOWN_YEARS_VALUE, 1.0, stated)
     if weights:
         required /= sum(weights)
         years_fit /= len(weights)
@@ -416,10 +440,28 @@ def profile_terms(job: JobProfile, profile: WorkerProfileColumns) -> list[np.nda
     )
 
 
+def content_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 text relevance and occupation similarity of every worker for `job`, as in the
+    pair features (one sparse product over the resumes, one lookup per occupation slot)."""
+    table = index.table
+    everyone = np.arange(len(index))
+    at_job = np.zeros(len(index), dtype=np.int64)
+    queries, ideal = job_queries([job], table)
+    dense = np.zeros(queries.shape[1], dtype=np.float32)
+    dense[queries.indices] = queries.data
+    share = np.asarray(table.resume_terms @ dense).ravel() / max(float(ideal[0]), 1e-9)
+    text = (share / (share + TEXT_RELEVANCE_HALF)).astype(np.float32)
+    occupation = occupation_similarity(
+        similarity_to_codes(job.occupation)[None, :], at_job, table, everyone
+    )
+    return text, occupation
+
+
 def retrieval_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
     """Every term of the retrieval score (RETRIEVAL_TERMS) for every worker, each in [0, 1]."""
     required, years_fit, nice = _skill_terms(index, job)
-    return [required, years_fit, nice, *profile_terms(job, index.profile)]
+    text, occupation = content_terms(index, job)
+    return [required, years_fit, nice, text, occupation, *profile_terms(job, index.profile)]
 
 
 def retrieval_scores(
@@ -562,7 +604,16 @@ def retrieve_jobs(
         worker.french_level[row],
         worker.available_from[row],
     )
+    codes = table.occupation_codes[row].astype(np.int64)
+    occupation = jobs.occupation[:, codes] @ table.occupation_weights[row]
+    if not (codes >= 0).any():
+        occupation = np.full(len(jobs.jobs), UNKNOWN_SIMILARITY, dtype=np.float32)
     weights = RETRIEVAL_WEIGHTS
-    scores = weights["required"] * required + weights["nice_to_have"] * nice + profile
+    scores = (
+        weights["required"] * required
+        + weights["nice_to_have"] * nice
+        + weights["occupation"] * occupation
+        + profile
+    )
     mask = np.array([job.id not in exclude for job in jobs.jobs], dtype=bool)
     return [jobs.jobs[position] for position in top_rows(scores, mask, pool_size)]

@@ -28,15 +28,17 @@ log = logging.getLogger(__name__)
 COLD_START_VERSION = "cold-start"
 
 # Hand-set weights of the cold-start score (they sum to 1). Skills dominate, rarer required
-# skills count more; city preference next; the rest refine. Each term is in [0, 1].
+# skills count more; then the occupation (a data-science job wants data and software people,
+# whatever else a resume mentions) and city preference; the rest refine. Each term is in [0, 1].
 COLD_START_WEIGHTS: dict[str, float] = {
-    "required_coverage_weighted": 0.30,
-    "nice_to_have_coverage": 0.08,
-    "related_skill_credit": 0.05,
-    "skill_years_fit": 0.10,
-    "text_similarity": 0.10,
+    "required_coverage_weighted": 0.26,
+    "nice_to_have_coverage": 0.06,
+    "related_skill_credit": 0.04,
+    "skill_years_fit": 0.08,
+    "text_relevance": 0.08,
+    "occupation_similarity": 0.12,
     "place_fit": 0.15,  # city preference, or remote compatibility when higher
-    "experience_fit": 0.08,  # 1 at or above the minimum, 0 five years or more below
+    "experience_fit": 0.07,  # 1 at or above the minimum, 0 five years or more below
     "salary_fit": 0.05,
     "french_fit": 0.05,
     "availability": 0.04,  # 1 available now, 0 a year or more away
@@ -63,7 +65,8 @@ def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
         "nice_to_have_coverage": column["nice_to_have_coverage"],
         "related_skill_credit": column["related_skill_credit"],
         "skill_years_fit": column["skill_years_fit"],
-        "text_similarity": column["text_similarity"],
+        "text_relevance": column["text_relevance"],
+        "occupation_similarity": column["occupation_similarity"],
         "place_fit": column["place_fit"],
         "experience_fit": 1.0 - np.clip(shortfall, 0.0, 1.0),
         "salary_fit": column["salary_fit"],

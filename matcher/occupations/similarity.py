@@ -1,0 +1,65 @@
+"""How close two O*NET-SOC occupations are, from the code's hierarchy.
+
+`15-2051.01` reads major group 15, minor group 15-2, broad occupation 15-205, detailed
+occupation 15-2051 and O*NET's specialisation .01. Two codes are as close as the longest
+level they share: a data scientist and a business intelligence analyst (15-2051) are close,
+a data scientist and a software developer (15 only) related, a data scientist and an HR
+specialist (13-1071) unrelated; a few curated pairs are close across groups (`related` in
+`seed_titles.txt`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from matcher.occupations.lookup import load_titles
+
+# (prefix length, similarity) from the most specific level to the most general.
+LEVELS: tuple[tuple[int, float], ...] = (
+    (10, 1.0),  # the same code
+    (7, 0.9),  # the same detailed occupation
+    (6, 0.75),  # the same broad occupation
+    (4, 0.6),  # the same minor group
+    (2, 0.4),  # the same major group
+)
+# A side whose occupation is not known is neither close nor far.
+UNKNOWN_SIMILARITY = 0.25
+
+
+def occupation_similarity(left: str | None, right: str | None) -> float:
+    """1 for the same code, less the higher up the hierarchy they part, 0 across major groups."""
+    if not left or not right:
+        return UNKNOWN_SIMILARITY
+    related = load_titles().related.get((left, right), 0.0)
+    for length, similarity in LEVELS:
+        if left[:length] == right[:length]:
+            return max(similarity, related)
+    return related
+
+
+@lru_cache(maxsize=1)
+def occupation_codes() -> tuple[str, ...]:
+    """Every O*NET-SOC code, in order: the column of each code in similarity arrays."""
+    return tuple(sorted(load_titles().official_titles))
+
+
+@lru_cache(maxsize=1)
+def code_positions() -> dict[str, int]:
+    """Each code's position in `occupation_codes()`."""
+    return {code: position for position, code in enumerate(occupation_codes())}
+
+
+@lru_cache(maxsize=4096)
+def similarity_to_codes(code: str | None) -> np.ndarray:
+    """Similarity of `code` to every code of `occupation_codes()`, then a last 0 for padding.
+
+    Cached and shared: callers must not modify the array.
+    """
+    if not code:
+        return np.r_[np.full(len(occupation_codes()), UNKNOWN_SIMILARITY), 0.0].astype(np.float32)
+    return np.array(
+        [occupation_similarity(code, other) for other in occupation_codes()] + [0.0],
+        dtype=np.float32,
+    )
