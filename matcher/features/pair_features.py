@@ -32,6 +32,7 @@ FEATURE_NAMES: list[str] = [
     "nice_to_have_coverage",  # share of nice-to-have skills held
     "related_skill_credit",  # share of missing required skills with a held skill of same category
     "skill_years_fit",  # mean over required skills of min(1, years / years needed); unknown 1
+    "skill_focus",  # Jaccard of the worker's skills and the job's: a long skill list is no merit
     "text_relevance",  # BM25 of the job's terms in the resume, as a share, saturating (0..1)
     "occupation_similarity",  # how close the worker's occupations are to the job title's
     "city_preference",  # 1, 2/3, 1/3 for the job city ranked first, second, third; 0 absent
@@ -115,13 +116,14 @@ def _category_presence(workers: WorkerTable) -> tuple[sp.csr_matrix, dict[str, i
 
 
 def job_queries(jobs: list[JobProfile], workers: WorkerTable) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Each job's distinct terms (a 0/1 row over hashed terms) and its attainable BM25.
+    """Each job's terms weighted 1 + log(count) (a term the posting repeats matters more, but
+    not in proportion), over hashed terms, and its attainable BM25 with those weights.
 
-    The attainable score sums each term's IDF times the saturation ceiling (k1 + 1), over
-    the terms some worker uses: the score of a resume holding every term many times.
+    The attainable score sums each term's weight times IDF times the saturation ceiling
+    (k1 + 1), over the terms some worker uses: a resume holding every term many times.
     """
     queries = TEXT_VECTORIZER.transform([j.text() for j in jobs]).tocsr()
-    queries.data[:] = 1.0
+    queries.data = (1.0 + np.log(queries.data)).astype(np.float32)
     idf = workers.term_idf if len(workers.term_idf) else np.zeros(TEXT_VECTOR_FEATURES)
     ideal = np.asarray(queries @ idf.astype(np.float32)).ravel() * (BM25_K1 + 1)
     return queries, ideal.astype(np.float32)
@@ -229,7 +231,18 @@ def _skill_columns(job_side: _JobSide, job_index, workers: WorkerTable, rows) ->
         _share(_per_pair_sum(pair_of, nice, len(rows)), job_side.n_nice[job_index]),
         _related_credit(job_side, job_index, workers, rows, (held, pair_of, required), n_required),
         _share(_per_pair_sum(pair_of, years, len(rows)), n_required),
+        skill_jaccard(
+            _per_pair_sum(pair_of, np.maximum(required, nice), len(rows)),
+            np.diff(held.indptr).astype(np.float32),
+            n_required + job_side.n_nice[job_index],
+        ),
     ]
+
+
+def skill_jaccard(matched: np.ndarray, held: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """|held and wanted| / |held or wanted| from the counts; 0 when both are empty."""
+    union = held + wanted - matched
+    return np.where(union > 0, matched / np.maximum(union, 1.0), 0.0).astype(np.float32)
 
 
 def _related_credit(job_side, job_index, workers, rows, held_required, n_required):

@@ -20,10 +20,26 @@ from matcher.occupations.lookup import load_titles
 LEVELS: tuple[tuple[int, float], ...] = (
     (10, 1.0),  # the same code
     (7, 0.9),  # the same detailed occupation
-    (6, 0.75),  # the same broad occupation
-    (4, 0.6),  # the same minor group
-    (2, 0.4),  # the same major group
+    (6, 0.7),  # the same broad occupation
+    (4, 0.5),  # the same minor group
+    (2, 0.3),  # the same major group
 )
+# SOC's intermediate aggregation of major groups (management, business and financial;
+# computer, engineering and science; ...): the most general level that still relates.
+MAJOR_GROUP_FAMILIES: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "11 13",
+        "15 17 19",
+        "21 23 25 27",
+        "29 31",
+        "33 35 37 39",
+        "41 43",
+        "45 47 49",
+        "51 53",
+    )
+)
+SAME_FAMILY_SIMILARITY = 0.1
 # A side whose occupation is not known is neither close nor far.
 UNKNOWN_SIMILARITY = 0.25
 
@@ -36,6 +52,8 @@ def occupation_similarity(left: str | None, right: str | None) -> float:
     for length, similarity in LEVELS:
         if left[:length] == right[:length]:
             return max(similarity, related)
+    if any(left[:2] in family and right[:2] in family for family in MAJOR_GROUP_FAMILIES):
+        return max(SAME_FAMILY_SIMILARITY, related)
     return related
 
 

@@ -31,17 +31,18 @@ COLD_START_VERSION = "cold-start"
 # skills count more; then the occupation (a data-science job wants data and software people,
 # whatever else a resume mentions) and city preference; the rest refine. Each term is in [0, 1].
 COLD_START_WEIGHTS: dict[str, float] = {
-    "required_coverage_weighted": 0.26,
-    "nice_to_have_coverage": 0.06,
-    "related_skill_credit": 0.04,
-    "skill_years_fit": 0.08,
-    "text_relevance": 0.08,
-    "occupation_similarity": 0.12,
-    "place_fit": 0.15,  # city preference, or remote compatibility when higher
-    "experience_fit": 0.07,  # 1 at or above the minimum, 0 five years or more below
-    "salary_fit": 0.05,
-    "french_fit": 0.05,
-    "availability": 0.04,  # 1 available now, 0 a year or more away
+    "required_coverage_weighted": 0.20,
+    "nice_to_have_coverage": 0.05,
+    "related_skill_credit": 0.03,
+    "skill_years_fit": 0.06,
+    "skill_focus": 0.05,  # skills asked for / skills held or asked: many listed skills are no merit
+    "text_relevance": 0.10,
+    "occupation_similarity": 0.20,
+    "place_fit": 0.14,  # city preference, or remote compatibility when higher
+    "experience_fit": 0.06,  # 1 at or above the minimum, 0 five years or more below
+    "salary_fit": 0.04,
+    "french_fit": 0.04,
+    "availability": 0.03,  # 1 available now, 0 a year or more away
 }
 EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0
 
@@ -65,6 +66,7 @@ def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
         "nice_to_have_coverage": column["nice_to_have_coverage"],
         "related_skill_credit": column["related_skill_credit"],
         "skill_years_fit": column["skill_years_fit"],
+        "skill_focus": column["skill_focus"],
         "text_relevance": column["text_relevance"],
         "occupation_similarity": column["occupation_similarity"],
         "place_fit": column["place_fit"],
