@@ -82,7 +82,10 @@ def title_votes(data_dir: Path) -> tuple[dict[str, dict[str, int]], dict[str, st
     for row in read_rows(data_dir / OCCUPATION_DATA):
         code = row["O*NET-SOC Code"]
         official[code] = row["Title"]
-        votes[title_key(row["Title"])][code] += OFFICIAL_VOTES
+        # Official titles are plural category names; one word of them ("Models") is far
+        # more often a plain word in a resume than a job title.
+        if len(title_key(row["Title"]).split()) > 1:
+            votes[title_key(row["Title"])][code] += OFFICIAL_VOTES
     for row in read_rows(data_dir / ALTERNATE_TITLES):
         code = row["O*NET-SOC Code"]
         weight = max(len(row["Source(s)"].split(",")), 1)
