@@ -275,12 +275,21 @@ def occupation_similarity(
     side_occupation: np.ndarray, job_index: np.ndarray, workers: WorkerTable, rows
 ) -> np.ndarray:
     """Share-weighted similarity of the worker's occupations to the job's (0..1)."""
-    codes = workers.occupation_codes[rows].astype(np.int64)  # -1 pads to the last column, 0
-    weights = workers.occupation_weights[rows]
-    known = (codes >= 0).any(axis=1)
+    profiles = workers.occupation_profile[rows]
+    if side_occupation.shape[0] == 1:
+        # One job against many workers: once per distinct profile, then one lookup each.
+        return profile_similarity(side_occupation[0], workers)[profiles]
+    codes = workers.occupation_codes[profiles].astype(np.int64)  # -1 pads to the last 0
     similarity = side_occupation[job_index[:, None], codes]
-    blended = (similarity * weights).sum(axis=1)
-    return np.where(known, blended, UNKNOWN_SIMILARITY).astype(np.float32)
+    blended = (similarity * workers.occupation_weights[profiles]).sum(axis=1)
+    return np.where(codes[:, 0] >= 0, blended, UNKNOWN_SIMILARITY).astype(np.float32)
+
+
+def profile_similarity(job_occupation: np.ndarray, workers: WorkerTable) -> np.ndarray:
+    """Similarity of one job's occupation (a `similarity_to_codes` row) to every profile."""
+    codes = workers.occupation_codes.astype(np.int64)
+    blended = (job_occupation[codes] * workers.occupation_weights).sum(axis=1)
+    return np.where(codes[:, 0] >= 0, blended, UNKNOWN_SIMILARITY).astype(np.float32)
 
 
 def _sparse_row_dot(

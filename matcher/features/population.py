@@ -60,7 +60,10 @@ class WorkerTable:
     work_authorization: np.ndarray
     # BM25 weight of each hashed term in each worker's resume and skill names.
     resume_terms: sp.csr_matrix
-    # Each worker's occupations (positions in `occupation_codes()`, -1 padding) and shares.
+    # Each worker's row in the distinct occupation profiles, and per profile its occupations
+    # (positions in `occupation_codes()`, -1 padding) and their shares: workers share few
+    # profiles, so a job's similarity to everyone is computed once per profile.
+    occupation_profile: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     occupation_codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int16))
     occupation_weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.float32))
     # BM25 inverse document frequency of each hashed term over the workers.
@@ -169,7 +172,7 @@ def load_worker_table(db: Database) -> WorkerTable:
     skill_idf = np.log((len(worker_ids) + 1.0) / (document_frequency + 1.0)) + 1.0
     city_rank = _per_distinct(columns[4], _city_ranks, np.int8).reshape(-1, len(CITIES))
     resume_terms, term_idf = _resume_terms(columns[2], held, skill_index)
-    codes, weights = worker_occupations(columns[2])
+    profile, codes, weights = worker_occupations(columns[2])
     return WorkerTable(
         worker_ids=worker_ids,
         external_ids=np.array(columns[1], dtype=object),
@@ -185,6 +188,7 @@ def load_worker_table(db: Database) -> WorkerTable:
         work_authorization=np.array(columns[9], dtype=object),
         resume_terms=resume_terms,
         skill_idf=skill_idf.astype(np.float32),
+        occupation_profile=profile,
         occupation_codes=codes,
         occupation_weights=weights,
         term_idf=term_idf,
@@ -281,18 +285,26 @@ def bm25_weights(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
     return weights, np.where(document_frequency > 0, idf, 0.0).astype(np.float32)
 
 
-def worker_occupations(resumes: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
-    """Each resume's top occupations as (n, 3) code positions (-1 none) and their shares."""
+def worker_occupations(
+    resumes: Sequence[str | None],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each resume's occupation profile row, and per distinct profile its top 3 occupations
+    (code positions, -1 for none) and their shares."""
     positions = code_positions()
     slots = 3
-    found = {text: occupations_in_text(text or "", limit=slots) for text in set(resumes)}
-    codes = np.full((len(resumes), slots), -1, dtype=np.int16)
-    weights = np.zeros((len(resumes), slots), dtype=np.float32)
-    for row, text in enumerate(resumes):
-        for slot, (code, weight) in enumerate(found[text]):
+    profile_of_text: dict[str | None, int] = {}
+    profile_rows: dict[tuple, int] = {}
+    for text in set(resumes):
+        found = tuple(occupations_in_text(text or "", limit=slots))
+        profile_of_text[text] = profile_rows.setdefault(found, len(profile_rows))
+    codes = np.full((max(len(profile_rows), 1), slots), -1, dtype=np.int16)
+    weights = np.zeros((max(len(profile_rows), 1), slots), dtype=np.float32)
+    for found, row in profile_rows.items():
+        for slot, (code, weight) in enumerate(found):
             codes[row, slot] = positions[code]
             weights[row, slot] = weight
-    return codes, weights
+    profile = np.array([profile_of_text[text] for text in resumes], dtype=np.int32)
+    return profile, codes, weights
 
 
 _JOB_COLUMNS = (

@@ -69,15 +69,32 @@ def code_positions() -> dict[str, int]:
     return {code: position for position, code in enumerate(occupation_codes())}
 
 
+@lru_cache(maxsize=1)
+def _code_levels() -> tuple[np.ndarray, ...]:
+    """Every code's prefix at each level of LEVELS, and its major group, as string arrays."""
+    codes = np.array(occupation_codes())
+    return tuple(codes.astype(f"<U{length}") for length, _ in LEVELS)
+
+
 @lru_cache(maxsize=4096)
 def similarity_to_codes(code: str | None) -> np.ndarray:
-    """Similarity of `code` to every code of `occupation_codes()`, then a last 0 for padding.
+    """Similarity of `code` to every code of `occupation_codes()`, then a last 0 for padding
+    (`occupation_similarity` of each, computed in bulk).
 
     Cached and shared: callers must not modify the array.
     """
+    count = len(occupation_codes())
     if not code:
-        return np.r_[np.full(len(occupation_codes()), UNKNOWN_SIMILARITY), 0.0].astype(np.float32)
-    return np.array(
-        [occupation_similarity(code, other) for other in occupation_codes()] + [0.0],
-        dtype=np.float32,
-    )
+        return np.r_[np.full(count, UNKNOWN_SIMILARITY), 0.0].astype(np.float32)
+    similarity = np.zeros(count, dtype=np.float32)
+    majors = _code_levels()[-1]
+    for family in MAJOR_GROUP_FAMILIES:
+        if code[:2] in family:
+            similarity[np.isin(majors, list(family))] = SAME_FAMILY_SIMILARITY
+    for (length, value), prefixes in zip(reversed(LEVELS), reversed(_code_levels()), strict=True):
+        similarity[prefixes == code[:length]] = value
+    for (left, right), value in load_titles().related.items():
+        if left == code:
+            position = code_positions()[right]
+            similarity[position] = max(similarity[position], value)
+    return np.r_[similarity, 0.0].astype(np.float32)

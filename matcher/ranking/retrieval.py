@@ -30,7 +30,7 @@ from matcher.constants import CITIES, WORK_AUTHORIZATIONS
 from matcher.features.pair_features import (
     TEXT_RELEVANCE_HALF,
     job_queries,
-    occupation_similarity,
+    profile_similarity,
     skill_jaccard,
 )
 from matcher.features.population import (
@@ -452,17 +452,13 @@ def content_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.n
     """BM25 text relevance and occupation similarity of every worker for `job`, as in the
     pair features (one sparse product over the resumes, one lookup per occupation slot)."""
     table = index.table
-    everyone = np.arange(len(index))
-    at_job = np.zeros(len(index), dtype=np.int64)
     queries, ideal = job_queries([job], table)
     dense = np.zeros(queries.shape[1], dtype=np.float32)
     dense[queries.indices] = queries.data
     share = np.asarray(table.resume_terms @ dense).ravel() / max(float(ideal[0]), 1e-9)
     text = (share / (share + TEXT_RELEVANCE_HALF)).astype(np.float32)
-    occupation = occupation_similarity(
-        similarity_to_codes(job.occupation)[None, :], at_job, table, everyone
-    )
-    return text, occupation
+    occupation = profile_similarity(similarity_to_codes(job.occupation), table)
+    return text, occupation[table.occupation_profile]
 
 
 def retrieval_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
@@ -612,9 +608,10 @@ def retrieve_jobs(
         worker.french_level[row],
         worker.available_from[row],
     )
-    codes = table.occupation_codes[row].astype(np.int64)
-    occupation = jobs.occupation[:, codes] @ table.occupation_weights[row]
-    if not (codes >= 0).any():
+    profile = table.occupation_profile[row]
+    codes = table.occupation_codes[profile].astype(np.int64)
+    occupation = jobs.occupation[:, codes] @ table.occupation_weights[profile]
+    if codes[0] < 0:
         occupation = np.full(len(jobs.jobs), UNKNOWN_SIMILARITY, dtype=np.float32)
     weights = RETRIEVAL_WEIGHTS
     scores = (
