@@ -262,7 +262,9 @@ def bm25_weights(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
     (0 for a term no document uses).
 
     A query's score against a document is the sum of the document's weights over the
-    query's terms (bm25s does the same, precomputing these weights).
+    query's terms. bm25s precomputes the same weights, but scores one query against its
+    whole index; features need any (job, worker) pairs in batches, in the worker table's
+    cached hashed-term space, so the weights live here (bench_real_data compares with bm25s).
     """
     count = counts.shape[0]
     document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
