@@ -41,7 +41,7 @@ from matcher.features.population import (
     load_jobs,
     load_worker_table,
 )
-from matcher.occupations import UNKNOWN_SIMILARITY, occupation_codes, similarity_to_codes
+from matcher.occupations import similarity_to_codes
 from matcher.ranking.scorers import COLD_START_VERSION, Scorer
 
 # How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
@@ -201,7 +201,6 @@ class OpenJobs:
     nice_to_have: sp.csr_matrix  # (jobs, worker skill columns): 1 / number of nice-to-haves
     city_column: np.ndarray  # index of each job's city in CITIES
     terms: dict[str, np.ndarray]  # each job's side of the profile score (`_job_terms`)
-    occupation: np.ndarray  # (jobs, codes + 1): each job's similarity to every occupation
 
 
 _T = TypeVar("_T")
@@ -310,19 +309,8 @@ def build_open_jobs(db: Database, index: WorkerIndex, version: tuple[int, int]) 
         name: np.array([t[name] for t in per_job], dtype=np.float32)
         for name in ("remote_weight", "min_years", "salary_max", "french_required")
     }
-    occupation = np.vstack(
-        [similarity_to_codes(job.occupation) for job in jobs]
-        or [np.zeros((0, len(occupation_codes()) + 1), dtype=np.float32)]
-    )
     return OpenJobs(
-        version,
-        jobs,
-        required.tocsr(),
-        required_total,
-        nice.tocsr(),
-        city_column,
-        terms,
-        occupation,
+        version, jobs, required.tocsr(), required_total, nice.tocsr(), city_column, terms
     )
 
 
@@ -608,17 +596,10 @@ def retrieve_jobs(
         worker.french_level[row],
         worker.available_from[row],
     )
-    profile = table.occupation_profile[row]
-    codes = table.occupation_codes[profile].astype(np.int64)
-    occupation = jobs.occupation[:, codes] @ table.occupation_weights[profile]
-    if codes[0] < 0:
-        occupation = np.full(len(jobs.jobs), UNKNOWN_SIMILARITY, dtype=np.float32)
+    # The match digests' batched pools (matcher.notifications.selection) reproduce this
+    # score exactly, so it keeps to skills and profile; the scorer re-ranks the pool with
+    # occupation and text.
     weights = RETRIEVAL_WEIGHTS
-    scores = (
-        weights["required"] * required
-        + weights["nice_to_have"] * nice
-        + weights["occupation"] * occupation
-        + profile
-    )
+    scores = weights["required"] * required + weights["nice_to_have"] * nice + profile
     mask = np.array([job.id not in exclude for job in jobs.jobs], dtype=bool)
     return [jobs.jobs[position] for position in top_rows(scores, mask, pool_size)]
