@@ -79,7 +79,7 @@ def test_feature_values_for_a_strong_a_weak_and_a_partial_candidate(fit_rows):
     assert f["french_shortfall"].tolist() == [0.0, 4.0, 6.0]
     assert f["days_until_available"].tolist() == [0.0, 60.0, 0.0]
     assert f["skill_years_fit"][0] == pytest.approx(1.0)
-    assert f["text_similarity"][0] > 0.5 > f["text_similarity"][1]
+    assert f["text_relevance"][0] > 0.5 > f["text_relevance"][1]
 
 
 def test_a_fully_remote_job_fits_a_remote_worker_wherever_they_want_to_live(db):
@@ -195,5 +195,76 @@ def test_many_jobs_at_once_give_the_same_features_as_one_job_at_a_time(fit_rows)
     for position in range(2):
         alone = pair_features(jobs[position], workers, rows[job_index == position], today=TODAY)
         np.testing.assert_allclose(together[job_index == position], alone, rtol=1e-6)
-    text = together[:, FEATURE_NAMES.index("text_similarity")]
+    text = together[:, FEATURE_NAMES.index("text_relevance")]
     assert text[0] > 0.5 and text[4] > 0.0 == text[3]
+
+
+def test_unknown_skill_years_never_rank_below_fewer_stated_years(db):
+    add_job(db, "J-years", required=["Python", "SQL"], min_years=5, description="python sql")
+    same = {"cities": "Toronto", "years": 6, "resume": "python sql developer"}
+    add_worker(db, "W-unknown", skills={"Python": None, "SQL": None}, **same)
+    for years in (0, 1, 4, 5):
+        add_worker(db, f"W-{years}", skills={"Python": years, "SQL": years}, **same)
+    db.conn.commit()
+    workers = load_worker_table(db)
+    matrix = pair_features(load_job(db, "J-years"), workers, np.arange(len(workers)), today=TODAY)
+    fit = matrix[:, FEATURE_NAMES.index("skill_years_fit")]
+    scores = ColdStartScorer().score_features(matrix)
+    assert fit[0] == 1.0 and fit[1] == 0.0  # unknown is not zero years
+    assert all(scores[0] >= score for score in scores[1:])
+    assert scores[0] > scores[1]  # stating 0 years is below not stating any
+
+
+def test_unknown_years_count_as_enough_in_retrieval_too(db):
+    from matcher.ranking.retrieval import build_worker_index, retrieval_scores
+
+    add_job(db, "J-years", required=["Python"], min_years=5)
+    add_worker(db, "W-unknown", skills={"Python": None})
+    add_worker(db, "W-one", skills={"Python": 1})
+    db.conn.commit()
+    scores = retrieval_scores(build_worker_index(db), load_job(db, "J-years"))
+    assert scores[0] > scores[1]
+
+
+def test_a_resume_only_worker_with_every_required_skill_scores_as_a_good_candidate(db):
+    from matcher.importing import import_rows
+
+    worker = {
+        "external_id": "W-resume",
+        "name": "Resume Only",
+        "email": "resume@example.org",
+        "resume_text": "Data engineer. Ten years of Python, Kafka and PostgreSQL pipelines.",
+        "city_preferences": "Toronto",
+        "years_experience": "10",
+        "work_authorization": "open_work_permit",
+    }
+    assert not import_rows(db, "workers", [worker]).rejected
+    stored = db.execute("SELECT count(*), count(years) FROM worker_skills").fetchone()
+    assert stored[0] >= 3 and stored[1] == 0  # skills from the resume, years unknown
+    add_job(
+        db,
+        "J-data",
+        required=["Python", "Kafka", "PostgreSQL"],
+        title="Senior Data Engineer",
+        description="Data engineer for streaming pipelines in Python with Kafka and PostgreSQL.",
+        min_years=6,
+        salary_max=150_000,
+    )
+    db.conn.commit()
+    workers = load_worker_table(db)
+    score = ColdStartScorer().score(load_job(db, "J-data"), workers, np.arange(len(workers)))
+    assert score[0] >= 0.8
+
+
+def test_a_long_resume_does_not_outscore_a_focused_one_on_text(db):
+    add_job(db, "J-text", description="python kubernetes platform engineering")
+    focused = "python kubernetes platform engineer"
+    filler = " ".join(f"topic{n} meeting report" for n in range(400))
+    add_worker(db, "W-focused", resume=focused)
+    add_worker(db, "W-long", resume=f"{focused} {'python ' * 40}{filler}")
+    add_worker(db, "W-none", resume="sales targets and client meetings")
+    db.conn.commit()
+    f = features_of(db, "J-text")
+    relevance = f["text_relevance"]
+    assert relevance[0] > relevance[1] > relevance[2] == 0.0
+    assert 0.0 <= relevance.min() and relevance.max() < 1.0

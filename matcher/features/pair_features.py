@@ -1,7 +1,7 @@
 """Features of (worker, job) pairs, computed for one job against many workers at once.
 
 Every feature is a fact about fit between the worker's profile and the job: skills, text,
-city and remote preference, experience, salary, French and availability. None is a
+occupation, city and remote preference, experience, salary, French and availability. None is a
 protected ground or a proxy for one (PRODUCT.md "Words"): names, emails, education and
 work authorization are never read here.
 """
@@ -16,20 +16,25 @@ import scipy.sparse as sp
 
 from matcher.constants import CITIES
 from matcher.features.population import (
+    BM25_K1,
     EPOCH,
     TEXT_VECTOR_FEATURES,
     TEXT_VECTORIZER,
+    UNKNOWN_YEARS_VALUE,
     JobProfile,
     WorkerTable,
 )
+from matcher.occupations import UNKNOWN_SIMILARITY, similarity_to_codes
 
 FEATURE_NAMES: list[str] = [
     "required_coverage_weighted",  # share of required skills held, each weighted by rarity (IDF)
     "required_coverage",  # plain share of required skills held
     "nice_to_have_coverage",  # share of nice-to-have skills held
     "related_skill_credit",  # share of missing required skills with a held skill of same category
-    "skill_years_fit",  # mean over required skills of min(1, years in the skill / years needed)
-    "text_similarity",  # cosine of hashed resume and job text
+    "skill_years_fit",  # mean over required skills of min(1, years / years needed); unknown 1
+    "skill_focus",  # Jaccard of the worker's skills and the job's: a long skill list is no merit
+    "text_relevance",  # BM25 of the job's terms in the resume, as a share, saturating (0..1)
+    "occupation_similarity",  # how close the worker's occupations are to the job title's
     "city_preference",  # 1, 2/3, 1/3 for the job city ranked first, second, third; 0 absent
     "remote_compatible",  # 1 remote job and open to remote, 0.5 hybrid and open, else 0
     "place_fit",  # the better of city preference and remote compatibility (remote overrides city)
@@ -51,6 +56,8 @@ INCREASING_FEATURES: frozenset[str] = frozenset(
         "place_fit",
         "french_fit",
         "salary_fit",
+        # Unknown years count as enough, so stating fewer years can never rank higher.
+        "skill_years_fit",
     }
 )
 # Features whose increase may never raise a learned score: falling short never helps.
@@ -62,6 +69,9 @@ MAX_DAYS_UNTIL_AVAILABLE = 365.0
 # search per entry, and at most a few megabytes).
 DENSE_LOOKUP_MAX_CELLS = 2_000_000
 MAX_EXPERIENCE_GAP = 20.0
+# The share of a job's attainable BM25 at which text relevance reaches one half: relevance is
+# share / (share + TEXT_RELEVANCE_HALF), so it saturates instead of growing with length.
+TEXT_RELEVANCE_HALF = 0.05
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +115,20 @@ def _category_presence(workers: WorkerTable) -> tuple[sp.csr_matrix, dict[str, i
     return workers._category_cache
 
 
+def job_queries(jobs: list[JobProfile], workers: WorkerTable) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Each job's terms weighted 1 + log(count) (a term the posting repeats matters more, but
+    not in proportion), over hashed terms, and its attainable BM25 with those weights.
+
+    The attainable score sums each term's weight times IDF times the saturation ceiling
+    (k1 + 1), over the terms some worker uses: a resume holding every term many times.
+    """
+    queries = TEXT_VECTORIZER.transform([j.text() for j in jobs]).tocsr()
+    queries.data = (1.0 + np.log(queries.data)).astype(np.float32)
+    idf = workers.term_idf if len(workers.term_idf) else np.zeros(TEXT_VECTOR_FEATURES)
+    ideal = np.asarray(queries @ idf.astype(np.float32)).ravel() * (BM25_K1 + 1)
+    return queries, ideal.astype(np.float32)
+
+
 class _JobSide:
     """The jobs of a batch as arrays and sparse matrices over the workers' skill columns."""
 
@@ -123,7 +147,8 @@ class _JobSide:
         self.remote = np.array([remote_share.get(j.remote, 0.0) for j in jobs], dtype=np.float32)
         self.salary_max = np.array([j.salary_max_cad or np.nan for j in jobs], dtype=np.float32)
         self.french = np.array([j.french_level_required or 0 for j in jobs], dtype=np.float32)
-        self.text = TEXT_VECTORIZER.transform([j.text() for j in jobs]).tocsr()
+        self.text, self.text_ideal = job_queries(jobs, workers)
+        self.occupation = np.vstack([similarity_to_codes(j.occupation) for j in jobs])
         self.required_categories = self._category_counts(jobs, workers)
 
     @staticmethod
@@ -193,8 +218,11 @@ def _skill_columns(job_side: _JobSide, job_index, workers: WorkerTable, rows) ->
     required = (_job_values(job_side.required, job_of, held.indices) > 0).astype(np.float32)
     nice = (_job_values(job_side.nice, job_of, held.indices) > 0).astype(np.float32)
     needed = np.maximum(job_side.min_years[job_index], 1.0)
-    # A skill held without stated years still shows some experience in it.
-    years = np.clip(np.maximum(held.data - 1.0, 0.5) / needed[pair_of], 0.0, 1.0) * required
+    # Unknown years are unknown, never zero: they count as enough, so that a worker who
+    # states no years never ranks below an otherwise equal one who states fewer.
+    unknown = held.data == UNKNOWN_YEARS_VALUE
+    stated = np.clip(np.maximum(held.data - 1.0, 0.0) / needed[pair_of], 0.0, 1.0)
+    years = np.where(unknown, 1.0, stated) * required
     n_required = job_side.n_required[job_index]
     idf = workers.skill_idf[held.indices] if len(held.indices) else np.zeros(0)
     return [
@@ -203,7 +231,18 @@ def _skill_columns(job_side: _JobSide, job_index, workers: WorkerTable, rows) ->
         _share(_per_pair_sum(pair_of, nice, len(rows)), job_side.n_nice[job_index]),
         _related_credit(job_side, job_index, workers, rows, (held, pair_of, required), n_required),
         _share(_per_pair_sum(pair_of, years, len(rows)), n_required),
+        skill_jaccard(
+            _per_pair_sum(pair_of, np.maximum(required, nice), len(rows)),
+            np.diff(held.indptr).astype(np.float32),
+            n_required + job_side.n_nice[job_index],
+        ),
     ]
+
+
+def skill_jaccard(matched: np.ndarray, held: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """|held and wanted| / |held or wanted| from the counts; 0 when both are empty."""
+    union = held + wanted - matched
+    return np.where(union > 0, matched / np.maximum(union, 1.0), 0.0).astype(np.float32)
 
 
 def _related_credit(job_side, job_index, workers, rows, held_required, n_required):
@@ -225,27 +264,55 @@ def _related_credit(job_side, job_index, workers, rows, held_required, n_require
     return np.clip(credit, 0.0, 1.0).astype(np.float32)
 
 
-def _text_similarity(
-    job_text: sp.csr_matrix, job_index: np.ndarray, resume_vectors: sp.csr_matrix, rows
+def _text_relevance(side: _JobSide, job_index: np.ndarray, workers: WorkerTable, rows):
+    """BM25 of each pair's job terms in the resume, as a saturating share of the attainable."""
+    raw = _sparse_row_dot(side.text, job_index, workers.resume_terms, rows)
+    share = raw / np.maximum(side.text_ideal[job_index], 1e-9)
+    return (share / (share + TEXT_RELEVANCE_HALF)).astype(np.float32)
+
+
+def occupation_similarity(
+    side_occupation: np.ndarray, job_index: np.ndarray, workers: WorkerTable, rows
 ) -> np.ndarray:
-    """Cosine of each pair's resume and job vectors (both l2-normalised), without ever
+    """Share-weighted similarity of the worker's occupations to the job's (0..1)."""
+    profiles = workers.occupation_profile[rows]
+    if side_occupation.shape[0] == 1:
+        # One job against many workers: once per distinct profile, then one lookup each.
+        return profile_similarity(side_occupation[0], workers)[profiles]
+    codes = workers.occupation_codes[profiles].astype(np.int64)  # -1 pads to the last 0
+    similarity = side_occupation[job_index[:, None], codes]
+    blended = (similarity * workers.occupation_weights[profiles]).sum(axis=1)
+    return np.where(codes[:, 0] >= 0, blended, UNKNOWN_SIMILARITY).astype(np.float32)
+
+
+def profile_similarity(job_occupation: np.ndarray, workers: WorkerTable) -> np.ndarray:
+    """Similarity of one job's occupation (a `similarity_to_codes` row) to every profile."""
+    codes = workers.occupation_codes.astype(np.int64)
+    blended = (job_occupation[codes] * workers.occupation_weights).sum(axis=1)
+    return np.where(codes[:, 0] >= 0, blended, UNKNOWN_SIMILARITY).astype(np.float32)
+
+
+def _sparse_row_dot(
+    job_rows: sp.csr_matrix, job_index: np.ndarray, worker_rows: sp.csr_matrix, rows
+) -> np.ndarray:
+    """Dot product of each pair's job row and worker row (hashed term space), without ever
     materialising a 262,144-wide job row per pair."""
-    held = resume_vectors[rows]
-    if job_text.shape[0] == 1:
+    held = worker_rows[rows]
+    if job_rows.shape[0] == 1:
         # One job (a shortlist): a dense job vector makes this one sparse matrix-vector product.
         dense = np.zeros(TEXT_VECTOR_FEATURES, dtype=np.float32)
-        dense[job_text.indices] = job_text.data
+        dense[job_rows.indices] = job_rows.data
         return np.asarray(held @ dense, dtype=np.float32).ravel()
     # Many jobs: only the few hashed columns some job uses can contribute to a dot product.
-    columns = np.unique(job_text.indices)
+    columns = np.unique(job_rows.indices)
     selector = sp.csr_matrix(
         (np.ones(len(columns), dtype=np.float32), (columns, np.arange(len(columns)))),
         shape=(TEXT_VECTOR_FEATURES, len(columns)),
     )
     held = (held @ selector).tocsr()
     compact_jobs = sp.csr_matrix(
-        (job_text.data, np.searchsorted(columns, job_text.indices), job_text.indptr),
-        shape=(job_text.shape[0], len(columns)),
+        (job_rows.data, np.searchsorted(columns, job_rows.indices), job_rows.indptr),
+        shape=(job_rows.shape[0], len(columns)),
     ).toarray()
     pair_of = np.repeat(np.arange(len(rows)), np.diff(held.indptr))
     products = held.data * compact_jobs[job_index[pair_of], held.indices]
@@ -278,7 +345,8 @@ def pair_features_for_pairs(
     remote_compatible = workers.open_to_remote[rows].astype(np.float32) * side.remote[job_index]
     columns = [
         *_skill_columns(side, job_index, workers, rows),
-        _text_similarity(side.text, job_index, workers.resume_vectors, rows),
+        _text_relevance(side, job_index, workers, rows),
+        occupation_similarity(side.occupation, job_index, workers, rows),
         city_preference,
         remote_compatible,
         np.maximum(city_preference, remote_compatible),

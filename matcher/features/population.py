@@ -16,22 +16,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import clone
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 from sqlite_utils import Database
 
 from matcher.constants import CITIES
+from matcher.occupations import code_positions, occupation_of_title, occupations_in_text
 
-# Stateless text vectoriser shared by resumes and job descriptions: nothing to fit or persist.
+# Stateless term counter shared by resumes and job descriptions: nothing to fit or persist.
 TEXT_VECTOR_FEATURES = 2**18
 TEXT_VECTORIZER = HashingVectorizer(
     n_features=TEXT_VECTOR_FEATURES,
     alternate_sign=False,
-    norm="l2",
+    norm=None,
     ngram_range=(1, 1),
+    stop_words="english",
     dtype=np.float32,
 )
+# BM25 (Okapi) over resumes: term frequency saturates (k1) and long resumes are discounted
+# towards the average length (b), so a long resume does not outscore a focused one.
+BM25_K1 = 1.2
+BM25_B = 0.75
+# Value of a held skill in the skill matrix when its years are unknown (NULL): held (> 0),
+# but below 1 (= 0 years stated), so that readers can tell unknown from zero.
+UNKNOWN_YEARS_VALUE = 0.5
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -51,7 +58,16 @@ class WorkerTable:
     salary_expectation: np.ndarray
     available_from: np.ndarray
     work_authorization: np.ndarray
-    resume_vectors: sp.csr_matrix
+    # BM25 weight of each hashed term in each worker's resume and skill names.
+    resume_terms: sp.csr_matrix
+    # Each worker's row in the distinct occupation profiles, and per profile its occupations
+    # (positions in `occupation_codes()`, -1 padding) and their shares: workers share few
+    # profiles, so a job's similarity to everyone is computed once per profile.
+    occupation_profile: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    occupation_codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int16))
+    occupation_weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.float32))
+    # BM25 inverse document frequency of each hashed term over the workers.
+    term_idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     # Inverse document frequency of each skill column over workers (rarer skills weigh more).
     skill_idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     _row_by_id: dict[int, int] | None = field(default=None, repr=False)
@@ -75,7 +91,7 @@ class WorkerTable:
 
 @dataclass
 class JobProfile:
-    """One job with its required and nice-to-have skills."""
+    """One job with its required and nice-to-have skills and its occupation (O*NET-SOC)."""
 
     id: int
     external_id: str
@@ -93,6 +109,7 @@ class JobProfile:
     posted_at: str | None
     required_skills: list[str]
     nice_to_have_skills: list[str]
+    occupation: str | None = None
 
     def text(self) -> str:
         """The text compared with resumes: title, description and skills."""
@@ -154,6 +171,8 @@ def load_worker_table(db: Database) -> WorkerTable:
     document_frequency = np.asarray(held.sum(axis=0)).ravel()
     skill_idf = np.log((len(worker_ids) + 1.0) / (document_frequency + 1.0)) + 1.0
     city_rank = _per_distinct(columns[4], _city_ranks, np.int8).reshape(-1, len(CITIES))
+    resume_terms, term_idf = _resume_terms(columns[2], held, skill_index)
+    profile, codes, weights = worker_occupations(columns[2])
     return WorkerTable(
         worker_ids=worker_ids,
         external_ids=np.array(columns[1], dtype=object),
@@ -167,20 +186,25 @@ def load_worker_table(db: Database) -> WorkerTable:
         salary_expectation=_float_column(columns[8]),
         available_from=_per_distinct(columns[10], date_to_days, np.float32),
         work_authorization=np.array(columns[9], dtype=object),
-        resume_vectors=_resume_vectors(columns[2], held, skill_index),
+        resume_terms=resume_terms,
         skill_idf=skill_idf.astype(np.float32),
+        occupation_profile=profile,
+        occupation_codes=codes,
+        occupation_weights=weights,
+        term_idf=term_idf,
     )
 
 
 def _load_skill_matrix(
     db: Database, worker_ids: np.ndarray
 ) -> tuple[sp.csr_matrix, dict[str, int]]:
-    """Skills as a (workers, skills) matrix of 1 + years, and each skill name's column.
+    """Skills as a (workers, skills) matrix of 1 + years (UNKNOWN_YEARS_VALUE when the years
+    are unknown), and each skill name's column.
 
     Columns are the live workers' skills in name order. A plain scan in key order, with
     deleted workers dropped by id, is far faster than joining `workers` in SQL.
     """
-    postings = db.execute("SELECT worker_id, skill, coalesce(years, 0) FROM worker_skills")
+    postings = db.execute("SELECT worker_id, skill, years FROM worker_skills")
     postings = postings.fetchall()
     count = len(postings)
     owner_ids = np.fromiter((posting[0] for posting in postings), np.int64, count)
@@ -190,9 +214,11 @@ def _load_skill_matrix(
     held_names = sorted(set(itertools.compress(names, live.tolist())))
     skill_index = {name: column for column, name in enumerate(held_names)}
     columns = np.fromiter((skill_index.get(name, -1) for name in names), np.int64, count)
-    years = np.fromiter((posting[2] for posting in postings), np.float64, count)
+    # NULL years are unknown, never zero: they get UNKNOWN_YEARS_VALUE, not 1 + 0.
+    years = np.array([posting[2] for posting in postings], dtype=np.float64)
+    values = np.where(np.isnan(years), UNKNOWN_YEARS_VALUE, 1.0 + np.maximum(years, 0.0))
     matrix = sp.csr_matrix(
-        ((1.0 + np.maximum(years[live], 0.0)).astype(np.float32), (rows[live], columns[live])),
+        (values[live].astype(np.float32), (rows[live], columns[live])),
         shape=(len(worker_ids), len(skill_index)),
         dtype=np.float32,
     )
@@ -213,22 +239,74 @@ def _read_snapshot(db: Database) -> Iterator[None]:
         db.conn.execute("COMMIT")
 
 
-def _resume_vectors(
+def _resume_terms(
     resumes: Sequence[str | None], held: sp.csr_matrix, skill_index: dict[str, int]
-) -> sp.csr_matrix:
-    """Hashed resume text plus skill names, l2-normalised (`TEXT_VECTORIZER` of both joined).
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """BM25 weights of each worker's resume text plus skill names, and each term's IDF.
 
     Token counts add up over joined texts, so the skill names are hashed once per skill
     and spread over the workers by the skill matrix instead of being joined per worker.
     """
-    counting = clone(TEXT_VECTORIZER).set_params(norm=None)
     if not len(resumes):
-        return sp.csr_matrix((0, TEXT_VECTOR_FEATURES), dtype=np.float32)
-    text_counts = counting.transform([text or "" for text in resumes])
+        empty = sp.csr_matrix((0, TEXT_VECTOR_FEATURES), dtype=np.float32)
+        return empty, np.zeros(TEXT_VECTOR_FEATURES, dtype=np.float32)
+    counts = TEXT_VECTORIZER.transform([text or "" for text in resumes])
     names = sorted(skill_index, key=skill_index.get)
     if names:
-        text_counts = text_counts + held @ counting.transform(names)
-    return normalize(text_counts.tocsr().astype(np.float32), norm="l2", copy=False)
+        counts = counts + held @ TEXT_VECTORIZER.transform(names)
+    return bm25_weights(counts.tocsr().astype(np.float32))
+
+
+def bm25_weights(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Okapi BM25 document weights of a (documents, terms) count matrix, and the terms' IDF
+    (0 for a term no document uses).
+
+    A query's score against a document is the sum of the document's weights over the
+    query's terms. bm25s precomputes the same weights, but scores one query against its
+    whole index; features need any (job, worker) pairs in batches, in the worker table's
+    cached hashed-term space, so the weights live here (bench_real_data compares with bm25s).
+    """
+    count = counts.shape[0]
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log1p((count - document_frequency + 0.5) / (document_frequency + 0.5))
+    lengths = np.asarray(counts.sum(axis=1)).ravel()
+    relative = lengths / max(float(lengths.mean()), 1.0)
+    row_of = np.repeat(np.arange(count), np.diff(counts.indptr))
+    term_frequency = counts.data
+    saturated = (
+        term_frequency
+        * (BM25_K1 + 1)
+        / (term_frequency + BM25_K1 * (1 - BM25_B + BM25_B * relative[row_of]))
+    )
+    weights = sp.csr_matrix(
+        ((idf[counts.indices] * saturated).astype(np.float32), counts.indices, counts.indptr),
+        shape=counts.shape,
+    )
+    # A term no document uses can add nothing to any score: its IDF is 0 here, so that a
+    # query's attainable score counts only terms some document has.
+    return weights, np.where(document_frequency > 0, idf, 0.0).astype(np.float32)
+
+
+def worker_occupations(
+    resumes: Sequence[str | None],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each resume's occupation profile row, and per distinct profile its top 3 occupations
+    (code positions, -1 for none) and their shares."""
+    positions = code_positions()
+    slots = 3
+    profile_of_text: dict[str | None, int] = {}
+    profile_rows: dict[tuple, int] = {}
+    for text in set(resumes):
+        found = tuple(occupations_in_text(text or "", limit=slots))
+        profile_of_text[text] = profile_rows.setdefault(found, len(profile_rows))
+    codes = np.full((max(len(profile_rows), 1), slots), -1, dtype=np.int16)
+    weights = np.zeros((max(len(profile_rows), 1), slots), dtype=np.float32)
+    for found, row in profile_rows.items():
+        for slot, (code, weight) in enumerate(found):
+            codes[row, slot] = positions[code]
+            weights[row, slot] = weight
+    profile = np.array([profile_of_text[text] for text in resumes], dtype=np.int32)
+    return profile, codes, weights
 
 
 _JOB_COLUMNS = (
@@ -280,9 +358,16 @@ def _profiles(db: Database, where: str, params: list) -> list[JobProfile]:
             posted_at=r[13],
             required_skills=sorted(skills[r[0]][0]),
             nice_to_have_skills=sorted(skills[r[0]][1]),
+            occupation=_title_occupation(r[4]),
         )
         for r in rows
     ]
+
+
+def _title_occupation(title: str | None) -> str | None:
+    """The O*NET-SOC code a job title names, or None."""
+    found = occupation_of_title(title or "")
+    return found.code if found else None
 
 
 def load_job(db: Database, external_id: str) -> JobProfile | None:

@@ -27,13 +27,21 @@ import scipy.sparse as sp
 from sqlite_utils import Database
 
 from matcher.constants import CITIES, WORK_AUTHORIZATIONS
+from matcher.features.pair_features import (
+    TEXT_RELEVANCE_HALF,
+    job_queries,
+    profile_similarity,
+    skill_jaccard,
+)
 from matcher.features.population import (
     EPOCH,
+    UNKNOWN_YEARS_VALUE,
     JobProfile,
     WorkerTable,
     load_jobs,
     load_worker_table,
 )
+from matcher.occupations import similarity_to_codes
 from matcher.ranking.scorers import COLD_START_VERSION, Scorer
 
 # How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
@@ -44,26 +52,30 @@ JOB_POOL_SIZE = 60
 SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
 
 # Weights of the retrieval score: a cheap linear stand-in for the ranking features, with
-# the skills first (as in every scorer), then place, experience and the rest.
+# the skills first (as in every scorer), then occupation, place, text and the rest.
 RETRIEVAL_WEIGHTS: dict[str, float] = {
-    "required": 0.40,
-    "nice_to_have": 0.08,
-    "place": 0.15,
-    "experience": 0.08,
-    "salary": 0.05,
-    "french": 0.05,
-    "availability": 0.04,
+    "required": 0.26,
+    "nice_to_have": 0.05,
+    "focus": 0.05,
+    "text": 0.10,
+    "occupation": 0.20,
+    "place": 0.14,
+    "experience": 0.06,
+    "salary": 0.04,
+    "french": 0.04,
+    "availability": 0.03,
 }
 PROFILE_TERMS: tuple[str, ...] = ("place", "experience", "salary", "french", "availability")
 # The terms of a shortlist's retrieval score; the required-skill weight is split between
 # IDF-weighted coverage and the years held in those skills.
-RETRIEVAL_TERMS: tuple[str, ...] = ("required", "years_fit", "nice_to_have", *PROFILE_TERMS)
-REQUIRED_YEARS_SHARE = 0.25
+CONTENT_TERMS: tuple[str, ...] = ("nice_to_have", "focus", "text", "occupation")
+RETRIEVAL_TERMS: tuple[str, ...] = ("required", "years_fit", *CONTENT_TERMS, *PROFILE_TERMS)
+REQUIRED_YEARS_SHARE = 0.23  # 0.06 of 0.26, as in the cold-start weights
 DEFAULT_TERM_WEIGHTS = np.array(
     [
         RETRIEVAL_WEIGHTS["required"] * (1 - REQUIRED_YEARS_SHARE),
         RETRIEVAL_WEIGHTS["required"] * REQUIRED_YEARS_SHARE,
-        *(RETRIEVAL_WEIGHTS[name] for name in ("nice_to_have", *PROFILE_TERMS)),
+        *(RETRIEVAL_WEIGHTS[name] for name in (*CONTENT_TERMS, *PROFILE_TERMS)),
     ],
     dtype=np.float64,
 )
@@ -322,10 +334,12 @@ def eligible_mask(index: WorkerIndex, job: JobProfile, filters: CandidateFilters
     return mask
 
 
-def _skill_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """IDF-weighted required coverage, years fit and nice-to-have coverage of every worker."""
+def _skill_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
+    """IDF-weighted required coverage, years fit, nice-to-have coverage and skill focus
+    (Jaccard of the worker's and the job's skills) of every worker."""
     table, postings = index.table, index.postings
     n = len(index)
+    matched = np.zeros(n, dtype=np.float32)
     required = np.zeros(n, dtype=np.float32)
     years_fit = np.zeros(n, dtype=np.float32)
     nice = np.zeros(n, dtype=np.float32)
@@ -338,7 +352,10 @@ def _skill_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.nd
         start, end = postings.indptr[column], postings.indptr[column + 1]
         holders, values = postings.indices[start:end], postings.data[start:end]
         required[holders] += weight  # holders of one column are unique, so += is safe
-        years_fit[holders] += np.clip(np.maximum(values - 1.0, 0.5) / needed_years, 0.0, 1.0)
+        matched[holders] += 1.0
+        # Unknown years count as enough, as in the pair features.
+        stated = np.clip(np.maximum(values - 1.0, 0.0) / needed_years, 0.0, 1.0)
+        years_fit[holders] += np.where(values == UNKNOWN_YEARS_VALUE, 1.0, stated)
     if weights:
         required /= sum(weights)
         years_fit /= len(weights)
@@ -350,7 +367,10 @@ def _skill_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.nd
         if column is not None:
             start, end = postings.indptr[column], postings.indptr[column + 1]
             nice[postings.indices[start:end]] += 1.0 / len(job.nice_to_have_skills)
-    return required, years_fit, nice
+            matched[postings.indices[start:end]] += 1.0
+    wanted = np.float32(len(job.required_skills) + len(job.nice_to_have_skills))
+    held = np.diff(table.skills.indptr).astype(np.float32)
+    return [required, years_fit, nice, skill_jaccard(matched, held, wanted)]
 
 
 def _profile_terms(
@@ -416,10 +436,24 @@ def profile_terms(job: JobProfile, profile: WorkerProfileColumns) -> list[np.nda
     )
 
 
+def content_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 text relevance and occupation similarity of every worker for `job`, as in the
+    pair features (one sparse product over the resumes, one lookup per occupation slot)."""
+    table = index.table
+    queries, ideal = job_queries([job], table)
+    dense = np.zeros(queries.shape[1], dtype=np.float32)
+    dense[queries.indices] = queries.data
+    share = np.asarray(table.resume_terms @ dense).ravel() / max(float(ideal[0]), 1e-9)
+    text = (share / (share + TEXT_RELEVANCE_HALF)).astype(np.float32)
+    occupation = profile_similarity(similarity_to_codes(job.occupation), table)
+    return text, occupation[table.occupation_profile]
+
+
 def retrieval_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
     """Every term of the retrieval score (RETRIEVAL_TERMS) for every worker, each in [0, 1]."""
-    required, years_fit, nice = _skill_terms(index, job)
-    return [required, years_fit, nice, *profile_terms(job, index.profile)]
+    required, years_fit, nice, focus = _skill_terms(index, job)
+    text, occupation = content_terms(index, job)
+    return [required, years_fit, nice, focus, text, occupation, *profile_terms(job, index.profile)]
 
 
 def retrieval_scores(
@@ -562,6 +596,9 @@ def retrieve_jobs(
         worker.french_level[row],
         worker.available_from[row],
     )
+    # The match digests' batched pools (matcher.notifications.selection) reproduce this
+    # score exactly, so it keeps to skills and profile; the scorer re-ranks the pool with
+    # occupation and text.
     weights = RETRIEVAL_WEIGHTS
     scores = weights["required"] * required + weights["nice_to_have"] * nice + profile
     mask = np.array([job.id not in exclude for job in jobs.jobs], dtype=bool)

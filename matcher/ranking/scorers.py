@@ -28,18 +28,21 @@ log = logging.getLogger(__name__)
 COLD_START_VERSION = "cold-start"
 
 # Hand-set weights of the cold-start score (they sum to 1). Skills dominate, rarer required
-# skills count more; city preference next; the rest refine. Each term is in [0, 1].
+# skills count more; then the occupation (a data-science job wants data and software people,
+# whatever else a resume mentions) and city preference; the rest refine. Each term is in [0, 1].
 COLD_START_WEIGHTS: dict[str, float] = {
-    "required_coverage_weighted": 0.30,
-    "nice_to_have_coverage": 0.08,
-    "related_skill_credit": 0.05,
-    "skill_years_fit": 0.10,
-    "text_similarity": 0.10,
-    "place_fit": 0.15,  # city preference, or remote compatibility when higher
-    "experience_fit": 0.08,  # 1 at or above the minimum, 0 five years or more below
-    "salary_fit": 0.05,
-    "french_fit": 0.05,
-    "availability": 0.04,  # 1 available now, 0 a year or more away
+    "required_coverage_weighted": 0.20,
+    "nice_to_have_coverage": 0.05,
+    "related_skill_credit": 0.03,
+    "skill_years_fit": 0.06,
+    "skill_focus": 0.05,  # skills asked for / skills held or asked: many listed skills are no merit
+    "text_relevance": 0.10,
+    "occupation_similarity": 0.20,
+    "place_fit": 0.14,  # city preference, or remote compatibility when higher
+    "experience_fit": 0.06,  # 1 at or above the minimum, 0 five years or more below
+    "salary_fit": 0.04,
+    "french_fit": 0.04,
+    "availability": 0.03,  # 1 available now, 0 a year or more away
 }
 EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0
 
@@ -63,7 +66,9 @@ def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
         "nice_to_have_coverage": column["nice_to_have_coverage"],
         "related_skill_credit": column["related_skill_credit"],
         "skill_years_fit": column["skill_years_fit"],
-        "text_similarity": column["text_similarity"],
+        "skill_focus": column["skill_focus"],
+        "text_relevance": column["text_relevance"],
+        "occupation_similarity": column["occupation_similarity"],
         "place_fit": column["place_fit"],
         "experience_fit": 1.0 - np.clip(shortfall, 0.0, 1.0),
         "salary_fit": column["salary_fit"],

@@ -1,0 +1,125 @@
+"""Occupations: titles and resumes to O*NET-SOC codes, closeness, the committed file, and
+what they change on a shortlist."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from matcher.config import Settings
+from matcher.importing import import_rows
+from matcher.occupations import (
+    occupation_of_title,
+    occupation_similarity,
+    occupations_in_text,
+)
+from matcher.occupations.build_occupations import (
+    DEFAULT_DATA_DIR,
+    OUTPUT_PATH,
+    SEED_PATH,
+    build_occupations,
+)
+from matcher.ranking.shortlists import shortlist_for_job
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("Senior Data Scientist II", "15-2051.00"),
+        ("Data Scientist, Marketing Analytics", "15-2051.00"),
+        ("Principal Software Engineer", "15-1252.00"),
+        ("Sr. Business Intelligence Analyst", "15-2051.01"),
+        ("QA Engineer", "15-1253.00"),
+        ("HR Executive", "13-1071.00"),
+        ("Chef", "35-1011.00"),
+    ],
+)
+def test_a_job_title_names_its_occupation(title, code):
+    assert occupation_of_title(title).code == code
+
+
+def test_a_title_of_no_occupation_is_none_and_a_generic_word_is_no_title():
+    assert occupation_of_title("Scientist, Immuno-Oncology") is None
+    assert occupation_of_title("Engineer") is None
+
+
+def test_noc_2021_where_a_simple_mapping_exists():
+    assert occupation_of_title("Data Scientist").noc == "21211"
+    assert occupation_of_title("Software Developer").noc == "21232"
+    assert occupation_of_title("Chef").noc is None
+
+
+def test_a_resume_reads_as_the_occupation_its_titles_name_most():
+    resume = (
+        "Data Scientist\nSkills: Python, SQL Server, Excel, model building\n"
+        "Company Details company - Acme description - Data Scientist building churn models; "
+        "earlier a Java Developer."
+    )
+    found = occupations_in_text(resume)
+    assert found[0][0] == "15-2051.00"
+    assert found[0][1] > 0.5
+    assert abs(sum(share for _, share in found) - 1.0) < 1e-9
+    # 'server' (waiters) and 'model' (models) are O*NET titles, but not in running text.
+    assert not {code for code, _ in found} & {"35-3031.00", "41-9012.00"}
+
+
+def test_a_resume_with_no_title_has_no_occupation():
+    assert occupations_in_text("Python, SQL and Excel; worked on dashboards.") == []
+
+
+def test_similarity_follows_the_soc_hierarchy():
+    assert occupation_similarity("15-2051.00", "15-2051.00") == 1.0
+    assert occupation_similarity("15-2051.00", "15-2051.01") == 0.9
+    related = occupation_similarity("15-2051.00", "15-1252.00")
+    assert 0.0 < related < occupation_similarity("15-1251.00", "15-1252.00") < 0.9
+    assert occupation_similarity("15-2051.00", "13-1071.00") == 0.0
+    assert occupation_similarity("15-2051.00", "35-1011.00") == 0.0
+    assert occupation_similarity("15-1299.09", "13-1082.00") == 0.75  # curated: across groups
+    assert occupation_similarity(None, "15-2051.00") == occupation_similarity("15-2051.00", None)
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="O*NET data not beside the project")
+def test_committed_occupations_file_is_what_the_build_script_makes():
+    document = build_occupations(DEFAULT_DATA_DIR, SEED_PATH.read_text(encoding="utf-8"))
+    assert json.loads(OUTPUT_PATH.read_text(encoding="utf-8")) == document
+    assert any("O*NET 29.0" in line and "CC BY 4.0" in line for line in document["attribution"])
+
+
+RESUMES = {
+    "data": "Data Scientist. Built machine learning models in Python and SQL; reports in Excel.",
+    "software": "Software Developer. Java and Python services, SQL databases, Excel for plans.",
+    "hr": "HR Executive. Recruitment, payroll and onboarding; MS Excel and MS Word.",
+    "sales": "Sales Executive. Met quarterly targets; client lists kept in Excel.",
+    "arts": "Graphic Designer and fine arts painter; exhibition budgets in Excel.",
+    "lawyer": "Advocate at the district court; case files tracked in Excel.",
+}
+
+
+def test_a_data_science_shortlist_holds_data_and_software_people_not_excel_users(
+    db, db_path, models_dir
+):
+    workers = [
+        {
+            "external_id": name,
+            "name": name.title(),
+            "email": f"{name}@example.org",
+            "resume_text": text,
+            "city_preferences": "Toronto",
+            "work_authorization": "open_work_permit",
+        }
+        for name, text in RESUMES.items()
+    ]
+    assert not import_rows(db, "workers", workers).rejected
+    job = {
+        "external_id": "DS1",
+        "employer": "Acme",
+        "title": "Senior Data Scientist",
+        "description": "Build models and dashboards; Excel required.",
+        "required_skills": "Excel",
+        "city": "Toronto",
+    }
+    assert not import_rows(db, "jobs", [job]).rejected
+    settings = Settings(db_path=db_path, models_dir=models_dir)
+    ranked = [c.worker for c in shortlist_for_job(db, "DS1", settings=settings).candidates]
+    assert ranked[:2] == ["data", "software"]
