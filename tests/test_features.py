@@ -233,7 +233,7 @@ def test_a_resume_only_worker_with_every_required_skill_scores_as_a_good_candida
         "external_id": "W-resume",
         "name": "Resume Only",
         "email": "resume@example.org",
-        "resume_text": "Data engineer. Ten years of Python, Kafka and PostgreSQL pipelines.",
+        "resume_text": "Data engineer building Python, Kafka and PostgreSQL pipelines.",
         "city_preferences": "Toronto",
         "years_experience": "10",
         "work_authorization": "open_work_permit",
