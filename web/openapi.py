@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from matcher.constants import CITIES, DECISION_STAGES, WORK_AUTHORIZATIONS
+from matcher.hiring.funnel import FUNNEL_STAGES
+from matcher.hiring.stages import PIPELINE_STAGE_KEYS
 
 bp = Blueprint("openapi", __name__)
 
@@ -115,6 +117,93 @@ _OUTCOME = {
     },
 }
 
+_NULLABLE_STRING = {"type": "string", "nullable": True}
+_PIPELINE = {
+    "type": "object",
+    "required": ["job", "stages", "candidates"],
+    "properties": {
+        "job": {"type": "string"},
+        "stages": {
+            "type": "object",
+            "description": "How many candidates are in each stage now.",
+            "required": list(PIPELINE_STAGE_KEYS),
+            "properties": {key: {"type": "integer", "minimum": 0} for key in PIPELINE_STAGE_KEYS},
+        },
+        "candidates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["worker", "stage", "since"],
+                "properties": {
+                    "worker": {"type": "string"},
+                    "stage": {"type": "string", "enum": list(PIPELINE_STAGE_KEYS)},
+                    "since": {"type": "string", "format": "date-time"},
+                    "contact": {
+                        **_NULLABLE_STRING,
+                        "enum": ["pending", "accepted", "declined", None],
+                    },
+                },
+            },
+        },
+    },
+}
+_RATE = {"type": "number", "nullable": True, "minimum": 0}
+_REPORT = {
+    "type": "object",
+    "description": "The job's funnel, as `talentmatch report --json` prints it.",
+    "required": ["job", "candidates", "stages", "closed", "conversions", "median_days_to_hire"],
+    "properties": {
+        "job": {"type": "string"},
+        "candidates": {"type": "integer", "minimum": 0},
+        "stages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["stage", "label", "reached", "current"],
+                "properties": {
+                    "stage": {"type": "string", "enum": list(FUNNEL_STAGES)},
+                    "label": {"type": "string"},
+                    "reached": {"type": "integer", "minimum": 0},
+                    "current": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+        "closed": {
+            "type": "object",
+            "required": ["rejected", "withdrawn"],
+            "properties": {
+                "rejected": {"type": "integer", "minimum": 0},
+                "withdrawn": {"type": "integer", "minimum": 0},
+            },
+        },
+        "conversions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["from", "to", "rate", "median_days"],
+                "properties": {
+                    "from": {"type": "string", "enum": list(FUNNEL_STAGES)},
+                    "to": {"type": "string", "enum": list(FUNNEL_STAGES)},
+                    "rate": _RATE,
+                    "median_days": {"type": "number", "nullable": True},
+                },
+            },
+        },
+        "median_days_to_hire": {"type": "number", "nullable": True},
+    },
+}
+_REFUSED = {
+    "type": "object",
+    "required": ["error", "rule", "message", "stage", "requested"],
+    "properties": {
+        "error": {"type": "string", "enum": ["transition_refused"]},
+        "rule": {"type": "string", "description": "The hiring rule that refuses it."},
+        "message": {"type": "string"},
+        "stage": {"type": "string", "enum": list(PIPELINE_STAGE_KEYS)},
+        "requested": {"type": "string"},
+    },
+}
+
 
 def _schema_ref(name: str) -> str:
     return f"#/components/schemas/{name}"
@@ -178,7 +267,41 @@ OPENAPI_DOCUMENT: dict = {
                         }
                     },
                 },
-                "responses": {"201": _json("Outcome", "The recorded event."), **_ERRORS},
+                "responses": {
+                    "201": _json("Outcome", "The recorded event."),
+                    "409": _json("TransitionRefused", "The hiring rules do not allow it yet."),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/jobs/{external_id}/pipeline": {
+            "get": {
+                "operationId": "getPipeline",
+                "summary": "Each candidate's current stage on one of your jobs.",
+                "parameters": [_EXTERNAL_ID],
+                "responses": {"200": _json("Pipeline", "The pipeline."), **_ERRORS},
+            }
+        },
+        "/jobs/{external_id}/report": {
+            "get": {
+                "operationId": "getReport",
+                "summary": "The hiring funnel of one of your jobs.",
+                "parameters": [_EXTERNAL_ID],
+                "responses": {"200": _json("Report", "The funnel."), **_ERRORS},
+            }
+        },
+        "/jobs/{external_id}/shortlist.csv": {
+            "get": {
+                "operationId": "getShortlistCsv",
+                "summary": "The shortlist as CSV: blind until contact is accepted, formula-safe.",
+                "parameters": [_EXTERNAL_ID],
+                "responses": {
+                    "200": {
+                        "description": "The shortlist (up to 500 candidates).",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                    **_ERRORS,
+                },
             }
         },
     },
@@ -191,6 +314,9 @@ OPENAPI_DOCUMENT: dict = {
             "Matches": _MATCHES,
             "OutcomeRequest": _OUTCOME_REQUEST,
             "Outcome": _OUTCOME,
+            "TransitionRefused": _REFUSED,
+            "Pipeline": _PIPELINE,
+            "Report": _REPORT,
         },
     },
 }

@@ -23,6 +23,7 @@ from matcher.cli import (
     demo_commands,
     email_commands,
     ranking_commands,
+    report_commands,
     shortlist_commands,
     skills_commands,
 )
@@ -42,6 +43,7 @@ FEATURE_MODULES = (
     shortlist_commands,
     account_commands,
     email_commands,
+    report_commands,
 )
 
 

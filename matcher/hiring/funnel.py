@@ -97,3 +97,15 @@ def _conversion(start: str, end: str, reached: dict[str, int], firsts: dict) -> 
 def _median_days(firsts: dict[int, dict[str, str]], start: str, end: str) -> float | None:
     spans = [_days(t[start], t[end]) for t in firsts.values() if start in t and end in t]
     return round(median(spans), 2) if spans else None
+
+
+class JobNotFound(LookupError):
+    """No job with this external id."""
+
+
+def funnel_for_job(db: Database, job_external_id: str) -> dict:
+    """The funnel of any job by external id (the operator's command line); JobNotFound if none."""
+    row = db.execute("SELECT id FROM jobs WHERE external_id = ?", [job_external_id]).fetchone()
+    if row is None:
+        raise JobNotFound(f"no job {job_external_id!r}")
+    return funnel_report(db, row[0], job_external_id)
