@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from sqlite_utils import Database
@@ -258,3 +259,17 @@ def test_deleting_the_account_removes_the_notes_and_tags_about_them(seeded):
     for table in ("candidate_notes", "candidate_tags"):
         left = seeded.execute(f"SELECT worker_id FROM {table}").fetchall()
         assert left == [(w2,)]
+
+
+def test_the_report_command_prints_the_funnel(seeded, run_cli):
+    _decide(seeded, "W1", "shortlisted")
+    _decide(seeded, "W2", "shortlisted")
+    _decide(seeded, "W2", "contacted")
+    result = run_cli("report", "ACME-1", "--json", check=True)
+    report = json.loads(result.stdout)
+    assert report == funnel_report(seeded, _job_id(seeded), "ACME-1")
+    assert {s["stage"]: s["reached"] for s in report["stages"]}["contacted"] == 1
+    text = run_cli("report", "ACME-1", check=True).stdout
+    assert "ACME-1: 2 candidate(s)" in text and "shortlisted -> contacted: 50%" in text
+    missing = run_cli("report", "NOPE")
+    assert missing.returncode != 0 and "no job 'NOPE'" in missing.stderr

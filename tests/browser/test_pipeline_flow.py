@@ -89,7 +89,8 @@ def test_employer_moves_a_candidate_through_the_pipeline(browser, served):
 
     page.reload()
     _record(page, "Interviewed", "Recorded")
-    assert page.get_by_role("button", name="Hired").count() == 0  # the menu offers only allowed stages
+    # The menu offers only the stages allowed next.
+    assert page.get_by_role("button", name="Hired").count() == 0
     # A stale or forged form still posts "hired": the server refuses it with a message.
     page.evaluate(
         """() => { const b = document.createElement('button'); b.type = 'submit';
