@@ -112,7 +112,7 @@ _OUTCOME = {
         "at": {"type": "string", "format": "date-time"},
         "recorded": {
             "type": "boolean",
-            "description": "False when the same event was already recorded at that second.",
+            "description": "False when nothing was added: the candidate is already at that stage.",
         },
     },
 }
