@@ -113,6 +113,29 @@ def export_worker_data(db: Database, worker_id: int) -> dict:
             "SELECT attribute, value FROM audit_attributes WHERE worker_id = ? ORDER BY attribute",
             [worker_id],
         ),
+        **_employer_notes(db, worker_id),
+    }
+
+
+def _employer_notes(db: Database, worker_id: int) -> dict[str, list[dict]]:
+    # What employers wrote about the worker; like outcomes, without which employee wrote it.
+    return {
+        "employer_notes": _rows(
+            db,
+            """SELECT j.external_id AS job, e.name AS employer, n.body, n.created_at
+               FROM candidate_notes n JOIN jobs j ON j.id = n.job_id
+               JOIN employers e ON e.id = j.employer_id
+               WHERE n.worker_id = ? ORDER BY n.created_at, n.id""",
+            [worker_id],
+        ),
+        "employer_tags": _rows(
+            db,
+            """SELECT j.external_id AS job, e.name AS employer, t.tag, t.created_at
+               FROM candidate_tags t JOIN jobs j ON j.id = t.job_id
+               JOIN employers e ON e.id = j.employer_id
+               WHERE t.worker_id = ? ORDER BY t.created_at, t.tag""",
+            [worker_id],
+        ),
     }
 
 
@@ -170,8 +193,9 @@ def _emails(db: Database, worker_id: int) -> list[dict]:
 def delete_worker_account(db: Database, worker_id: int) -> None:
     """Remove the worker's personal data in one transaction, keeping anonymous outcome events.
 
-    The sign-in account and its sessions, skills, contact requests, emails, feedback and
-    audit attributes go; the consent ledger gets a closing withdrawal and keeps no address.
+    The sign-in account and its sessions, skills, contact requests, emails, feedback, audit
+    attributes and employers' notes and tags about them go; the consent ledger gets a closing
+    withdrawal and keeps no address.
     """
     with write_transaction(db):
         profile = _live_profile(db, worker_id)
@@ -199,6 +223,8 @@ _WORKER_TABLES = (
     "email_outbox",
     "match_feedback",
     "audit_attributes",
+    "candidate_notes",
+    "candidate_tags",
 )
 
 

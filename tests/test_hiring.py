@@ -112,7 +112,8 @@ def test_a_decision_is_recorded_without_loading_the_web_app(seeded, db_path: Pat
         "from matcher.hiring.decisions import record_decision\n"
         "from matcher.store import open_database\n"
         f"db = open_database({str(db_path)!r})\n"
-        f"record_decision(db, {acme}, 'ACME-1', 'W2', 'hired', actor_user_id=None, source='cli')\n"
+        f"record_decision(db, {acme}, 'ACME-1', 'W2', 'shortlisted',"
+        " actor_user_id=None, source='cli')\n"
         "print(json.dumps(sorted(m for m in ('web', 'flask') if m in sys.modules)))"
     )
     result = subprocess.run(
@@ -120,4 +121,4 @@ def test_a_decision_is_recorded_without_loading_the_web_app(seeded, db_path: Pat
     )
     assert json.loads(result.stdout) == []
     stage, source = seeded.execute("SELECT stage, source FROM outcomes").fetchone()
-    assert (stage, source) == ("hired", "cli")
+    assert (stage, source) == ("shortlisted", "cli")

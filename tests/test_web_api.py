@@ -49,9 +49,19 @@ def test_bad_limit_is_400_naming_the_field(site, acme, limit):
 
 def test_recording_an_outcome(site, acme):
     client = site.client()
-    body = {"job": "ACME-1", "worker": "W5", "stage": "offered"}
-    response = client.post("/api/v1/outcomes", json=body, headers=acme)
-    assert response.status_code == 201
+    body = {"job": "ACME-1", "worker": "W5", "stage": "shortlisted"}
+    assert client.post("/api/v1/outcomes", json=body, headers=acme).status_code == 201
+    body = {"job": "ACME-1", "worker": "W5", "stage": "contacted"}
+    assert client.post("/api/v1/outcomes", json=body, headers=acme).status_code == 201
+    db = site.db()
+    try:
+        db.execute("UPDATE contact_requests SET status = 'accepted'")
+    finally:
+        db.close()
+    for stage in ("interviewed", "offered"):
+        body = {"job": "ACME-1", "worker": "W5", "stage": stage}
+        response = client.post("/api/v1/outcomes", json=body, headers=acme)
+        assert response.status_code == 201
     assert response.json["stage"] == "offered" and response.json["at"].endswith("Z")
     db = site.db()
     try:
@@ -118,6 +128,9 @@ def test_openapi_document_describes_the_operations(site):
         "/outcomes",
         "/jobs",
         "/jobs/extract",
+        "/jobs/{external_id}/pipeline",
+        "/jobs/{external_id}/report",
+        "/jobs/{external_id}/shortlist.csv",
     }
     assert document["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
 

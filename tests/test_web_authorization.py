@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from web_support import GLOBEX_EMAIL, build_site, csrf_token_from
+from web_support import ACME_EMAIL, GLOBEX_EMAIL, build_site, csrf_token_from
+
+from matcher import accounts
+from matcher.hiring import notes
 
 # (method, url, body) for every id-taking route of the employer pages and the API, each aimed
 # at Acme's job ACME-1 (or, for matches, at a worker who is not the caller).
@@ -15,11 +18,20 @@ PAGE_ROUTES = [
     ("GET", "/jobs/ACME-1/shortlist", None),
     ("GET", "/jobs/ACME-1/candidates/W1", None),
     ("POST", "/jobs/ACME-1/candidates/W1/decisions", {"stage": "hired"}),
+    ("GET", "/jobs/ACME-1/pipeline", None),
+    ("GET", "/jobs/ACME-1/shortlist.csv", None),
+    ("POST", "/jobs/ACME-1/pipeline/W1/notes", {"body": "Taken over"}),
+    ("POST", "/jobs/ACME-1/pipeline/W1/notes/1/delete", {}),
+    ("POST", "/jobs/ACME-1/pipeline/W1/tags", {"tag": "taken"}),
+    ("POST", "/jobs/ACME-1/pipeline/W1/tags/remove", {"tag": "kept"}),
 ]
 API_ROUTES = [
     ("GET", "/api/v1/jobs/ACME-1/shortlist", None),
     ("POST", "/api/v1/outcomes", {"job": "ACME-1", "worker": "W1", "stage": "hired"}),
     ("GET", "/api/v1/workers/W1/matches", None),
+    ("GET", "/api/v1/jobs/ACME-1/pipeline", None),
+    ("GET", "/api/v1/jobs/ACME-1/report", None),
+    ("GET", "/api/v1/jobs/ACME-1/shortlist.csv", None),
 ]
 # The endpoints above, so a new id-taking route without a row here fails the coverage test.
 COVERED_ENDPOINTS = {
@@ -31,13 +43,32 @@ COVERED_ENDPOINTS = {
     "shortlists.record_decision",
     "api.job_shortlist",
     "api.worker_matches",
+    "pipeline.pipeline",
+    "pipeline.shortlist_export",
+    "pipeline.add_note",
+    "pipeline.delete_note",
+    "pipeline.add_tag",
+    "pipeline.remove_tag",
+    "api.job_pipeline",
+    "api.job_report",
+    "api.job_shortlist_csv",
 }
-OWN_BLUEPRINTS = ("employer_jobs.", "shortlists.", "api.")
+OWN_BLUEPRINTS = ("employer_jobs.", "shortlists.", "api.", "pipeline.")
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    return build_site(tmp_path_factory.mktemp("authz"), workers=5)
+    site = build_site(tmp_path_factory.mktemp("authz"), workers=5)
+    db = site.db()
+    try:  # Acme's note 1 and tag "kept" on W1, which Globex must not delete
+        acme_user = accounts.find_user_by_email(db, ACME_EMAIL).id
+        job_id = db.execute("SELECT id FROM jobs WHERE external_id = 'ACME-1'").fetchone()[0]
+        worker_id = db.execute("SELECT id FROM workers WHERE external_id = 'W1'").fetchone()[0]
+        assert notes.add_note(db, job_id, worker_id, acme_user, "Strong SQL") == 1
+        notes.add_tag(db, job_id, worker_id, acme_user, "kept")
+    finally:
+        db.close()
+    return site
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +85,8 @@ def _snapshot(site) -> tuple:
             ).fetchone(),
             db.execute("SELECT count(*) FROM outcomes").fetchone()[0],
             db.execute("SELECT count(*) FROM contact_requests").fetchone()[0],
+            db.execute("SELECT count(*) FROM candidate_notes").fetchone()[0],
+            db.execute("SELECT group_concat(tag) FROM candidate_tags").fetchone()[0],
         )
     finally:
         db.close()

@@ -98,7 +98,7 @@ def test_a_decision_writes_an_outcome_event_and_marks_the_candidate(client, site
     html = client.get(SHORTLIST).get_data(as_text=True)
     worker = _workers_on(html)[0]
     action = f"/jobs/ACME-1/candidates/{worker}/decisions"
-    response = post_form(client, SHORTLIST, action, {"stage": "interviewed", "back": SHORTLIST})
+    response = post_form(client, SHORTLIST, action, {"stage": "shortlisted", "back": SHORTLIST})
     assert response.status_code == 302 and response.headers["Location"] == SHORTLIST
     db = site.db()
     try:
@@ -110,9 +110,9 @@ def test_a_decision_writes_an_outcome_event_and_marks_the_candidate(client, site
         ).fetchone()
     finally:
         db.close()
-    assert row == ("interviewed", "web", "recruiter@acme.example")
+    assert row == ("shortlisted", "web", "recruiter@acme.example")
     html = client.get(SHORTLIST).get_data(as_text=True)
-    assert '<p class="status">Interviewed</p>' in html
+    assert '<p class="status">Shortlisted</p>' in html
 
 
 def test_unknown_stages_and_offsite_redirects_are_refused(client):
@@ -154,11 +154,11 @@ def test_an_outcome_recorded_through_the_api_marks_the_candidate_at_once(fresh_s
     worker = _workers_on(client.get(SHORTLIST).get_data(as_text=True))[0]
     response = fresh_site.client().post(
         "/api/v1/outcomes",
-        json={"job": "ACME-1", "worker": worker, "stage": "offered"},
+        json={"job": "ACME-1", "worker": worker, "stage": "shortlisted"},
         headers={"Authorization": f"Bearer {fresh_site.token(ACME_EMAIL)}"},
     )
     assert response.status_code == 201
-    assert '<p class="status">Offered</p>' in _first_row(
+    assert '<p class="status">Shortlisted</p>' in _first_row(
         client.get(SHORTLIST).get_data(as_text=True)
     )
 

@@ -14,6 +14,8 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from matcher import accounts
 from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
+from matcher.hiring.funnel import funnel_report
+from matcher.hiring.stages import TransitionRefused, pipeline_json, pipeline_stages
 from matcher.ranking.shortlists import NotFound, matches_for_viewer, owned_job, shortlist_for_job
 from matcher.records.parsing import RowError
 from web.database import get_db
@@ -130,6 +132,8 @@ def create_outcome() -> tuple[Response, int]:
         )
     except decisions.NotFound:
         abort(404)
+    except TransitionRefused as refused:
+        return _transition_refused(refused), 409
     except RowError as error:
         raise BadRequest(error.field, error.reason) from None
     return jsonify(event), 201
@@ -235,3 +239,43 @@ def _check_job_json_types(body: dict[str, Any]) -> None:
 
 def _conflict(field: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": "conflict", "field": field, "message": message}), 409
+
+
+def _transition_refused(refused: TransitionRefused) -> Response:
+    """409: the hiring rule that refuses the outcome, and the candidate's current stage."""
+    return jsonify(
+        {
+            "error": "transition_refused",
+            "rule": refused.rule,
+            "message": refused.message,
+            "stage": refused.current,
+            "requested": refused.requested,
+        }
+    )
+
+
+def _owned_job_id_or_404(external_id: str) -> int:
+    try:
+        return decisions.owned_job_id(get_db(), _employer_id_or_404(), external_id)
+    except decisions.NotFound:
+        abort(404)
+
+
+@bp.get("/jobs/<external_id>/pipeline")
+def job_pipeline(external_id: str) -> Response:
+    job_id = _owned_job_id_or_404(external_id)
+    return jsonify(pipeline_json(external_id, pipeline_stages(get_db(), job_id)))
+
+
+@bp.get("/jobs/<external_id>/report")
+def job_report(external_id: str) -> Response:
+    job_id = _owned_job_id_or_404(external_id)
+    return jsonify(funnel_report(get_db(), job_id, external_id))
+
+
+@bp.get("/jobs/<external_id>/shortlist.csv")
+def job_shortlist_csv(external_id: str) -> Response:
+    from web.pipeline import csv_response
+
+    job_id = _owned_job_id_or_404(external_id)
+    return csv_response(external_id, job_id, g.user.employer_id)

@@ -112,10 +112,11 @@ def owned_job_or_404(external_id: str) -> StoredJob:
 
 
 def jobs_of_employer(employer_id: int) -> list[dict]:
-    """The employer's jobs, open ones first, with how many decisions each has."""
+    """The employer's jobs, open ones first, with how many candidates each has decided."""
     sql = """
         SELECT jobs.external_id, jobs.title, jobs.city, jobs.remote, jobs.status,
-               (SELECT count(*) FROM outcomes WHERE outcomes.job_id = jobs.id
+               (SELECT count(DISTINCT outcomes.worker_id) FROM outcomes
+                  WHERE outcomes.job_id = jobs.id
                   AND outcomes.stage IN ({stages})) AS decision_count
         FROM jobs WHERE jobs.employer_id = ?
         ORDER BY jobs.status = 'closed', jobs.updated_at DESC, jobs.id DESC

@@ -13,6 +13,8 @@ from matcher.constants import (
     WORK_AUTHORIZATIONS,
 )
 from matcher.fit import BAND_KEYS
+from matcher.hiring.funnel import FUNNEL_STAGES
+from matcher.hiring.stages import PIPELINE_STAGE_KEYS
 from matcher.postings import MAX_REQUIRED_SKILLS
 from matcher.records.jobs import MAX_SALARY_CAD
 
@@ -134,7 +136,7 @@ _OUTCOME = {
         "at": {"type": "string", "format": "date-time"},
         "recorded": {
             "type": "boolean",
-            "description": "False when the same event was already recorded at that second.",
+            "description": "False when nothing was added: the candidate is already at that stage.",
         },
     },
 }
@@ -244,6 +246,92 @@ _JOB_FIELDS = {
         "nice_to_have_skills": _SKILLS,
     },
 }
+_NULLABLE_STRING = {"type": "string", "nullable": True}
+_PIPELINE = {
+    "type": "object",
+    "required": ["job", "stages", "candidates"],
+    "properties": {
+        "job": {"type": "string"},
+        "stages": {
+            "type": "object",
+            "description": "How many candidates are in each stage now.",
+            "required": list(PIPELINE_STAGE_KEYS),
+            "properties": {key: {"type": "integer", "minimum": 0} for key in PIPELINE_STAGE_KEYS},
+        },
+        "candidates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["worker", "stage", "since"],
+                "properties": {
+                    "worker": {"type": "string"},
+                    "stage": {"type": "string", "enum": list(PIPELINE_STAGE_KEYS)},
+                    "since": {"type": "string", "format": "date-time"},
+                    "contact": {
+                        **_NULLABLE_STRING,
+                        "enum": ["pending", "accepted", "declined", None],
+                    },
+                },
+            },
+        },
+    },
+}
+_RATE = {"type": "number", "nullable": True, "minimum": 0}
+_REPORT = {
+    "type": "object",
+    "description": "The job's funnel, as `talentmatch report --json` prints it.",
+    "required": ["job", "candidates", "stages", "closed", "conversions", "median_days_to_hire"],
+    "properties": {
+        "job": {"type": "string"},
+        "candidates": {"type": "integer", "minimum": 0},
+        "stages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["stage", "label", "reached", "current"],
+                "properties": {
+                    "stage": {"type": "string", "enum": list(FUNNEL_STAGES)},
+                    "label": {"type": "string"},
+                    "reached": {"type": "integer", "minimum": 0},
+                    "current": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+        "closed": {
+            "type": "object",
+            "required": ["rejected", "withdrawn"],
+            "properties": {
+                "rejected": {"type": "integer", "minimum": 0},
+                "withdrawn": {"type": "integer", "minimum": 0},
+            },
+        },
+        "conversions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["from", "to", "rate", "median_days"],
+                "properties": {
+                    "from": {"type": "string", "enum": list(FUNNEL_STAGES)},
+                    "to": {"type": "string", "enum": list(FUNNEL_STAGES)},
+                    "rate": _RATE,
+                    "median_days": {"type": "number", "nullable": True},
+                },
+            },
+        },
+        "median_days_to_hire": {"type": "number", "nullable": True},
+    },
+}
+_REFUSED = {
+    "type": "object",
+    "required": ["error", "rule", "message", "stage", "requested"],
+    "properties": {
+        "error": {"type": "string", "enum": ["transition_refused"]},
+        "rule": {"type": "string", "description": "The hiring rule that refuses it."},
+        "message": {"type": "string"},
+        "stage": {"type": "string", "enum": list(PIPELINE_STAGE_KEYS)},
+        "requested": {"type": "string"},
+    },
+}
 
 
 def _schema_ref(name: str) -> str:
@@ -336,7 +424,41 @@ OPENAPI_DOCUMENT: dict = {
                         }
                     },
                 },
-                "responses": {"201": _json("Outcome", "The recorded event."), **_ERRORS},
+                "responses": {
+                    "201": _json("Outcome", "The recorded event."),
+                    "409": _json("TransitionRefused", "The hiring rules do not allow it yet."),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/jobs/{external_id}/pipeline": {
+            "get": {
+                "operationId": "getPipeline",
+                "summary": "Each candidate's current stage on one of your jobs.",
+                "parameters": [_EXTERNAL_ID],
+                "responses": {"200": _json("Pipeline", "The pipeline."), **_ERRORS},
+            }
+        },
+        "/jobs/{external_id}/report": {
+            "get": {
+                "operationId": "getReport",
+                "summary": "The hiring funnel of one of your jobs.",
+                "parameters": [_EXTERNAL_ID],
+                "responses": {"200": _json("Report", "The funnel."), **_ERRORS},
+            }
+        },
+        "/jobs/{external_id}/shortlist.csv": {
+            "get": {
+                "operationId": "getShortlistCsv",
+                "summary": "The shortlist as CSV: blind until contact is accepted, formula-safe.",
+                "parameters": [_EXTERNAL_ID],
+                "responses": {
+                    "200": {
+                        "description": "The shortlist (up to 500 candidates).",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                    **_ERRORS,
+                },
             }
         },
     },
@@ -353,6 +475,9 @@ OPENAPI_DOCUMENT: dict = {
             "JobSaved": _JOB_SAVED,
             "ExtractRequest": _EXTRACT_REQUEST,
             "JobFields": _JOB_FIELDS,
+            "TransitionRefused": _REFUSED,
+            "Pipeline": _PIPELINE,
+            "Report": _REPORT,
         },
     },
 }

@@ -33,6 +33,13 @@ from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
 from matcher.hiring.contact_requests import contact_request_status
+from matcher.hiring.stages import (
+    RULE_BY_TARGET,
+    TransitionRefused,
+    allowed_decisions,
+    candidate_stage,
+    pipeline_stages,
+)
 from matcher.presentation import (
     PERCENTILE_LEGEND,
     WORK_AUTHORIZATION_LABELS,
@@ -54,6 +61,7 @@ from matcher.ranking.shortlists import (
 from matcher.records.workers import blind_profile
 from web.auth import employer_required
 from web.database import get_db
+from web.decision_menu import decision_menus
 
 bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
 
@@ -73,11 +81,6 @@ CITY_RANK_CHOICES = [
 FILTER_FIELDS_CACHE_SIZE = 2048
 _filter_fields: OrderedDict[tuple, Markup] = OrderedDict()
 _filter_fields_lock = threading.Lock()
-# The decision select's options, the same on every row of every shortlist.
-STAGE_OPTIONS = Markup("").join(
-    Markup('<option value="{}">{}</option>').format(stage, stage.capitalize())
-    for stage in DECISION_STAGES
-)
 
 
 @bp.context_processor
@@ -161,7 +164,8 @@ def shortlist(external_id: str):
         settings=_settings(),
         job=job,
     )
-    decided = decisions.latest_decisions(get_db(), job.id)
+    stages = pipeline_stages(get_db(), job.id)
+    decided = {worker: stage.stage for worker, stage in stages.items() if stage.stage != "new"}
     return render_template(
         "employer/shortlist.html",
         job=job,
@@ -171,7 +175,7 @@ def shortlist(external_id: str):
         filter_fields=_filter_fields_html(form),
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
-        stage_options=STAGE_OPTIONS,
+        stage_menus=decision_menus(stages, [c.worker for c in result.candidates]),
         page_url=_page_url,
     ), (200 if valid else 400)
 
@@ -235,6 +239,7 @@ def candidate(external_id: str, worker_external_id: str):
     except NotFound:
         abort(404)
     contact_status = contact_request_status(get_db(), job.id, worker_id)
+    stage = candidate_stage(get_db(), job.id, worker_id)
     profile = blind_profile(get_db(), worker_id)
     if contact_status != "accepted":
         profile["name"] = profile["email"] = None
@@ -247,7 +252,9 @@ def candidate(external_id: str, worker_external_id: str):
         model_version=model_version,
         contact_status=contact_status,
         history=decisions.decision_history(get_db(), job.id, worker_id),
-        decision_stages=DECISION_STAGES,
+        stage=stage,
+        decision_stages=allowed_decisions(stage.stage, contact_status),
+        interview_rule=RULE_BY_TARGET["interviewed"].description,
         back=_safe_back(request.args.get("back"), external_id),
     )
 
@@ -286,8 +293,13 @@ def record_decision(external_id: str, worker_external_id: str):
         )
     except decisions.NotFound:
         abort(404)
+    except TransitionRefused as refused:
+        flash(f"Not recorded: {refused.message}", "error")
+        return redirect(_safe_back(request.form.get("back"), external_id))
     message = f"Recorded “{stage}” for candidate {worker_external_id}."
     if stage == "contacted":
         message += " A contact request was sent; their details appear once they accept."
     flash(message, "success")
+    if stage == "hired":
+        return redirect(url_for("pipeline.pipeline", external_id=external_id))
     return redirect(_safe_back(request.form.get("back"), external_id))

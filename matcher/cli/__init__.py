@@ -24,6 +24,7 @@ from matcher.cli import (
     email_commands,
     job_commands,
     ranking_commands,
+    report_commands,
     shortlist_commands,
     skills_commands,
 )
@@ -44,6 +45,7 @@ FEATURE_MODULES = (
     shortlist_commands,
     account_commands,
     email_commands,
+    report_commands,
 )
 
 

@@ -6,6 +6,8 @@ from sqlite_utils import Database
 
 from matcher.constants import DECISION_STAGES
 from matcher.errors import NotFound
+from matcher.hiring.stages import TransitionRefused as TransitionRefused  # re-exported
+from matcher.hiring.stages import candidate_stage, refusal
 from matcher.records import workers
 from matcher.records.outcomes import record_outcome
 from matcher.store import utc_now, write_transaction
@@ -44,28 +46,39 @@ def record_decision(
     actor_user_id: int | None,
     source: str = "web",
 ) -> dict:
-    """Append the decision as an outcome event; "contacted" also sends a contact request."""
+    """Append the decision as an outcome event if the state machine allows it (see `stages`).
+
+    Raises `TransitionRefused` (nothing written) when it does not; recording the candidate's
+    current stage again adds no event. "contacted" also sends a contact request, once.
+    """
     if stage not in DECISION_STAGES:
         raise NotADecisionStage(f"not a decision stage: {stage!r}")
     job_id = owned_job_id(db, employer_id, job_external_id)
     worker_id = live_worker_id(db, worker_external_id)
     with write_transaction(db):
-        recorded = record_outcome(
-            db,
-            job_external_id,
-            worker_external_id,
-            stage,
-            source=source,
-            actor_user_id=actor_user_id,
-        )
+        current = candidate_stage(db, job_id, worker_id)
+        at, inserted = current.since, False
+        if current.stage != stage:
+            refused = refusal(current.stage, stage, current.contact_status)
+            if refused is not None:
+                raise refused
+            recorded = record_outcome(
+                db,
+                job_external_id,
+                worker_external_id,
+                stage,
+                source=source,
+                actor_user_id=actor_user_id,
+            )
+            at, inserted = recorded.record.at, recorded.inserted
         if stage == "contacted":
             _send_contact_request(db, job_id, worker_id, actor_user_id)
     return {
         "job": job_external_id,
         "worker": worker_external_id,
         "stage": stage,
-        "at": recorded.record.at,
-        "recorded": recorded.inserted,
+        "at": at,
+        "recorded": inserted,
     }
 
 
@@ -79,7 +92,10 @@ def _send_contact_request(db: Database, job_id: int, worker_id: int, user_id: in
 
 
 def latest_decisions(db: Database, job_id: int) -> dict[str, str]:
-    """The latest decision stage recorded for each worker on the job, by worker external id."""
+    """The latest decision stage recorded for each worker on the job, by worker external id.
+
+    `stages.pipeline_stages` is the current stage including withdrawals and new candidates.
+    """
     marks = ", ".join("?" for _ in DECISION_STAGES)
     rows = db.execute(
         f"""SELECT workers.external_id, outcomes.stage FROM outcomes

@@ -344,3 +344,31 @@ def m010_security(db: Database) -> None:
         "CREATE INDEX rate_limited_events_action_client_at"
         " ON rate_limited_events(action, client, at)",
     )
+
+
+@migrations()
+def m013_notes(db: Database) -> None:
+    _run(
+        db,
+        # An employer's notes and tags on a candidate for one of its jobs: the job says whose.
+        # Personal information about the worker: exported to them, removed on deletion.
+        """CREATE TABLE candidate_notes (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            author_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX candidate_notes_job_worker ON candidate_notes(job_id, worker_id)",
+        "CREATE INDEX candidate_notes_worker ON candidate_notes(worker_id)",
+        """CREATE TABLE candidate_tags (
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL COLLATE NOCASE,
+            author_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (job_id, worker_id, tag)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX candidate_tags_worker ON candidate_tags(worker_id)",
+    )

@@ -78,7 +78,7 @@ def test_employer_records_a_decision_from_the_shortlist(browser, base_url):
 
     first = rows.first
     worker = first.get_by_role("link").first.inner_text().removeprefix("Candidate ")
-    first.get_by_role("combobox").select_option("interviewed")
+    first.get_by_role("combobox").select_option("shortlisted")
     first.get_by_role("button", name="Record").click()
     page.get_by_role("status").filter(has_text="Recorded").wait_for()
     assert "min_french=6" in page.url  # back on the same filtered list
@@ -94,7 +94,7 @@ def test_employer_records_a_decision_from_the_shortlist(browser, base_url):
         ).fetchone()
     finally:
         db.close()
-    assert stage == ("interviewed",)
+    assert stage == ("shortlisted",)
     assert errors == []
 
 

@@ -1,0 +1,182 @@
+"""The pipeline through pages and the API: stages, refused transitions, notes, report, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from web_support import ACME_EMAIL, GLOBEX_EMAIL, PASSWORD, build_site, post_form
+
+from matcher import accounts
+
+PIPELINE = "/jobs/ACME-1/pipeline"
+SECOND_ACME_EMAIL = "manager@acme.example"
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = build_site(tmp_path, workers=8)
+    db = site.db()
+    try:
+        accounts.create_user(db, email=SECOND_ACME_EMAIL, password=PASSWORD, employer_name="Acme")
+    finally:
+        db.close()
+    return site
+
+
+def _decide(client, worker: str, stage: str, back: str = PIPELINE):
+    action = f"/jobs/ACME-1/candidates/{worker}/decisions"
+    return post_form(client, "/jobs", action, {"stage": stage, "back": back})
+
+
+def _accept_all(site) -> None:
+    db = site.db()
+    try:
+        db.execute("UPDATE contact_requests SET status = 'accepted'")
+    finally:
+        db.close()
+
+
+def _outcome_count(site) -> int:
+    db = site.db()
+    try:
+        return db.execute("SELECT count(*) FROM outcomes").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_refused_decision_is_a_message_on_the_page_and_no_event(site):
+    client = site.signed_in()
+    assert _decide(client, "W2", "shortlisted").status_code == 302
+    before = _outcome_count(site)
+    response = _decide(client, "W2", "hired")
+    assert response.status_code == 302 and response.headers["Location"] == PIPELINE
+    html = client.get(PIPELINE).get_data(as_text=True)
+    assert "flash-error" in html and "Not recorded: Hired: only after offered." in html
+    assert _outcome_count(site) == before
+
+
+def test_the_menus_offer_only_allowed_stages_and_show_the_current_one(site):
+    client = site.signed_in()
+    _decide(client, "W2", "contacted")
+    page = client.get("/jobs/ACME-1/candidates/W2").get_data(as_text=True)
+    assert "Current stage: <strong" in page and ">Contacted</strong>" in page
+    assert 'value="rejected"' in page and 'value="interviewed"' not in page
+    assert "only after contacted and the worker accepted" in page
+    _accept_all(site)
+    page = client.get("/jobs/ACME-1/candidates/W2").get_data(as_text=True)
+    assert 'value="interviewed"' in page and 'value="hired"' not in page
+    shortlist = client.get("/jobs/ACME-1/shortlist").get_data(as_text=True)
+    assert '<a href="/jobs/ACME-1/pipeline">Pipeline</a>' in shortlist
+
+
+def test_the_pipeline_page_sections_counts_and_the_offer_to_close(site):
+    client = site.signed_in()
+    _decide(client, "W3", "rejected")
+    for stage in ("contacted",):
+        _decide(client, "W2", stage)
+    _accept_all(site)
+    for stage in ("interviewed", "offered"):
+        _decide(client, "W2", stage)
+    response = _decide(client, "W2", "hired")
+    assert response.headers["Location"] == PIPELINE  # a hire goes to the pipeline
+    html = client.get(PIPELINE).get_data(as_text=True)
+    for key in ("new", "shortlisted", "contacted", "interviewed", "offered", "hired",
+                "rejected", "withdrawn"):  # fmt: skip
+        assert f'id="stage-{key}"' in html
+    assert 'Hired <span class="count">1</span>' in html
+    assert 'Rejected <span class="count">1</span>' in html
+    assert "Secret Name 2" in html  # accepted contact: the name shows
+    assert "Secret Name 3" not in html
+    assert "Close this job?" in html and "/jobs/ACME-1/close" in html
+    jobs = client.get("/jobs").get_data(as_text=True)
+    assert 'aria-label="2 candidate(s) decided: pipeline">2</a>' in jobs  # 6 events, 2 people
+
+
+def test_notes_are_shared_within_the_employer_and_hidden_from_others(site):
+    client = site.signed_in()
+    _decide(client, "W4", "shortlisted")
+    body = "Entrevue très réussie.\nÀ rappeler lundi — Zoë préfère Montréal."
+    response = post_form(client, PIPELINE, PIPELINE + "/W4/notes", {"body": body})
+    assert response.status_code == 302
+    post_form(client, PIPELINE, PIPELINE + "/W4/tags", {"tag": "Bilingue"})
+    colleague = site.signed_in(SECOND_ACME_EMAIL).get(PIPELINE).get_data(as_text=True)
+    assert "Entrevue très réussie.\nÀ rappeler lundi — Zoë préfère Montréal." in colleague
+    assert ACME_EMAIL in colleague and "Bilingue" in colleague
+    assert "/notes/1/delete" not in colleague  # only the author deletes
+    globex = site.signed_in(GLOBEX_EMAIL)
+    assert globex.get(PIPELINE).status_code == 404
+    assert "réussie" not in globex.get("/jobs/GLOBEX-1/pipeline").get_data(as_text=True)
+    assert post_form(client, PIPELINE, PIPELINE + "/W4/notes/1/delete", {}).status_code == 302
+    assert "réussie" not in client.get(PIPELINE).get_data(as_text=True)
+
+
+def test_an_empty_note_is_refused_with_a_message(site):
+    client = site.signed_in()
+    _decide(client, "W4", "shortlisted")
+    post_form(client, PIPELINE, PIPELINE + "/W4/notes", {"body": "  "})
+    assert "Write something in the note." in client.get(PIPELINE).get_data(as_text=True)
+
+
+def test_api_refuses_a_transition_with_409_naming_the_rule(site):
+    client = site.client()
+    acme = {"Authorization": f"Bearer {site.token(ACME_EMAIL)}"}
+    body = {"job": "ACME-1", "worker": "W5", "stage": "hired"}
+    response = client.post("/api/v1/outcomes", json=body, headers=acme)
+    assert response.status_code == 409
+    assert response.json["rule"] == "hire_after_offer" and response.json["stage"] == "new"
+    assert _outcome_count(site) == 0
+    body["stage"] = "contacted"
+    assert client.post("/api/v1/outcomes", json=body, headers=acme).status_code == 201
+    body["stage"] = "interviewed"
+    refused = client.post("/api/v1/outcomes", json=body, headers=acme).json
+    assert refused["rule"] == "interview_after_accepted_contact"
+
+
+def test_api_pipeline_and_report(site):
+    client = site.client()
+    acme = {"Authorization": f"Bearer {site.token(ACME_EMAIL)}"}
+    for worker, stage in (("W1", "shortlisted"), ("W2", "shortlisted"), ("W2", "contacted")):
+        body = {"job": "ACME-1", "worker": worker, "stage": stage}
+        assert client.post("/api/v1/outcomes", json=body, headers=acme).status_code == 201
+    pipeline = client.get("/api/v1/jobs/ACME-1/pipeline", headers=acme).json
+    assert pipeline["job"] == "ACME-1"
+    assert pipeline["stages"]["shortlisted"] == 1 and pipeline["stages"]["contacted"] == 1
+    assert {(c["worker"], c["stage"]) for c in pipeline["candidates"]} == {
+        ("W1", "shortlisted"),
+        ("W2", "contacted"),
+    }
+    report = client.get("/api/v1/jobs/ACME-1/report", headers=acme).json
+    steps = {(c["from"], c["to"]): c["rate"] for c in report["conversions"]}
+    assert steps[("shortlisted", "contacted")] == 0.5
+    page = site.signed_in().get(PIPELINE).get_data(as_text=True)
+    assert "Shortlisted → Contacted" in page and "50 %" in page
+
+
+def test_the_csv_export_is_blind_until_acceptance(site):
+    client = site.signed_in()
+    _decide(client, "W2", "contacted")
+    _decide(client, "W3", "contacted")
+    db = site.db()
+    try:
+        db.execute(
+            "UPDATE contact_requests SET status = 'accepted' WHERE worker_id = "
+            "(SELECT id FROM workers WHERE external_id = 'W2')"
+        )
+        db.execute("UPDATE workers SET name = '=HYPERLINK(\"x\")' WHERE external_id = 'W2'")
+    finally:
+        db.close()
+    acme = {"Authorization": f"Bearer {site.token(ACME_EMAIL)}"}
+    for response in (
+        site.client().get("/api/v1/jobs/ACME-1/shortlist.csv", headers=acme),
+        client.get("/jobs/ACME-1/shortlist.csv"),
+    ):
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        reader = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+        rows = {row["worker"]: row for row in reader}
+        assert rows["W2"]["name"] == '\'=HYPERLINK("x")' and rows["W2"]["email"]
+        assert rows["W3"]["name"] == "" and rows["W3"]["email"] == ""
+        assert rows["W3"]["stage"] == "Contacted"
+        text = response.get_data(as_text=True)
+        assert "Secret Name 3" not in text and "w3@private.example" not in text
