@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from matcher import accounts
 from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
+from matcher.hiring.exports import csv_file_name, shortlist_csv_for_job
 from matcher.hiring.funnel import funnel_report
 from matcher.hiring.stages import TransitionRefused, pipeline_json, pipeline_stages
 from matcher.ranking.shortlists import NotFound, matches_for_viewer, owned_job, shortlist_for_job
@@ -275,7 +276,9 @@ def job_report(external_id: str) -> Response:
 
 @bp.get("/jobs/<external_id>/shortlist.csv")
 def job_shortlist_csv(external_id: str) -> Response:
-    from web.pipeline import csv_response
-
-    job_id = _owned_job_id_or_404(external_id)
-    return csv_response(external_id, job_id, g.user.employer_id)
+    _owned_job_id_or_404(external_id)
+    settings = current_app.config["SETTINGS"]
+    body = shortlist_csv_for_job(get_db(), external_id, settings)
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{csv_file_name(external_id)}"'
+    return response

@@ -6,12 +6,21 @@ Hiring rules, notes and the funnel live in `matcher.hiring`; this module renders
 
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from matcher.hiring import decisions, notes
-from matcher.hiring.exports import accepted_contacts, shortlist_csv
+from matcher.hiring.exports import accepted_contacts, csv_file_name, shortlist_csv_for_job
 from matcher.hiring.funnel import funnel_report
 from matcher.hiring.stages import PIPELINE_STAGES, pipeline_stages, stage_counts
 from web.auth import employer_required
@@ -20,8 +29,6 @@ from web.decision_menu import decision_options
 from web.employer_jobs import owned_job_or_404
 
 bp = Blueprint("pipeline", __name__, url_prefix="/jobs")
-
-CSV_LIMIT = 500
 
 
 def _worker_id_or_404(worker_external_id: str) -> int:
@@ -117,18 +124,14 @@ def remove_tag(external_id: str, worker_external_id: str):
 @bp.route("/<external_id>/shortlist.csv")
 @employer_required
 def shortlist_export(external_id: str):
-    job = owned_job_or_404(external_id)
-    return csv_response(external_id, job.id, g.user.employer_id)
+    owned_job_or_404(external_id)
+    return csv_response(external_id)
 
 
-def csv_response(external_id: str, job_id: int, employer_id: int) -> Response:
+def csv_response(external_id: str) -> Response:
     """The shortlist CSV as a download (shared by the page and the API)."""
-    from web.shortlists import load_shortlist
-
-    shortlist = load_shortlist(external_id, employer_id, limit=CSV_LIMIT)
-    candidates = [candidate.to_json() for candidate in shortlist.candidates]
-    body = shortlist_csv(get_db(), job_id, candidates)
+    settings = current_app.config["SETTINGS"]
+    body = shortlist_csv_for_job(get_db(), external_id, settings)
     response = Response(body, mimetype="text/csv")
-    safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", external_id)
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}-shortlist.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{csv_file_name(external_id)}"'
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 from sqlite_utils import Database
@@ -94,3 +95,22 @@ def shortlist_csv(db: Database, job_id: int, candidates: list[dict]) -> str:
     return rows_to_csv(
         shortlist_csv_row(c, stages.get(c["worker"]), contacts.get(c["worker"])) for c in candidates
     )
+
+
+SHORTLIST_CSV_LIMIT = 500  # candidates in a shortlist download
+
+
+def shortlist_csv_for_job(
+    db: Database, job_external_id: str, settings, *, limit: int = SHORTLIST_CSV_LIMIT
+) -> str:
+    """The job's ranked shortlist (its first `limit` candidates) as the blind CSV."""
+    from matcher.ranking.shortlists import shortlist_for_job  # loads numpy and scikit-learn
+
+    shortlist = shortlist_for_job(db, job_external_id, limit=limit, settings=settings)
+    job_id = db.execute("SELECT id FROM jobs WHERE external_id = ?", [job_external_id]).fetchone()
+    return shortlist_csv(db, job_id[0], [c.to_json() for c in shortlist.candidates])
+
+
+def csv_file_name(job_external_id: str) -> str:
+    """A download name safe in a Content-Disposition header."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", job_external_id) + "-shortlist.csv"
