@@ -35,7 +35,7 @@ from matcher.demo.generator import (
 from matcher.importing import import_rows
 from matcher.notifications import selection
 from matcher.notifications.digests import outbox_message
-from matcher.ranking.retrieval import clear_caches
+from matcher.ranking.caches import clear_caches
 from matcher.ranking.shortlists import matches_for_worker
 from matcher.store import open_database
 

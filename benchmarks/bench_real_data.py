@@ -36,7 +36,7 @@ from matcher.config import load_settings
 from matcher.evaluation.baselines import jaccard_scores, random_scores, tfidf_scores
 from matcher.features.population import load_jobs, load_worker_table
 from matcher.importing import import_rows
-from matcher.ranking.retrieval import clear_caches
+from matcher.ranking.caches import clear_caches
 from matcher.ranking.shortlists import clear_shortlist_cache, shortlist_for_job
 from matcher.store import open_database
 

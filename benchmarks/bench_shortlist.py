@@ -32,15 +32,10 @@ import numpy as np
 from matcher.config import Settings
 from matcher.constants import CITIES, WORK_AUTHORIZATIONS
 from matcher.features.population import load_job, load_jobs
-from matcher.ranking.retrieval import (
-    RERANK_POOL_SIZE,
-    CandidateFilters,
-    clear_caches,
-    eligible_mask,
-    open_jobs,
-    retrieve_candidates,
-    worker_index,
-)
+from matcher.ranking.caches import clear_caches
+from matcher.ranking.filters import CandidateFilters, eligible_mask
+from matcher.ranking.index import open_jobs, worker_index
+from matcher.ranking.retrieval import RERANK_POOL_SIZE, retrieve_candidates
 from matcher.ranking.scorers import COLD_START_VERSION, load_serving_scorer
 from matcher.ranking.shortlists import (
     clear_shortlist_cache,

@@ -216,7 +216,8 @@ def test_unknown_skill_years_never_rank_below_fewer_stated_years(db):
 
 
 def test_unknown_years_count_as_enough_in_retrieval_too(db):
-    from matcher.ranking.retrieval import build_worker_index, retrieval_scores
+    from matcher.ranking.index import build_worker_index
+    from matcher.ranking.retrieval import retrieval_scores
 
     add_job(db, "J-years", required=["Python"], min_years=5)
     add_worker(db, "W-unknown", skills={"Python": None})

@@ -230,7 +230,8 @@ def test_reasons_cover_remote_and_unlisted_city():
 def test_candidate_pools_rank_like_the_matches_page(db):
     from matcher.demo import build_demo
     from matcher.notifications.selection import candidate_pools
-    from matcher.ranking.retrieval import open_jobs, retrieve_jobs, worker_index
+    from matcher.ranking.index import open_jobs, worker_index
+    from matcher.ranking.retrieval import retrieve_jobs
 
     build_demo(db, workers=120, jobs=40, seed=5)
     index = worker_index(db)

@@ -10,19 +10,16 @@ import pytest
 from sqlite_utils import Database
 
 from matcher.features.population import load_job
+from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
+from matcher.ranking.index import open_jobs, worker_index
 from matcher.ranking.retrieval import (
     DEFAULT_TERM_WEIGHTS,
     RETRIEVAL_TERMS,
-    CandidateFilters,
-    FilterError,
-    eligible_mask,
     fit_term_weights,
-    open_jobs,
     retrieval_terms,
     retrieve_candidates,
     retrieve_jobs,
     top_rows,
-    worker_index,
 )
 
 NOW = "2026-01-05T00:00:00Z"

@@ -20,9 +20,10 @@ from matcher.ranking import (
     shortlist_for_job,
     shortlists,
 )
+from matcher.ranking.caches import database_key
+from matcher.ranking.index import worker_index
 from matcher.ranking.model_files import register_ranker
 from matcher.ranking.models import LearnedRanker
-from matcher.ranking.retrieval import database_key, worker_index
 from matcher.ranking.scorers import load_serving_scorer
 from matcher.ranking.shortlists import clear_shortlist_cache, score_jobs_for_worker
 from tests.test_retrieval import add_job, add_worker

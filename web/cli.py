@@ -52,7 +52,7 @@ def serve_command(cli, host: str, port: int, threads: int, processes: int) -> No
 
 def warm_caches(settings) -> None:
     """Load the worker table and open jobs, so that forked processes inherit them."""
-    from matcher.ranking.retrieval import open_jobs, worker_index
+    from matcher.ranking.index import open_jobs, worker_index
     from matcher.store import open_database
 
     db = open_database(settings.db_path)

@@ -64,7 +64,10 @@ INCREASING_FEATURES: frozenset[str] = frozenset(
 DECREASING_FEATURES: frozenset[str] = frozenset(
     {"experience_shortfall", "french_shortfall", "days_until_available"}
 )
-MAX_DAYS_UNTIL_AVAILABLE = 365.0
+MAX_DAYS_UNTIL_AVAILABLE = 365.0  # a start this far away (or later) counts as not available
+# Fit facts shared by the features, the cold-start score, retrieval and digest selection.
+EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0  # years below the minimum at which experience fit is 0
+REMOTE_WEIGHTS: dict[str, float] = {"remote": 1.0, "hybrid": 0.5}  # open-to-remote credit
 # Job-side skill matrices up to this many cells are looked up densely (faster than a sparse
 # search per entry, and at most a few megabytes).
 DENSE_LOOKUP_MAX_CELLS = 2_000_000
@@ -143,7 +146,7 @@ class _JobSide:
         )
         self.min_years = np.array([j.min_years_experience or 0.0 for j in jobs], dtype=np.float32)
         self.city = np.array([CITIES.index(j.city) for j in jobs], dtype=np.int64)
-        remote_share = {"remote": 1.0, "hybrid": 0.5}
+        remote_share = REMOTE_WEIGHTS
         self.remote = np.array([remote_share.get(j.remote, 0.0) for j in jobs], dtype=np.float32)
         self.salary_max = np.array([j.salary_max_cad or np.nan for j in jobs], dtype=np.float32)
         self.french = np.array([j.french_level_required or 0 for j in jobs], dtype=np.float32)

@@ -22,6 +22,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from matcher.config import Settings
+from matcher.features.pair_features import EXPERIENCE_SHORTFALL_FOR_ZERO
 from matcher.features.population import JobProfile
 from matcher.fit import BANDS, Fit, FitBand, band_named
 from matcher.notifications import outbox
@@ -29,14 +30,8 @@ from matcher.notifications.consent import CONSENTING_WORKERS_SQL
 from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest, DigestJob
 from matcher.ranking.explanations import explain
 from matcher.ranking.fit_scale import band_indexes, required_shares, workable
-from matcher.ranking.retrieval import (
-    EXPERIENCE_SHORTFALL_FOR_ZERO,
-    RETRIEVAL_WEIGHTS,
-    OpenJobs,
-    WorkerIndex,
-    open_jobs,
-    worker_index,
-)
+from matcher.ranking.index import OpenJobs, WorkerIndex, open_jobs, worker_index
+from matcher.ranking.retrieval import RETRIEVAL_WEIGHTS
 from matcher.ranking.scorers import load_serving_scorer
 from matcher.ranking.shortlists import fit_scale
 

@@ -11,7 +11,7 @@ import math
 
 from matcher.constants import CITIES
 from matcher.features.population import EPOCH, JobProfile
-from matcher.ranking.retrieval import WorkerIndex
+from matcher.ranking.index import WorkerIndex
 
 
 def _number_or_none(value: float) -> float | None:

@@ -17,7 +17,7 @@ import numpy as np
 from matcher.constants import CITIES
 from matcher.features.population import JobProfile
 from matcher.fit import BANDS, Fit, FitBand, percentile_of
-from matcher.ranking.retrieval import WorkerIndex
+from matcher.ranking.index import WorkerIndex
 
 
 class FitScale:

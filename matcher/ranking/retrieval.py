@@ -1,4 +1,4 @@
-"""Stage one of ranking: the cached worker table, hard filters and fast candidate retrieval.
+"""Stage one of ranking: fast candidate retrieval over the cached worker index.
 
 Scoring every worker with the model for every request would not scale to a national
 population, so a shortlist is built in two stages: a cheap vectorised retrieval score over
@@ -6,28 +6,24 @@ every eligible worker (skill postings from the worker table's sparse skill matri
 profile columns) picks the best few thousand, and only those are re-ranked by the serving
 scorer (`matcher.ranking.shortlists`).
 
-The worker table and the open jobs are cached per database file and rebuilt when the
-change counters of migration m007 move, so a long-running web app serves fresh data
-without reloading a large table on every request. Cached objects are never mutated after
-they are built, so several threads may share them.
+The worker index and open jobs it reads are in `matcher.ranking.index`, the hard filters in
+`matcher.ranking.filters`; retrieval weights fitted to a learned champion are cached per model
+version (`matcher.ranking.caches`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import scipy.optimize
-import scipy.sparse as sp
 from sqlite_utils import Database
 
-from matcher.constants import CITIES, WORK_AUTHORIZATIONS
+from matcher.constants import CITIES
 from matcher.features.pair_features import (
+    EXPERIENCE_SHORTFALL_FOR_ZERO,
+    MAX_DAYS_UNTIL_AVAILABLE,
     TEXT_RELEVANCE_HALF,
     job_queries,
     profile_similarity,
@@ -37,11 +33,16 @@ from matcher.features.population import (
     EPOCH,
     UNKNOWN_YEARS_VALUE,
     JobProfile,
-    WorkerTable,
-    load_jobs,
-    load_worker_table,
 )
 from matcher.occupations import similarity_to_codes
+from matcher.ranking.caches import VersionedCache, database_key
+from matcher.ranking.index import (
+    OpenJobs,
+    WorkerIndex,
+    WorkerProfileColumns,
+    job_profile_terms,
+    open_jobs,
+)
 from matcher.ranking.scorers import COLD_START_VERSION, Scorer
 
 # How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
@@ -49,7 +50,6 @@ from matcher.ranking.scorers import COLD_START_VERSION, Scorer
 # 1.0 cold-start) at 100k workers; each pooled worker costs ~5 us of model time per request.
 RERANK_POOL_SIZE = 750
 JOB_POOL_SIZE = 60
-SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
 
 # Weights of the retrieval score: a cheap linear stand-in for the ranking features, with
 # the skills first (as in every scorer), then occupation, place, text and the rest.
@@ -86,252 +86,7 @@ FIT_PAIRS_PER_JOB = 400
 MIN_FIT_PAIRS = 1000
 # With fitted weights, a pool also takes the best 1/DEFAULT_POOL_SHARE by default weights.
 DEFAULT_POOL_SHARE = 4
-REMOTE_WEIGHTS: dict[str, float] = {"remote": 1.0, "hybrid": 0.5}
-EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0
-DAYS_UNTIL_AVAILABLE_FOR_ZERO = 365.0
-
-
-class FilterError(ValueError):
-    """A candidate filter has a value that cannot be used; `field` names it."""
-
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field = field_name
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class CandidateFilters:
-    """Hard filters and the sort order of a shortlist (the employer's filter form)."""
-
-    city_preference_max_rank: int | None = None  # 1: only workers who rank the job city first
-    open_to_remote: bool | None = None  # True: only workers open to remote work
-    min_french_level: int | None = None
-    work_authorizations: frozenset[str] | None = None
-    min_years_experience: float | None = None
-    max_years_experience: float | None = None
-    sort: str = "score"
-
-    def __post_init__(self) -> None:
-        if self.work_authorizations is not None:
-            object.__setattr__(self, "work_authorizations", frozenset(self.work_authorizations))
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise FilterError naming the first field whose value makes no sense."""
-        if self.city_preference_max_rank is not None and not (
-            1 <= self.city_preference_max_rank <= len(CITIES)
-        ):
-            raise FilterError("city_preference_max_rank", f"must be 1 to {len(CITIES)}")
-        if self.min_french_level is not None and not 0 <= self.min_french_level <= 12:
-            raise FilterError("min_french_level", "must be 0 to 12")
-        unknown = set(self.work_authorizations or ()) - set(WORK_AUTHORIZATIONS)
-        if unknown:
-            raise FilterError("work_authorizations", f"unknown value {sorted(unknown)[0]!r}")
-        for name in ("min_years_experience", "max_years_experience"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise FilterError(name, "must be 0 or more")
-        if self.sort not in SORT_KEYS:
-            raise FilterError("sort", f"must be one of {', '.join(SORT_KEYS)}")
-
-
-@dataclass(frozen=True)
-class WorkerProfileColumns:
-    """The workers' side of the retrieval score, float32 with no NaN, computed once per table."""
-
-    city_preference: np.ndarray  # (n, cities): 1, 2/3, 1/3 for a city ranked 1st, 2nd, 3rd; 0
-    open_to_remote: np.ndarray
-    years: np.ndarray
-    salary_expectation: np.ndarray  # unknown -> 1, so any budget fits it
-    french_level: np.ndarray  # unknown -> 0
-    available_from: np.ndarray  # days since 1970; unknown -> 0, i.e. available now
-
-    @classmethod
-    def of(cls, table: WorkerTable) -> WorkerProfileColumns:
-        rank = table.city_rank.astype(np.float32)
-        cities = np.float32(len(CITIES))
-        return cls(
-            city_preference=np.where(rank > 0, (cities + 1 - rank) / cities, 0).astype(np.float32),
-            open_to_remote=table.open_to_remote.astype(np.float32),
-            years=table.years_experience.astype(np.float32),
-            salary_expectation=np.maximum(np.nan_to_num(table.salary_expectation, nan=1.0), 1.0),
-            french_level=np.nan_to_num(table.french_level, nan=0.0).astype(np.float32),
-            available_from=np.nan_to_num(table.available_from, nan=0.0).astype(np.float32),
-        )
-
-
-@dataclass(frozen=True)
-class WorkerIndex:
-    """The worker table of one data version with its column-wise skill postings."""
-
-    version: int
-    table: WorkerTable
-    postings: sp.csc_matrix  # the skill matrix by column: who holds each skill, 1 + years
-    skill_names: tuple[str, ...]  # column -> canonical skill name
-    profile: WorkerProfileColumns
-
-    def __len__(self) -> int:
-        return len(self.table.worker_ids)
-
-    def row_of(self, worker_id: int) -> int | None:
-        """The table row of internal worker id `worker_id` (ids are sorted), or None."""
-        ids = self.table.worker_ids
-        position = int(np.searchsorted(ids, worker_id))
-        return position if position < len(ids) and ids[position] == worker_id else None
-
-    def skills_of(self, row: int) -> dict[str, float]:
-        """The skills the worker at `row` holds, name -> value (1 + years)."""
-        matrix = self.table.skills
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        return {
-            self.skill_names[column]: float(value)
-            for column, value in zip(matrix.indices[start:end], matrix.data[start:end], strict=True)
-        }
-
-
-@dataclass(frozen=True)
-class OpenJobs:
-    """The open jobs of one data version, with their skills as rows over the worker columns."""
-
-    version: tuple[int, int]
-    jobs: tuple[JobProfile, ...]
-    required: sp.csr_matrix  # (jobs, worker skill columns): IDF weight of each required skill
-    required_total: np.ndarray  # total IDF weight of each job's required skills (known or not)
-    nice_to_have: sp.csr_matrix  # (jobs, worker skill columns): 1 / number of nice-to-haves
-    city_column: np.ndarray  # index of each job's city in CITIES
-    terms: dict[str, np.ndarray]  # each job's side of the profile score (`_job_terms`)
-
-
-_T = TypeVar("_T")
-
-
-class _VersionedCache:
-    """One object per database, rebuilt when its version changes; safe across threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._build_locks: dict[str, threading.Lock] = {}
-        self._entries: dict[str, tuple[object, object]] = {}
-
-    def get(self, key: str, version: object, build: Callable[[], _T]) -> _T:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] == version:
-                return entry[1]  # type: ignore[return-value]
-            build_lock = self._build_locks.setdefault(key, threading.Lock())
-        # One thread builds while the others for this database wait for its result.
-        with build_lock:
-            with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None and entry[0] == version:
-                    return entry[1]  # type: ignore[return-value]
-            value = build()
-            with self._lock:
-                self._entries[key] = (version, value)
-            return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_worker_indexes = _VersionedCache()
-_open_jobs = _VersionedCache()
-_fitted_weights = _VersionedCache()
-
-
-def clear_caches() -> None:
-    """Forget every cached worker table and job list (tests, benchmarks, memory pressure)."""
-    _worker_indexes.clear()
-    _open_jobs.clear()
-    _fitted_weights.clear()
-
-
-def database_key(db: Database) -> str:
-    """A key naming the database file (or the in-memory connection) for the caches."""
-    for _, name, file in db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return str(Path(file).resolve()) if file else f"memory:{id(db.conn)}"
-    return f"memory:{id(db.conn)}"
-
-
-def change_version(db: Database, name: str) -> int:
-    """The change counter `name` ('workers' or 'jobs'), bumped by triggers on every write."""
-    row = db.execute("SELECT version FROM change_counters WHERE name = ?", [name]).fetchone()
-    return int(row[0]) if row else 0
-
-
-def worker_index(db: Database) -> WorkerIndex:
-    """The cached worker index of this database, rebuilt when worker data changed."""
-    # Read the version before the data: a write in between only causes one extra rebuild.
-    version = change_version(db, "workers")
-    return _worker_indexes.get(database_key(db), version, lambda: build_worker_index(db, version))
-
-
-def build_worker_index(db: Database, version: int = -1) -> WorkerIndex:
-    """Load the worker table and index its skills by column (the slow, cached part)."""
-    table = load_worker_table(db)
-    names = [""] * len(table.skill_index)
-    for name, column in table.skill_index.items():
-        names[column] = name
-    postings = table.skills.tocsc()
-    postings.sort_indices()
-    return WorkerIndex(version, table, postings, tuple(names), WorkerProfileColumns.of(table))
-
-
-def open_jobs(db: Database, index: WorkerIndex) -> OpenJobs:
-    """The cached open jobs of this database, rebuilt when jobs or workers changed."""
-    version = (change_version(db, "jobs"), index.version)
-    return _open_jobs.get(database_key(db), version, lambda: build_open_jobs(db, index, version))
-
-
-def build_open_jobs(db: Database, index: WorkerIndex, version: tuple[int, int]) -> OpenJobs:
-    """Every open job with its skills laid out over the worker table's skill columns."""
-    jobs = tuple(load_jobs(db, status="open"))
-    table = index.table
-    shape = (len(jobs), len(index.skill_names))
-    required = sp.lil_matrix(shape, dtype=np.float32)
-    nice = sp.lil_matrix(shape, dtype=np.float32)
-    required_total = np.zeros(len(jobs), dtype=np.float32)
-    for position, job in enumerate(jobs):
-        for skill in job.required_skills:
-            weight = table.idf_of(skill)
-            required_total[position] += weight
-            if skill in table.skill_index:
-                required[position, table.skill_index[skill]] = weight
-        for skill in job.nice_to_have_skills:
-            if skill in table.skill_index:
-                nice[position, table.skill_index[skill]] = 1.0 / len(job.nice_to_have_skills)
-    city_column = np.array([CITIES.index(job.city) for job in jobs], dtype=np.int64)
-    per_job = [_job_terms(job) for job in jobs]
-    terms = {
-        name: np.array([t[name] for t in per_job], dtype=np.float32)
-        for name in ("remote_weight", "min_years", "salary_max", "french_required")
-    }
-    return OpenJobs(
-        version, jobs, required.tocsr(), required_total, nice.tocsr(), city_column, terms
-    )
-
-
-def eligible_mask(index: WorkerIndex, job: JobProfile, filters: CandidateFilters) -> np.ndarray:
-    """Which workers pass the hard filters for `job` (deleted workers are never in the table)."""
-    table = index.table
-    mask = np.ones(len(index), dtype=bool)
-    if filters.city_preference_max_rank is not None:
-        rank = table.city_rank[:, CITIES.index(job.city)]
-        mask &= (rank > 0) & (rank <= filters.city_preference_max_rank)
-    if filters.open_to_remote is not None:
-        mask &= table.open_to_remote == filters.open_to_remote
-    if filters.min_french_level is not None:
-        mask &= np.nan_to_num(table.french_level, nan=-1.0) >= filters.min_french_level
-    if filters.work_authorizations is not None:
-        mask &= np.isin(table.work_authorization, list(filters.work_authorizations))
-    if filters.min_years_experience is not None:
-        mask &= table.years_experience >= filters.min_years_experience
-    if filters.max_years_experience is not None:
-        mask &= table.years_experience <= filters.max_years_experience
-    return mask
+_fitted_weights = VersionedCache()
 
 
 def _skill_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
@@ -398,7 +153,7 @@ def _profile_terms(
     met = np.minimum(french_level, french_required) / np.maximum(french_required, 1)
     french = np.where(np.asarray(french_required) > 0, met, 1)
     today = np.float32((dt.date.today() - EPOCH).days)
-    availability = 1 - np.clip((available_from - today) / DAYS_UNTIL_AVAILABLE_FOR_ZERO, 0, 1)
+    availability = 1 - np.clip((available_from - today) / MAX_DAYS_UNTIL_AVAILABLE, 0, 1)
     return [place, experience, salary, french, availability]
 
 
@@ -409,19 +164,9 @@ def _profile_score(*arguments: np.ndarray | float) -> np.ndarray:
     return np.asarray(total, dtype=np.float32)
 
 
-def _job_terms(job: JobProfile) -> dict[str, float]:
-    """The job's side of the profile score as plain numbers."""
-    return {
-        "remote_weight": REMOTE_WEIGHTS.get(job.remote, 0.0),
-        "min_years": float(job.min_years_experience or 0.0),
-        "salary_max": float(job.salary_max_cad) if job.salary_max_cad else float("inf"),
-        "french_required": float(job.french_level_required or 0),
-    }
-
-
 def profile_terms(job: JobProfile, profile: WorkerProfileColumns) -> list[np.ndarray]:
     """The profile terms (PROFILE_TERMS) of every worker for `job`."""
-    terms = {name: np.float32(value) for name, value in _job_terms(job).items()}
+    terms = {name: np.float32(value) for name, value in job_profile_terms(job).items()}
     return _profile_terms(
         profile.city_preference[:, CITIES.index(job.city)],
         terms["remote_weight"],

@@ -8,7 +8,6 @@ so a fresh install already ranks sensibly.
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -17,11 +16,13 @@ from sqlite_utils import Database
 
 from matcher.config import Settings
 from matcher.features.pair_features import (
+    EXPERIENCE_SHORTFALL_FOR_ZERO,
     FEATURE_NAMES,
     MAX_DAYS_UNTIL_AVAILABLE,
     pair_features,
 )
 from matcher.features.population import JobProfile, WorkerTable
+from matcher.ranking.caches import VersionedCache, database_key
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ COLD_START_WEIGHTS: dict[str, float] = {
     "french_fit": 0.04,
     "availability": 0.03,  # 1 available now, 0 a year or more away
 }
-EXPERIENCE_SHORTFALL_FOR_ZERO = 5.0
 
 
 class Scorer(Protocol):
@@ -116,8 +116,7 @@ class LearnedScorer:
         return np.clip(np.asarray(self.ranker.predict(features), dtype=np.float64), 0.0, 1.0)
 
 
-_cache_lock = threading.Lock()
-_cache: dict[tuple[str, str], tuple[str | None, Scorer]] = {}
+_serving_scorers = VersionedCache()
 
 
 def _champion_version(db: Database) -> str | None:
@@ -125,28 +124,22 @@ def _champion_version(db: Database) -> str | None:
     return row[0] if row else None
 
 
-def _database_key(db: Database) -> str:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return str(Path(row[2]).resolve()) if row and row[2] else f"memory:{id(db)}"
-
-
 def load_serving_scorer(db: Database, settings: Settings) -> Scorer:
     """The champion model, else the cold-start scorer; cached until the champion changes."""
-    key = (_database_key(db), str(Path(settings.models_dir).resolve()))
+    key = f"{database_key(db)}|{Path(settings.models_dir).resolve()}"
     version = _champion_version(db)
-    with _cache_lock:
-        cached = _cache.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-    scorer: Scorer = ColdStartScorer()
-    if version is not None:
-        from matcher.ranking.model_files import load_ranker
-        from matcher.registry import RegistryError
+    return _serving_scorers.get(key, version, lambda: _scorer_for(db, settings, version))
 
-        try:
-            scorer = LearnedScorer(version, load_ranker(db, settings, version))
-        except RegistryError as error:
-            log.error("champion %s cannot be loaded, serving cold start: %s", version, error)
-    with _cache_lock:
-        _cache[key] = (version, scorer)
-    return scorer
+
+def _scorer_for(db: Database, settings: Settings, version: str | None) -> Scorer:
+    """The registry's model `version`, or the cold-start scorer when none or unloadable."""
+    if version is None:
+        return ColdStartScorer()
+    from matcher.ranking.model_files import load_ranker
+    from matcher.registry import RegistryError
+
+    try:
+        return LearnedScorer(version, load_ranker(db, settings, version))
+    except RegistryError as error:
+        log.error("champion %s cannot be loaded, serving cold start: %s", version, error)
+        return ColdStartScorer()

@@ -24,23 +24,18 @@ from matcher.errors import NotFound
 from matcher.features.pair_features import pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
 from matcher.fit import Fit
+from matcher.ranking.caches import change_version, database_key
 from matcher.ranking.explanations import explain
+from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
 from matcher.ranking.fit_scale import FitScale, fits_for
+from matcher.ranking.index import WorkerIndex, open_jobs, worker_index
 from matcher.ranking.retrieval import (
     JOB_POOL_SIZE,
     RERANK_POOL_SIZE,
-    CandidateFilters,
-    FilterError,
-    WorkerIndex,
-    change_version,
-    database_key,
-    eligible_mask,
-    open_jobs,
     retrieval_scores,
     retrieve_candidates,
     retrieve_jobs,
     term_weights_for,
-    worker_index,
 )
 from matcher.ranking.scorers import (
     Scorer,

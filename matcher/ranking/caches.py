@@ -1,0 +1,70 @@
+"""The ranking's in-process caches: one object per database, rebuilt when its version moves.
+
+Every cache is keyed by `database_key(db)` (the database file, or the in-memory connection)
+and a version (the change counters of migration m007, a model version, ...), so a long-running
+web app serves fresh data without reloading on every request. Cached objects are never mutated
+after they are built, so several threads may share them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlite_utils import Database
+
+_T = TypeVar("_T")
+_ALL_CACHES: list[VersionedCache] = []
+
+
+class VersionedCache:
+    """One object per database, rebuilt when its version changes; safe across threads."""
+
+    def __init__(self) -> None:
+        _ALL_CACHES.append(self)
+        self._lock = threading.Lock()
+        self._build_locks: dict[str, threading.Lock] = {}
+        self._entries: dict[str, tuple[object, object]] = {}
+
+    def get(self, key: str, version: object, build: Callable[[], _T]) -> _T:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version:
+                return entry[1]  # type: ignore[return-value]
+            build_lock = self._build_locks.setdefault(key, threading.Lock())
+        # One thread builds while the others for this database wait for its result.
+        with build_lock:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] == version:
+                    return entry[1]  # type: ignore[return-value]
+            value = build()
+            with self._lock:
+                self._entries[key] = (version, value)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def clear_caches() -> None:
+    """Forget every cached object of every database (tests, benchmarks, memory pressure)."""
+    for cache in _ALL_CACHES:
+        cache.clear()
+
+
+def database_key(db: Database) -> str:
+    """A key naming the database file (or the in-memory connection) for the caches."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return str(Path(file).resolve()) if file else f"memory:{id(db.conn)}"
+    return f"memory:{id(db.conn)}"
+
+
+def change_version(db: Database, name: str) -> int:
+    """The change counter `name` ('workers' or 'jobs'), bumped by triggers on every write."""
+    row = db.execute("SELECT version FROM change_counters WHERE name = ?", [name]).fetchone()
+    return int(row[0]) if row else 0

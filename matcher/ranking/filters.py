@@ -1,0 +1,78 @@
+"""Shortlist filters: the hard filters and sort order an employer picks, and who passes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.constants import CITIES, WORK_AUTHORIZATIONS
+from matcher.features.population import JobProfile
+from matcher.ranking.index import WorkerIndex
+
+SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
+
+
+class FilterError(ValueError):
+    """A candidate filter has a value that cannot be used; `field` names it."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    """Hard filters and the sort order of a shortlist (the employer's filter form)."""
+
+    city_preference_max_rank: int | None = None  # 1: only workers who rank the job city first
+    open_to_remote: bool | None = None  # True: only workers open to remote work
+    min_french_level: int | None = None
+    work_authorizations: frozenset[str] | None = None
+    min_years_experience: float | None = None
+    max_years_experience: float | None = None
+    sort: str = "score"
+
+    def __post_init__(self) -> None:
+        if self.work_authorizations is not None:
+            object.__setattr__(self, "work_authorizations", frozenset(self.work_authorizations))
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise FilterError naming the first field whose value makes no sense."""
+        if self.city_preference_max_rank is not None and not (
+            1 <= self.city_preference_max_rank <= len(CITIES)
+        ):
+            raise FilterError("city_preference_max_rank", f"must be 1 to {len(CITIES)}")
+        if self.min_french_level is not None and not 0 <= self.min_french_level <= 12:
+            raise FilterError("min_french_level", "must be 0 to 12")
+        unknown = set(self.work_authorizations or ()) - set(WORK_AUTHORIZATIONS)
+        if unknown:
+            raise FilterError("work_authorizations", f"unknown value {sorted(unknown)[0]!r}")
+        for name in ("min_years_experience", "max_years_experience"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise FilterError(name, "must be 0 or more")
+        if self.sort not in SORT_KEYS:
+            raise FilterError("sort", f"must be one of {', '.join(SORT_KEYS)}")
+
+
+def eligible_mask(index: WorkerIndex, job: JobProfile, filters: CandidateFilters) -> np.ndarray:
+    """Which workers pass the hard filters for `job` (deleted workers are never in the table)."""
+    table = index.table
+    mask = np.ones(len(index), dtype=bool)
+    if filters.city_preference_max_rank is not None:
+        rank = table.city_rank[:, CITIES.index(job.city)]
+        mask &= (rank > 0) & (rank <= filters.city_preference_max_rank)
+    if filters.open_to_remote is not None:
+        mask &= table.open_to_remote == filters.open_to_remote
+    if filters.min_french_level is not None:
+        mask &= np.nan_to_num(table.french_level, nan=-1.0) >= filters.min_french_level
+    if filters.work_authorizations is not None:
+        mask &= np.isin(table.work_authorization, list(filters.work_authorizations))
+    if filters.min_years_experience is not None:
+        mask &= table.years_experience >= filters.min_years_experience
+    if filters.max_years_experience is not None:
+        mask &= table.years_experience <= filters.max_years_experience
+    return mask
