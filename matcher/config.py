@@ -31,6 +31,7 @@ class Settings:
     mail_from: str = "talentmatch <matches@talentmatch.local>"
     secret_key: str | None = None
     mail_dir: Path = Path("var/mail")
+    dask_scheduler: str | None = None  # `batch-match` on this cluster; None: a local one
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with every override that is not None applied."""
@@ -56,6 +57,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=get("TALENTMATCH_MAIL_FROM") or defaults.mail_from,
         secret_key=get("TALENTMATCH_SECRET_KEY") or None,
         mail_dir=Path(get("TALENTMATCH_MAIL_DIR") or defaults.mail_dir),
+        dask_scheduler=get("TALENTMATCH_DASK_SCHEDULER") or None,
     )
 
 

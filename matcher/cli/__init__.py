@@ -19,6 +19,7 @@ import click
 
 from matcher.cli import (
     account_commands,
+    batch_commands,
     data_commands,
     demo_commands,
     email_commands,
@@ -42,6 +43,7 @@ FEATURE_MODULES = (
     shortlist_commands,
     account_commands,
     email_commands,
+    batch_commands,
 )
 
 
