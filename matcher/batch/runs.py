@@ -24,6 +24,7 @@ from matcher.batch.tasks import (
     Partition,
     PartitionResult,
     RunInputs,
+    json_default,
     rank_partition,
 )
 from matcher.config import Settings
@@ -153,12 +154,15 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO batch_shortlists (job_id, run_id, total, candidates) "
                 "VALUES (?, ?, ?, ?)",
-                [(i, run_id, total, json.dumps(e)) for i, total, e in result.rows],
+                [
+                    (i, run_id, total, json.dumps(e, default=json_default))
+                    for i, total, e in result.rows
+                ],
             )
         else:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO batch_matches (worker_id, run_id, jobs) VALUES (?, ?, ?)",
-                [(i, run_id, json.dumps(e)) for i, _, e in result.rows],
+                [(i, run_id, json.dumps(e, default=json_default)) for i, _, e in result.rows],
             )
         db.execute(
             "INSERT INTO batch_partitions (run_id, kind, number, items, pairs_scored, done_at) "
