@@ -43,6 +43,7 @@ class Settings:
     misfire_grace_seconds: int = 3600
     # The lowest fit band (matcher.fit: strong, good, fair, weak) a job needs to be mailed.
     digest_min_band: str = "good"
+    dask_scheduler: str | None = None  # `batch-match` on this cluster; None: a local one
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with every override that is not None applied."""
@@ -78,6 +79,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         digest_min_band=band_named(
             get("TALENTMATCH_DIGEST_MIN_BAND") or defaults.digest_min_band
         ).key,
+        dask_scheduler=get("TALENTMATCH_DASK_SCHEDULER") or None,
     )
 
 

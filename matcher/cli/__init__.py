@@ -19,6 +19,7 @@ import click
 
 from matcher.cli import (
     account_commands,
+    batch_commands,
     data_commands,
     demo_commands,
     email_commands,
@@ -46,6 +47,7 @@ FEATURE_MODULES = (
     account_commands,
     email_commands,
     report_commands,
+    batch_commands,
 )
 
 

@@ -372,3 +372,48 @@ def m013_notes(db: Database) -> None:
         ) WITHOUT ROWID""",
         "CREATE INDEX candidate_tags_worker ON candidate_tags(worker_id)",
     )
+
+
+@migrations()
+def m014_batch_results(db: Database) -> None:
+    _run(
+        db,
+        # One nightly `batch-match` run: what its results were computed from, so a reader can
+        # tell stale ones (another model, data changed since, another day) and a rerun after a
+        # crash can resume the same run.
+        """CREATE TABLE batch_runs (
+            id INTEGER PRIMARY KEY,
+            model_version TEXT NOT NULL,
+            workers_version INTEGER NOT NULL,
+            jobs_version INTEGER NOT NULL,
+            computed_on TEXT NOT NULL,
+            top_k INTEGER NOT NULL,
+            top_n INTEGER NOT NULL,
+            partition_size INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        )""",
+        # A partition's marker is written in the same transaction as its rows.
+        """CREATE TABLE batch_partitions (
+            run_id INTEGER NOT NULL REFERENCES batch_runs(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('jobs', 'workers')),
+            number INTEGER NOT NULL,
+            items INTEGER NOT NULL,
+            pairs_scored INTEGER NOT NULL,
+            done_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, kind, number)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE batch_shortlists (
+            job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+            run_id INTEGER NOT NULL REFERENCES batch_runs(id) ON DELETE CASCADE,
+            total INTEGER NOT NULL,
+            candidates TEXT NOT NULL
+        )""",
+        """CREATE TABLE batch_matches (
+            worker_id INTEGER PRIMARY KEY REFERENCES workers(id) ON DELETE CASCADE,
+            run_id INTEGER NOT NULL REFERENCES batch_runs(id) ON DELETE CASCADE,
+            jobs TEXT NOT NULL
+        )""",
+        "CREATE INDEX batch_shortlists_run ON batch_shortlists(run_id)",
+        "CREATE INDEX batch_matches_run ON batch_matches(run_id)",
+    )

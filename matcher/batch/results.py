@@ -1,0 +1,72 @@
+"""Reading batch results back, only while they are fresh.
+
+A result is fresh when its run finished today (UTC: availability counts days from today)
+with the model that serves now and the workers' and jobs' change counters as they are now;
+otherwise the readers answer None and the caller ranks live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlite_utils import Database
+
+from matcher.batch.runs import current_inputs
+from matcher.config import Settings, load_settings
+
+_FRESH_RUN = """
+    SELECT r.id, r.model_version, r.top_k, r.top_n FROM batch_runs AS r
+    WHERE r.finished_at IS NOT NULL AND r.model_version = ? AND r.workers_version = ?
+      AND r.jobs_version = ? AND r.computed_on = ?
+    ORDER BY r.id DESC LIMIT 1
+"""
+
+
+def _fresh_run(db: Database, settings: Settings) -> tuple[int, str, int, int] | None:
+    inputs = current_inputs(db, settings)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    row = db.execute(
+        _FRESH_RUN, [inputs.model_version, inputs.workers_version, inputs.jobs_version, today]
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), int(row[2]), int(row[3]))
+
+
+def fresh_batch_shortlist(
+    db: Database, job_external_id: str, *, limit: int = 50, settings: Settings | None = None
+):
+    """The job's batch Shortlist (best `limit` candidates) when fresh and deep enough, or None."""
+    from matcher.ranking.shortlists import Candidate, Shortlist
+
+    run = _fresh_run(db, settings or load_settings())
+    if run is None or limit > run[2]:
+        return None
+    row = db.execute(
+        "SELECT s.total, s.candidates FROM batch_shortlists AS s JOIN jobs AS j ON j.id = s.job_id "
+        "WHERE j.external_id = ? AND s.run_id = ?",
+        [job_external_id, run[0]],
+    ).fetchone()
+    if row is None:
+        return None
+    candidates = [Candidate(**entry) for entry in json.loads(row[1])[:limit]]
+    return Shortlist(job_external_id, run[1], candidates, int(row[0]))
+
+
+def fresh_batch_matches(
+    db: Database, worker_external_id: str, *, limit: int = 10, settings: Settings | None = None
+):
+    """The worker's batch Matches (best `limit` jobs) when fresh and deep enough, else None."""
+    from matcher.ranking.shortlists import JobMatch, Matches
+
+    run = _fresh_run(db, settings or load_settings())
+    if run is None or limit > run[3]:
+        return None
+    row = db.execute(
+        "SELECT m.jobs FROM batch_matches AS m JOIN workers AS w ON w.id = m.worker_id "
+        "WHERE w.external_id = ? AND w.deleted_at IS NULL AND m.run_id = ?",
+        [worker_external_id, run[0]],
+    ).fetchone()
+    if row is None:
+        return None
+    jobs = [JobMatch(**entry) for entry in json.loads(row[0])[:limit]]
+    return Matches(worker_external_id, run[1], jobs)

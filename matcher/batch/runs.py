@@ -1,0 +1,250 @@
+"""The client side of `batch-match`: plan partitions, run them on Dask, store each one atomically.
+
+A run is keyed by what its results depend on (model version, change counters, UTC day,
+K, N and the partition size). Rerunning after a crash finds the unfinished run with the same
+key and skips the partitions whose done marker was written with their rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from matcher.batch.tasks import (
+    JOBS,
+    WORKERS,
+    ModelBundle,
+    Partition,
+    PartitionResult,
+    RunInputs,
+    json_default,
+    rank_partition,
+)
+from matcher.config import Settings
+from matcher.store import utc_now, write_transaction
+
+DEFAULT_TOP_K = 200
+DEFAULT_TOP_N = 20
+DEFAULT_PARTITION_SIZE = 250
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a run did: the summary line of `batch-match`."""
+
+    run_id: int
+    model_version: str
+    jobs: int
+    workers: int
+    pairs_scored: int
+    partitions: int
+    partitions_skipped: int
+    seconds: float
+
+    def line(self) -> str:
+        return (
+            f"batch-match run {self.run_id}: {self.jobs} jobs, {self.workers} workers, "
+            f"{self.pairs_scored} pairs scored in {self.seconds:.1f} s "
+            f"(model {self.model_version}; {self.partitions_skipped} of {self.partitions} "
+            "partitions already done)"
+        )
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def current_inputs(db: Database, settings: Settings) -> RunInputs:
+    """The serving model's version and the data change counters, as results record them."""
+    from matcher.ranking.caches import change_version
+    from matcher.ranking.scorers import load_serving_scorer
+
+    return RunInputs(
+        load_serving_scorer(db, settings).version,
+        change_version(db, "workers"),
+        change_version(db, "jobs"),
+    )
+
+
+def model_bundle(db: Database, settings: Settings, version: str) -> ModelBundle:
+    """The registry's file and card of `version` (nothing to ship for the cold-start scorer)."""
+    from matcher.ranking.scorers import COLD_START_VERSION
+
+    if version == COLD_START_VERSION:
+        return ModelBundle(version)
+    (file_name,) = db.execute(
+        "SELECT file_name FROM model_versions WHERE version = ?", [version]
+    ).fetchone()
+    folder = Path(settings.models_dir)
+    card = folder / f"{version.replace(':', '-')}.card.json"
+    return ModelBundle(version, file_name, (folder / file_name).read_bytes(), card.read_bytes())
+
+
+def open_job_ids(db: Database) -> list[tuple[int, str]]:
+    """(id, external id) of every open job, by id."""
+    rows = db.execute("SELECT id, external_id FROM jobs WHERE status = 'open' ORDER BY id")
+    return [(int(i), str(e)) for i, e in rows]
+
+
+def opted_in_worker_ids(db: Database) -> list[tuple[int, str]]:
+    """(id, external id) of every worker who may be sent match emails, by id."""
+    from matcher.notifications.consent import CONSENTING_WORKERS_SQL
+
+    rows = db.execute(f"SELECT id, external_id FROM ({CONSENTING_WORKERS_SQL}) ORDER BY id")
+    return [(int(i), str(e)) for i, e in rows]
+
+
+def plan_partitions(
+    jobs: list[tuple[int, str]], workers: list[tuple[int, str]], size: int
+) -> list[Partition]:
+    """Jobs, then workers, in id order, cut into partitions of `size` (same plan every rerun)."""
+    return [
+        Partition(kind, number, tuple(items[start : start + size]))
+        for kind, items in ((JOBS, jobs), (WORKERS, workers))
+        for number, start in enumerate(range(0, len(items), size))
+    ]
+
+
+def start_or_resume_run(
+    db: Database, inputs: RunInputs, top_k: int, top_n: int, partition_size: int
+) -> int:
+    """The id of today's unfinished run with these inputs, or of a new one."""
+    key = [
+        inputs.model_version,
+        inputs.workers_version,
+        inputs.jobs_version,
+        dt.datetime.now(dt.UTC).date().isoformat(),
+        top_k,
+        top_n,
+        partition_size,
+    ]
+    with write_transaction(db):
+        found = db.execute(
+            "SELECT id FROM batch_runs WHERE model_version = ? AND workers_version = ? "
+            "AND jobs_version = ? AND computed_on = ? AND top_k = ? AND top_n = ? "
+            "AND partition_size = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1",
+            key,
+        ).fetchone()
+        if found:
+            return int(found[0])
+        cursor = db.execute(
+            "INSERT INTO batch_runs (model_version, workers_version, jobs_version, computed_on, "
+            "top_k, top_n, partition_size, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [*key, utc_now()],
+        )
+        return int(cursor.lastrowid)
+
+
+def done_partitions(db: Database, run_id: int) -> set[tuple[str, int]]:
+    """(kind, number) of the run's partitions already stored."""
+    rows = db.execute("SELECT kind, number FROM batch_partitions WHERE run_id = ?", [run_id])
+    return {(kind, int(number)) for kind, number in rows}
+
+
+def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
+    """A partition's rows and its done marker, in one transaction."""
+    with write_transaction(db):
+        if result.kind == JOBS:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO batch_shortlists (job_id, run_id, total, candidates) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (i, run_id, total, json.dumps(e, default=json_default))
+                    for i, total, e in result.rows
+                ],
+            )
+        else:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO batch_matches (worker_id, run_id, jobs) VALUES (?, ?, ?)",
+                [(i, run_id, json.dumps(e, default=json_default)) for i, _, e in result.rows],
+            )
+        db.execute(
+            "INSERT INTO batch_partitions (run_id, kind, number, items, pairs_scored, done_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [run_id, result.kind, result.number, len(result.rows), result.pairs_scored, utc_now()],
+        )
+
+
+def finish_run(db: Database, run_id: int) -> None:
+    """Mark the run finished and drop older runs' rows that this run replaced or orphaned."""
+    with write_transaction(db):
+        db.execute("UPDATE batch_runs SET finished_at = ? WHERE id = ?", [utc_now(), run_id])
+        db.execute("DELETE FROM batch_shortlists WHERE run_id != ?", [run_id])
+        db.execute("DELETE FROM batch_matches WHERE run_id != ?", [run_id])
+        db.execute("DELETE FROM batch_runs WHERE id < ? AND finished_at IS NOT NULL", [run_id])
+
+
+def _completed(client, futures: list) -> Iterator[PartitionResult]:
+    from distributed import as_completed
+
+    for future in as_completed(futures):
+        yield future.result()
+        future.release()
+
+
+def run_batch_match(
+    db: Database,
+    settings: Settings,
+    client,
+    *,
+    top_k: int = DEFAULT_TOP_K,
+    top_n: int = DEFAULT_TOP_N,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+    progress: bool = True,
+) -> BatchSummary:
+    """Rank every open job and opted-in worker on the Dask `client`'s cluster and store them."""
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    inputs = current_inputs(db, settings)
+    run_id = start_or_resume_run(db, inputs, top_k, top_n, partition_size)
+    jobs, workers = open_job_ids(db), opted_in_worker_ids(db)
+    plan = plan_partitions(jobs, workers, partition_size)
+    done = done_partitions(db, run_id)
+    pending = [p for p in plan if (p.kind, p.number) not in done]
+    model = client.scatter(model_bundle(db, settings, inputs.model_version), broadcast=True)
+    db_path = str(Path(settings.db_path).resolve())
+    futures = [
+        client.submit(
+            rank_partition,
+            db_path,
+            partition,
+            model,
+            inputs,
+            top_k if partition.kind == JOBS else top_n,
+            key=f"talentmatch-batch-{run_id}-{partition.kind}-{partition.number}",
+            retries=1,
+        )
+        for partition in pending
+    ]
+    bar = tqdm(
+        total=len(plan),
+        initial=len(plan) - len(pending),
+        file=sys.stderr,
+        unit="partition",
+        disable=not progress,
+    )
+    with bar:
+        for result in _completed(client, futures):
+            store_partition(db, run_id, result)
+            bar.update(1)
+    finish_run(db, run_id)
+    (pairs,) = db.execute(
+        "SELECT COALESCE(SUM(pairs_scored), 0) FROM batch_partitions WHERE run_id = ?", [run_id]
+    ).fetchone()
+    return BatchSummary(
+        run_id,
+        inputs.model_version,
+        len(jobs),
+        len(workers),
+        int(pairs),
+        len(plan),
+        len(plan) - len(pending),
+        round(time.perf_counter() - started, 2),
+    )

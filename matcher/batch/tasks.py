@@ -1,0 +1,171 @@
+"""What a Dask task runs on a worker: one partition of jobs or workers, ranked by the live path.
+
+A task receives only its partition's ids, the database file's path and the serving model
+(its skops bytes and card, shipped once per worker). It opens the database read-only, puts
+the model in a registry folder of its own so that the registry's checks (SHA-256, library
+versions, features) run on the worker, then calls `shortlist_for_job` / `matches_for_worker`:
+the batch ranks exactly as the web, the API and the CLI do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from matcher.config import Settings
+
+JOBS = "jobs"
+WORKERS = "workers"
+
+
+class StaleInput(RuntimeError):
+    """The data or the champion changed since the run started; its results would be stale."""
+
+
+@dataclass(frozen=True)
+class ModelBundle:
+    """The serving model as the registry stores it: None data means the cold-start scorer."""
+
+    version: str
+    file_name: str | None = None
+    data: bytes | None = None
+    card: bytes | None = None
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What every result of a run is computed from."""
+
+    model_version: str
+    workers_version: int
+    jobs_version: int
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One task's share: (internal id, external id) of its jobs or workers."""
+
+    kind: str
+    number: int
+    items: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    """A partition's rows: (id, total eligible, entries) per job, (id, 0, entries) per worker."""
+
+    kind: str
+    number: int
+    rows: list[tuple[int, int, list[dict]]]
+    pairs_scored: int
+
+
+def open_read_only(path: str | Path) -> Database:
+    """The database file opened read-only, so a task can never write to it."""
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    return Database(sqlite3.connect(uri, uri=True))
+
+
+def shallow_dict(entry: object) -> dict:
+    """A result dataclass's fields as a dict; unlike `asdict`, no deep copy of the explanation.
+
+    `asdict` deep-copies every explanation and took 80% of a job partition's time; nested
+    dataclasses are turned into dicts when the rows are written (`json_default`).
+    """
+    return {field.name: getattr(entry, field.name) for field in dataclasses.fields(entry)}
+
+
+def json_default(value: object) -> object:
+    """JSON for nested result dataclasses (say a fit band) inside a stored entry."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_models_dirs: dict[str, Path] = {}
+
+
+def worker_settings(db_path: str, model: ModelBundle) -> Settings:
+    """Settings whose registry folder holds `model`, written once per worker process."""
+    if model.data is None:
+        return Settings(db_path=Path(db_path))
+    folder = _models_dirs.get(model.version)
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="talentmatch-batch-models-"))
+        (folder / str(model.file_name)).write_bytes(model.data)
+        (folder / f"{model.version.replace(':', '-')}.card.json").write_bytes(model.card or b"")
+        _models_dirs[model.version] = folder
+    return Settings(db_path=Path(db_path), models_dir=folder)
+
+
+def check_inputs(db: Database, settings: Settings, expected: RunInputs) -> None:
+    """Raise StaleInput unless the data and champion are those the run started from.
+
+    A model that cannot load here (say other library versions on this worker) raises the
+    registry's error instead of silently ranking with the cold-start scorer.
+    """
+    from matcher.ranking.caches import change_version
+    from matcher.ranking.scorers import COLD_START_VERSION
+    from matcher.registry import champion_version, load_model
+
+    found = RunInputs(
+        champion_version(db) or COLD_START_VERSION,
+        change_version(db, "workers"),
+        change_version(db, "jobs"),
+    )
+    if found != expected:
+        raise StaleInput(f"the run started from {expected}, the database now holds {found}")
+    if expected.model_version != COLD_START_VERSION:
+        load_model(db, settings, expected.model_version)
+
+
+def rank_partition(
+    db_path: str, partition: Partition, model: ModelBundle, expected: RunInputs, limit: int
+) -> PartitionResult:
+    """Rank each job (best `limit` workers) or worker (best `limit` jobs) of a partition."""
+    db = open_read_only(db_path)
+    try:
+        settings = worker_settings(db_path, model)
+        check_inputs(db, settings, expected)
+        if partition.kind == JOBS:
+            rows, pairs = _rank_jobs(db, partition, settings, limit)
+        else:
+            rows, pairs = _rank_workers(db, partition, settings, limit)
+        check_inputs(db, settings, expected)  # nothing changed while ranking
+    finally:
+        db.close()
+    return PartitionResult(partition.kind, partition.number, rows, pairs)
+
+
+def _rank_jobs(
+    db: Database, partition: Partition, settings: Settings, limit: int
+) -> tuple[list[tuple[int, int, list[dict]]], int]:
+    from matcher.ranking.shortlists import clear_shortlist_cache, shortlist_for_job
+
+    rows, pairs = [], 0
+    for job_id, external_id in partition.items:
+        shortlist = shortlist_for_job(db, external_id, limit=limit, settings=settings)
+        entries = [shallow_dict(candidate) for candidate in shortlist.candidates]
+        rows.append((job_id, shortlist.total, entries))
+        pairs += shortlist.total  # every eligible worker gets a stage-one score
+    clear_shortlist_cache()  # each job is ranked once per run: keep no pools
+    return rows, pairs
+
+
+def _rank_workers(
+    db: Database, partition: Partition, settings: Settings, limit: int
+) -> tuple[list[tuple[int, int, list[dict]]], int]:
+    from matcher.ranking.index import open_jobs, worker_index
+    from matcher.ranking.shortlists import matches_for_worker
+
+    open_count = len(open_jobs(db, worker_index(db)).jobs)
+    rows = []
+    for worker_id, external_id in partition.items:
+        matches = matches_for_worker(db, external_id, limit=limit, settings=settings)
+        rows.append((worker_id, 0, [shallow_dict(match) for match in matches.jobs]))
+    return rows, open_count * len(partition.items)
