@@ -48,7 +48,7 @@ def fresh_batch_shortlist(
     ).fetchone()
     if row is None:
         return None
-    candidates = [Candidate(**entry) for entry in json.loads(row[1])[:limit]]
+    candidates = [Candidate(**_with_fit(entry)) for entry in json.loads(row[1])[:limit]]
     return Shortlist(job_external_id, run[1], candidates, int(row[0]))
 
 
@@ -68,5 +68,17 @@ def fresh_batch_matches(
     ).fetchone()
     if row is None:
         return None
-    jobs = [JobMatch(**entry) for entry in json.loads(row[0])[:limit]]
+    jobs = [JobMatch(**_with_fit(entry)) for entry in json.loads(row[0])[:limit]]
     return Matches(worker_external_id, run[1], jobs)
+
+
+def _with_fit(entry: dict) -> dict:
+    """A stored candidate or match with its `fit` (stored as plain JSON) a `Fit` again."""
+    from matcher.fit import Fit, band_named
+
+    stored = entry.get("fit")
+    if isinstance(stored, dict):
+        band = stored["band"]
+        key = band["key"] if isinstance(band, dict) else band
+        entry = {**entry, "fit": Fit(band_named(key), int(stored["percentile"]))}
+    return entry

@@ -110,8 +110,9 @@ def check_inputs(db: Database, settings: Settings, expected: RunInputs) -> None:
     registry's error instead of silently ranking with the cold-start scorer.
     """
     from matcher.ranking.caches import change_version
+    from matcher.ranking.model_files import load_ranker
     from matcher.ranking.scorers import COLD_START_VERSION
-    from matcher.registry import champion_version, load_model
+    from matcher.registry import champion_version
 
     found = RunInputs(
         champion_version(db) or COLD_START_VERSION,
@@ -121,7 +122,7 @@ def check_inputs(db: Database, settings: Settings, expected: RunInputs) -> None:
     if found != expected:
         raise StaleInput(f"the run started from {expected}, the database now holds {found}")
     if expected.model_version != COLD_START_VERSION:
-        load_model(db, settings, expected.model_version)
+        load_ranker(db, settings, expected.model_version)
 
 
 def rank_partition(
