@@ -10,7 +10,7 @@ from ranking_rows import add_job, add_worker
 
 from matcher.features import FEATURE_NAMES, load_job, load_worker_table, pair_features
 from matcher.features.pair_features import pair_features_for_pairs
-from matcher.features.transformers import PairFeatureTransformer
+from matcher.features.transformers import PairFeatureTransformer, PairSet
 from matcher.ranking.scorers import ColdStartScorer
 
 TODAY = dt.date(2026, 1, 1)
@@ -175,8 +175,8 @@ def test_the_transformer_gives_the_same_rows_as_pair_features_in_input_order(fit
     workers = load_worker_table(fit_rows)
     job = load_job(fit_rows, "J1")
     pairs = np.array([[job.id, w] for w in workers.worker_ids[::-1]] + [[job.id, 999]])
-    transformer = PairFeatureTransformer(jobs={job.id: job}, workers=workers, as_of={job.id: TODAY})
-    out = transformer.fit_transform(pairs)
+    transformer = PairFeatureTransformer()
+    out = transformer.fit_transform(PairSet(pairs, {job.id: job}, workers, {job.id: TODAY}))
     expected = pair_features(job, workers, np.arange(len(workers))[::-1], today=TODAY)
     np.testing.assert_array_equal(out[:3], expected)
     assert np.isnan(out[3]).all()
@@ -269,3 +269,10 @@ def test_a_long_resume_does_not_outscore_a_focused_one_on_text(db):
     relevance = f["text_relevance"]
     assert relevance[0] > relevance[1] > relevance[2] == 0.0
     assert 0.0 <= relevance.min() and relevance.max() < 1.0
+
+
+def test_the_transformer_holds_no_data_so_clone_copies_none(fit_rows):
+    from sklearn.base import clone
+
+    assert PairFeatureTransformer().get_params() == {}
+    assert clone(PairFeatureTransformer()).get_params() == {}

@@ -185,10 +185,6 @@ class _JobSide:
         )
 
 
-def _rowwise_sum(matrix: sp.csr_matrix) -> np.ndarray:
-    return np.asarray(matrix.sum(axis=1)).ravel().astype(np.float32)
-
-
 def _share(count: np.ndarray, total: np.ndarray) -> np.ndarray:
     """count / total, and 1 where nothing is asked (an empty list excludes nobody)."""
     return np.where(total > 0, count / np.maximum(total, 1e-9), 1.0).astype(np.float32)

@@ -14,10 +14,6 @@ from matcher.features.population import EPOCH, JobProfile
 from matcher.ranking.index import WorkerIndex
 
 
-def _number_or_none(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
-
-
 def _int_or_none(value: float) -> int | None:
     return None if math.isnan(value) else int(value)
 

@@ -28,7 +28,7 @@ from matcher.evaluation.fairness import fairness_audit, fairness_gate, load_audi
 from matcher.evaluation.metrics import ranking_metrics
 from matcher.features.pair_features import FEATURE_NAMES
 from matcher.features.population import JobProfile, WorkerTable, load_jobs, load_worker_table
-from matcher.features.transformers import PairFeatureTransformer
+from matcher.features.transformers import PairFeatureTransformer, PairSet
 from matcher.ranking.models import LearnedRanker, default_monotonic_cst
 from matcher.ranking.scorers import cold_start_score
 
@@ -154,8 +154,8 @@ class TrainingRun:
 def _feature_matrix(
     labelled: LabelledPairs, jobs: dict[int, JobProfile], workers: WorkerTable
 ) -> np.ndarray:
-    transformer = PairFeatureTransformer(jobs=jobs, workers=workers, as_of=_as_of_dates(labelled))
-    return transformer.fit_transform(labelled.pairs())
+    pair_set = PairSet(labelled.pairs(), jobs, workers, _as_of_dates(labelled))
+    return PairFeatureTransformer().fit_transform(pair_set)
 
 
 def _table(labelled: LabelledPairs, scores: np.ndarray) -> dict[str, np.ndarray]:
