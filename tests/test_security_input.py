@@ -64,6 +64,14 @@ def test_invalid_job_text_is_a_row_error_naming_the_field(db, field, value):
     assert db.execute("SELECT external_id FROM jobs").fetchall() == [("OK",)]
 
 
+def test_a_tab_in_a_title_is_spacing_not_an_error(db):
+    # A real Glassdoor posting's title carries a tab (benchmarks/bench_real_data.py found it).
+    report = import_rows(db, "jobs", [job("X", title="Data Scientist\tSenior")])
+
+    assert report.rejected == [] and report.inserted == 1
+    assert db.execute("SELECT title FROM jobs").fetchone() == ("Data Scientist Senior",)
+
+
 def test_multi_line_description_up_to_the_cap_is_kept(db):
     text = "Line one\r\nLine two\n" + "y" * (DESCRIPTION_CAP - 20)
     report = import_rows(db, "jobs", [job("X", description=text)])
