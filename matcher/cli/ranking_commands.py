@@ -22,6 +22,20 @@ def _metrics_lines(metrics: dict[str, dict[str, float]]) -> list[str]:
     return [header, *rows]
 
 
+def _interval_lines(report) -> list[str]:
+    """95% intervals of the model and its paired differences to each rival."""
+    lines = [f"95% intervals (paired bootstrap, {report.n_resamples} resamples of held-out jobs)"]
+    for title, nested in (("", report.intervals), ("model - ", report.differences)):
+        for scorer in ("model", "champion", "cold_start"):
+            if scorer in nested:
+                cells = "".join(
+                    f"  {name} {i.estimate:+.4f} [{i.low:+.4f}, {i.high:+.4f}]"
+                    for name, i in nested[scorer].items()
+                )
+                lines.append(f"{title}{scorer}:{cells}")
+    return lines
+
+
 @click.command("train")
 @click.option(
     "--holdout-fraction",
@@ -37,8 +51,13 @@ def _metrics_lines(metrics: dict[str, dict[str, float]]) -> list[str]:
     show_default=True,
     help="Jobs with an interview or better needed before a model is trained.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Promote even when the significance, guardrail or fairness rule refuses (recorded).",
+)
 @click.pass_obj
-def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
+def train_command(cli, holdout_fraction: float, min_labelled_jobs: int, force: bool) -> None:
     """Train, evaluate on the newest jobs, register; promote if it beats the champion."""
     from matcher.ranking.training import NotEnoughOutcomes, train_and_register
 
@@ -48,6 +67,7 @@ def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
             cli.settings,
             holdout_fraction=holdout_fraction,
             min_labelled_jobs=min_labelled_jobs,
+            force=force,
         )
     except NotEnoughOutcomes as error:
         click.echo(f"not training: {error}; the cold-start scorer keeps serving")
@@ -60,6 +80,9 @@ def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
     )
     for line in _metrics_lines(run.metrics):
         click.echo(line)
+    if run.bootstrap is not None:
+        for line in _interval_lines(run.bootstrap):
+            click.echo(line)
     click.echo(f"registered {outcome.version}")
     verdict = "promoted to champion" if outcome.promoted else "not promoted"
     click.echo(f"{verdict}: {outcome.reason}")
