@@ -95,11 +95,36 @@ def models_group() -> None:
     """The model registry: list, promote, roll back."""
 
 
+def _run_line(card: dict) -> str:
+    """One training run: version, data window, NDCG@10 gain with its interval, decision."""
+    window = card.get("data_window", {})
+    differences = (card.get("bootstrap") or {}).get("differences", {})
+    rival = "champion" if "champion" in differences else "cold_start"
+    gain = differences.get(rival, {}).get(PRIMARY_METRIC)
+    shown = (
+        f"{PRIMARY_METRIC} gain over {rival} {gain['estimate']:+.4f} "
+        f"[{gain['low']:+.4f}, {gain['high']:+.4f}]"
+        if gain
+        else "no intervals"
+    )
+    return (
+        f"{card.get('version')}  data {window.get('first_event')} .. holdout from "
+        f"{window.get('holdout_from')}  params {card.get('hyper_parameters', {})}  {shown}  "
+        f"{'forced ' if card.get('forced') else ''}{card.get('decision', '')}"
+    )
+
+
 @models_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Every training run with its decision.")
 @click.pass_obj
-def list_command(cli) -> None:
+def list_command(cli, show_all: bool) -> None:
     """Every registered version, newest first; * marks the champion."""
     from matcher import registry
+
+    if show_all:
+        for card in registry.training_runs(cli.db):
+            click.echo(_run_line(card))
+        return
 
     versions = registry.list_versions(cli.db)
     if not versions:
