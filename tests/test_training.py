@@ -212,3 +212,20 @@ def test_train_on_demo_data_beats_every_baseline_and_force_promotes_it(db, run_c
     for baseline in ("random", "skill_jaccard", "tfidf_cosine", "cold_start"):
         assert metrics["model"]["ndcg@10"] > metrics[baseline]["ndcg@10"], baseline
     assert "ceiling" in metrics
+
+
+def test_models_compare_scores_two_versions_on_the_same_holdout(db, settings, run_cli):
+    add_history(db)
+    weak = weak_champion(db, settings)
+    trained = train_and_register(db, settings).version
+    db.close()
+    result = json.loads(run_cli("models", "compare", weak, trained, "--json", check=True).stdout)
+    assert result["held_out_jobs"] == 12 and result["n_resamples"] == 1000
+    ndcg = result["metrics"]["ndcg@10"]
+    assert ndcg["b_minus_a"]["estimate"] == pytest.approx(
+        ndcg["b"]["estimate"] - ndcg["a"]["estimate"]
+    )
+    assert ndcg["b_minus_a"]["low"] > 0  # the trained model is clearly better than noise
+    text = run_cli("models", "compare", weak, trained, check=True).stdout
+    assert "on 12 held-out jobs" in text and "B-A +" in text
+    assert run_cli("models", "compare", weak, weak).returncode != 0

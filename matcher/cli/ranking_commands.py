@@ -138,6 +138,45 @@ def list_command(cli, show_all: bool) -> None:
         click.echo(f"{marker} {entry.version}  {entry.created_at}  {shown}{removed}")
 
 
+@models_group.command("compare")
+@click.argument("version_a")
+@click.argument("version_b")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def compare_command(cli, version_a: str, version_b: str, as_json: bool) -> None:
+    """A and B on the newest chronological holdout of this database: values, B - A, 95% CI."""
+    import json
+
+    from matcher import registry
+    from matcher.ranking.training import compare_versions
+
+    if version_a == version_b:
+        raise click.ClickException("compare two different versions")
+    try:
+        report = compare_versions(cli.db, cli.settings, version_a, version_b)
+    except registry.RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    rows = {
+        metric: {
+            "a": report.intervals[version_a][metric].to_json(),
+            "b": report.intervals[version_b][metric].to_json(),
+            "b_minus_a": difference.to_json(),
+        }
+        for metric, difference in report.differences[version_a].items()
+    }
+    if as_json:
+        payload = {"a": version_a, "b": version_b, "held_out_jobs": report.n_jobs}
+        click.echo(json.dumps({**payload, "n_resamples": report.n_resamples, "metrics": rows}))
+        return
+    click.echo(f"A {version_a}  B {version_b}  on {report.n_jobs} held-out jobs")
+    for metric, row in rows.items():
+        d = row["b_minus_a"]
+        click.echo(
+            f"{metric:<10} A {row['a']['estimate']:.4f}  B {row['b']['estimate']:.4f}  "
+            f"B-A {d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]"
+        )
+
+
 @models_group.command("promote")
 @click.argument("version")
 @click.pass_obj

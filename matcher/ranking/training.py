@@ -363,3 +363,28 @@ def _loadable_champion(db: Database, settings) -> tuple[str, object] | None:
     except registry.RegistryError:
         # An unloadable champion is not being served (cold start is); compare with that.
         return None
+
+
+def compare_versions(
+    db: Database,
+    settings,
+    version_a: str,
+    version_b: str,
+    *,
+    holdout_fraction: float = HOLDOUT_FRACTION,
+) -> BootstrapReport:
+    """Both versions scored on the newest chronological holdout of the current database; B - A."""
+    from matcher import registry
+
+    labelled = load_labelled_pairs(db)
+    workers = load_worker_table(db)
+    jobs = {job.id: job for job in load_jobs(db, status=None)}
+    labelled = labelled.subset(np.isin(labelled.job_ids, list(jobs)))
+    holdout_mask, _cutoff = chronological_split(labelled, holdout_fraction)
+    holdout = labelled.subset(holdout_mask)
+    features = _feature_matrix(holdout, jobs, workers)
+    tables = {
+        version: _table(holdout, registry.load_model(db, settings, version).predict(features))
+        for version in (version_b, version_a)
+    }
+    return paired_bootstrap(tables, candidate=version_b)
