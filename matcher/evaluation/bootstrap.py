@@ -118,7 +118,7 @@ def resampled_metrics(figures: JobFigures, weights: np.ndarray) -> dict[str, np.
             values[name] = (weights @ np.where(useful, per_job, 0.0)) / (weights @ useful)
     pairs = (weights @ figures.positives) * (weights @ figures.negatives)
     with np.errstate(invalid="ignore", divide="ignore"):
-        concordant = np.einsum("bj,jk,bk->b", weights, figures.concordant, weights)
+        concordant = ((weights @ figures.concordant) * weights).sum(axis=1)
         values["auc"] = np.where(pairs > 0, concordant / pairs, np.nan)
     return values
 
