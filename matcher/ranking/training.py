@@ -74,6 +74,10 @@ class LabelledPairs:
         )
 
 
+# The scorers the paired bootstrap covers: what promotion_decision and the card print read.
+BOOTSTRAP_SCORERS = ("model", "champion", "cold_start")
+
+
 def _grade_sql() -> str:
     cases = " ".join(f"WHEN '{stage}' THEN {grade}" for stage, grade in STAGE_RELEVANCE.items())
     return f"CASE o.stage {cases} ELSE 0 END"
@@ -239,7 +243,8 @@ def train_ranker(
             "scores": scores,
         },
         fairness=fairness_audit(tables, audit_groups) if audit_groups else {},
-        bootstrap=paired_bootstrap(tables),
+        # Only the scorers the promotion rule and the card read (model, champion, cold start).
+        bootstrap=paired_bootstrap(tables, scorers=BOOTSTRAP_SCORERS),
     )
 
 
