@@ -246,6 +246,14 @@ def list_versions(db: Database) -> list[ModelVersion]:
     ]
 
 
+def training_runs(db: Database) -> list[dict]:
+    """Every training run's card (parameters, data window, intervals, decision), newest first."""
+    rows = db.execute(
+        "SELECT card FROM model_versions ORDER BY created_at DESC, rowid DESC"
+    ).fetchall()
+    return [json.loads(card) for (card,) in rows if card]
+
+
 def load_model(db: Database, settings: Settings, version: str, kind: ModelKind):
     """The model of `version`, after checking its file against the card and the database."""
     import skops.io

@@ -8,10 +8,12 @@ import math
 
 import numpy as np
 import pytest
+from test_bootstrap import jobs_table
 
 from matcher.config import Settings
 from matcher.constants import COL_ITEM, COL_QUERY, COL_RELEVANCE, COL_SCORE
 from matcher.demo import build_demo
+from matcher.evaluation.bootstrap import paired_bootstrap
 from matcher.evaluation.fairness import (
     MAX_ABS_LOG_SKEW,
     MAX_NDKL_EXCESS,
@@ -130,16 +132,19 @@ def test_the_gate_refuses_a_model_less_fair_than_its_rival_only():
 def test_promotion_is_refused_when_a_better_model_fails_the_fairness_gate():
     blind, by_group, groups = population()
     metrics = {"model": {"ndcg@10": 0.8}, "cold_start": {"ndcg@10": 0.7}}
+    jobs = np.arange(80)
+    clear_gain = paired_bootstrap(
+        {"model": jobs_table(jobs % 4 != 0), "cold_start": jobs_table(jobs % 4 == 0)}
+    )
     unfair = fairness_audit({"model": by_group, "cold_start": blind}, {"gender": groups})
-    run = TrainingRun(LearnedRanker(), metrics, {}, {}, {}, fairness=unfair)
+    run = TrainingRun(LearnedRanker(), metrics, {}, {}, {}, fairness=unfair, bootstrap=clear_gain)
     promoted, reason = promotion_decision(run)
     assert not promoted and "beats cold_start" in reason and "fairness:" in reason
     fair = fairness_audit({"model": blind, "cold_start": blind}, {"gender": groups})
-    run = TrainingRun(LearnedRanker(), metrics, {}, {}, {}, fairness=fair)
-    assert promotion_decision(run) == (
-        True,
-        "ndcg@10 0.8000 beats cold_start 0.7000; fairness within limits (gender)",
-    )
+    run = TrainingRun(LearnedRanker(), metrics, {}, {}, {}, fairness=fair, bootstrap=clear_gain)
+    promoted, reason = promotion_decision(run)
+    assert promoted and reason.startswith("ndcg@10 0.8000 beats cold_start 0.7000 (gain +")
+    assert reason.endswith("; fairness within limits (gender)")
 
 
 def test_work_authorization_skew_is_reported_but_never_gates_promotion():

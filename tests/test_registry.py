@@ -175,3 +175,19 @@ def test_models_commands_list_promote_and_roll_back(db, settings, run_cli):
     assert f"champion is now {first}" in run_cli("models", "rollback", check=True).stdout
     missing = run_cli("models", "promote", "no-such-version")
     assert missing.returncode != 0 and "no model version" in missing.stderr
+
+
+def test_models_list_all_shows_every_run_with_its_interval_and_decision(db, settings, run_cli):
+    gain = {"estimate": 0.01, "low": -0.02, "high": 0.04}
+    card = {
+        "decision": "not promoted: significance rule: ...",
+        "data_window": {"first_event": "2026-01-01T00:00:00Z", "holdout_from": "2026-03-01"},
+        "bootstrap": {"differences": {"cold_start": {"ndcg@10": gain}}},
+    }
+    register_ranker(db, settings, small_model(), card)
+    register_ranker(db, settings, small_model(1), {"decision": "promoted: ok"})
+    db.close()
+    lines = run_cli("models", "list", "--all", check=True).stdout.splitlines()
+    assert len(lines) == 2 and lines[0].endswith("promoted: ok")
+    assert "ndcg@10 gain over cold_start +0.0100 [-0.0200, +0.0400]" in lines[1]
+    assert "holdout from 2026-03-01" in lines[1] and "significance rule" in lines[1]

@@ -7,9 +7,12 @@ import json
 import numpy as np
 import pytest
 from ranking_rows import add_history, add_job, add_outcome, add_worker
+from test_bootstrap import jobs_table
 
 from matcher import registry
 from matcher.config import Settings
+from matcher.evaluation.bootstrap import paired_bootstrap
+from matcher.evaluation.metrics import ranking_metrics
 from matcher.features import FEATURE_NAMES
 from matcher.ranking.model_files import load_champion_ranker, register_ranker
 from matcher.ranking.models import LearnedRanker
@@ -89,16 +92,29 @@ def test_training_evaluates_model_and_baselines_on_the_same_holdout(db):
     assert ((holdout_scores >= 0) & (holdout_scores <= 1)).all()
 
 
-def run_with(model_ndcg: float, rival: str, rival_ndcg: float) -> TrainingRun:
-    metrics = {"model": {"ndcg@10": model_ndcg}, rival: {"ndcg@10": rival_ndcg}}
-    return TrainingRun(LearnedRanker(), metrics, {}, {}, {})
+def run_with(model_top: np.ndarray, rival: str, rival_top: np.ndarray) -> TrainingRun:
+    """A run whose model and rival put the relevant pair first on the jobs marked True."""
+    tables = {"model": jobs_table(model_top), rival: jobs_table(rival_top)}
+    metrics = {name: ranking_metrics(table) for name, table in tables.items()}
+    return TrainingRun(LearnedRanker(), metrics, {}, {}, {}, bootstrap=paired_bootstrap(tables))
 
 
-def test_promotion_needs_a_strictly_better_ndcg_than_the_serving_scorer():
-    assert promotion_decision(run_with(0.8, "cold_start", 0.7))[0]
-    assert not promotion_decision(run_with(0.7, "cold_start", 0.7))[0]
-    assert not promotion_decision(run_with(0.8, "champion", 0.9))[0]
-    assert not promotion_decision(run_with(float("nan"), "champion", 0.1))[0]
+def test_promotion_needs_a_significant_ndcg_gain_over_the_serving_scorer():
+    jobs = np.arange(80)
+    promoted, reason = promotion_decision(run_with(jobs % 4 != 0, "cold_start", jobs % 4 == 0))
+    assert promoted and "beats cold_start" in reason and "95% CI" in reason
+    equal, reason = promotion_decision(run_with(jobs % 2 == 0, "champion", jobs % 2 == 0))
+    assert not equal and reason.startswith("significance rule:")
+    # Better on one job more of 80: a real gain, but not more than noise.
+    slight = promotion_decision(run_with(jobs % 2 == 0, "champion", (jobs % 2 == 0) & (jobs > 0)))
+    assert not slight[0] and "lower bound must be above 0" in slight[1]
+    assert not promotion_decision(run_with(jobs % 4 == 0, "champion", jobs % 4 != 0))[0]
+
+
+def test_without_bootstrap_intervals_nothing_is_promoted():
+    metrics = {"model": {"ndcg@10": 0.8}, "cold_start": {"ndcg@10": 0.7}}
+    promoted, reason = promotion_decision(TrainingRun(LearnedRanker(), metrics, {}, {}, {}))
+    assert not promoted and "no bootstrap intervals" in reason
 
 
 def test_train_registers_and_compares_with_the_champion_in_the_next_run(db, settings):
@@ -176,17 +192,41 @@ def test_the_cli_defaults_match_the_training_module():
     assert ranking_commands.PRIMARY_METRIC == training.PRIMARY_METRIC
 
 
-def test_train_on_demo_data_promotes_a_model_above_every_baseline(db, run_cli, models_dir):
+def test_train_on_demo_data_beats_every_baseline_and_force_promotes_it(db, run_cli, models_dir):
     import datetime as dt
 
     from matcher.demo import build_demo
 
     build_demo(db, workers=1500, jobs=120, seed=7, as_of=dt.date(2026, 11, 25))
     db.close()
-    result = run_cli("train", check=True)
-    assert "promoted to champion" in result.stdout
-    [card_file] = models_dir.glob("*.card.json")
-    metrics = json.loads(card_file.read_text())["metrics"]
+    # 23 held-out jobs: the gain over cold start (+0.06) has an interval that includes 0.
+    refused = run_cli("train", check=True)
+    assert "not promoted: significance rule" in refused.stdout and "95% CI" in refused.stdout
+    assert "model - cold_start:  ndcg@10" in refused.stdout
+    result = run_cli("train", "--force", check=True)
+    assert "promoted to champion: forced by --force over the rule" in result.stdout
+    card = json.loads(max(models_dir.glob("*.card.json")).read_text())
+    assert card["forced"] is True and card["bootstrap"]["n_resamples"] == 1000
+    gain = card["bootstrap"]["differences"]["cold_start"]["ndcg@10"]
+    assert gain["low"] <= 0 < gain["estimate"] < gain["high"]
+    metrics = card["metrics"]
     for baseline in ("random", "skill_jaccard", "tfidf_cosine", "cold_start"):
         assert metrics["model"]["ndcg@10"] > metrics[baseline]["ndcg@10"], baseline
     assert "ceiling" in metrics
+
+
+def test_models_compare_scores_two_versions_on_the_same_holdout(db, settings, run_cli):
+    add_history(db)
+    weak = weak_champion(db, settings)
+    trained = train_and_register(db, settings).version
+    db.close()
+    result = json.loads(run_cli("models", "compare", weak, trained, "--json", check=True).stdout)
+    assert result["held_out_jobs"] == 12 and result["n_resamples"] == 1000
+    ndcg = result["metrics"]["ndcg@10"]
+    assert ndcg["b_minus_a"]["estimate"] == pytest.approx(
+        ndcg["b"]["estimate"] - ndcg["a"]["estimate"]
+    )
+    assert ndcg["b_minus_a"]["low"] > 0  # the trained model is clearly better than noise
+    text = run_cli("models", "compare", weak, trained, check=True).stdout
+    assert "on 12 held-out jobs" in text and "B-A +" in text
+    assert run_cli("models", "compare", weak, weak).returncode != 0

@@ -22,6 +22,20 @@ def _metrics_lines(metrics: dict[str, dict[str, float]]) -> list[str]:
     return [header, *rows]
 
 
+def _interval_lines(report) -> list[str]:
+    """95% intervals of the model and its paired differences to each rival."""
+    lines = [f"95% intervals (paired bootstrap, {report.n_resamples} resamples of held-out jobs)"]
+    for title, nested in (("", report.intervals), ("model - ", report.differences)):
+        for scorer in ("model", "champion", "cold_start"):
+            if scorer in nested:
+                cells = "".join(
+                    f"  {name} {i.estimate:+.4f} [{i.low:+.4f}, {i.high:+.4f}]"
+                    for name, i in nested[scorer].items()
+                )
+                lines.append(f"{title}{scorer}:{cells}")
+    return lines
+
+
 @click.command("train")
 @click.option(
     "--holdout-fraction",
@@ -37,8 +51,13 @@ def _metrics_lines(metrics: dict[str, dict[str, float]]) -> list[str]:
     show_default=True,
     help="Jobs with an interview or better needed before a model is trained.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Promote even when the significance, guardrail or fairness rule refuses (recorded).",
+)
 @click.pass_obj
-def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
+def train_command(cli, holdout_fraction: float, min_labelled_jobs: int, force: bool) -> None:
     """Train, evaluate on the newest jobs, register; promote if it beats the champion."""
     from matcher.ranking.training import NotEnoughOutcomes, train_and_register
 
@@ -48,6 +67,7 @@ def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
             cli.settings,
             holdout_fraction=holdout_fraction,
             min_labelled_jobs=min_labelled_jobs,
+            force=force,
         )
     except NotEnoughOutcomes as error:
         click.echo(f"not training: {error}; the cold-start scorer keeps serving")
@@ -60,6 +80,9 @@ def train_command(cli, holdout_fraction: float, min_labelled_jobs: int) -> None:
     )
     for line in _metrics_lines(run.metrics):
         click.echo(line)
+    if run.bootstrap is not None:
+        for line in _interval_lines(run.bootstrap):
+            click.echo(line)
     click.echo(f"registered {outcome.version}")
     verdict = "promoted to champion" if outcome.promoted else "not promoted"
     click.echo(f"{verdict}: {outcome.reason}")
@@ -72,11 +95,36 @@ def models_group() -> None:
     """The model registry: list, promote, roll back."""
 
 
+def _run_line(card: dict) -> str:
+    """One training run: version, data window, NDCG@10 gain with its interval, decision."""
+    window = card.get("data_window", {})
+    differences = (card.get("bootstrap") or {}).get("differences", {})
+    rival = "champion" if "champion" in differences else "cold_start"
+    gain = differences.get(rival, {}).get(PRIMARY_METRIC)
+    shown = (
+        f"{PRIMARY_METRIC} gain over {rival} {gain['estimate']:+.4f} "
+        f"[{gain['low']:+.4f}, {gain['high']:+.4f}]"
+        if gain
+        else "no intervals"
+    )
+    return (
+        f"{card.get('version')}  data {window.get('first_event')} .. holdout from "
+        f"{window.get('holdout_from')}  params {card.get('hyper_parameters', {})}  {shown}  "
+        f"{'forced ' if card.get('forced') else ''}{card.get('decision', '')}"
+    )
+
+
 @models_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Every training run with its decision.")
 @click.pass_obj
-def list_command(cli) -> None:
+def list_command(cli, show_all: bool) -> None:
     """Every registered version, newest first; * marks the champion."""
     from matcher import registry
+
+    if show_all:
+        for card in registry.training_runs(cli.db):
+            click.echo(_run_line(card))
+        return
 
     versions = registry.list_versions(cli.db)
     if not versions:
@@ -88,6 +136,45 @@ def list_command(cli) -> None:
         shown = f"{PRIMARY_METRIC} {figure:.4f}" if figure is not None else ""
         removed = f"  removed {entry.removed_at}" if entry.removed_at else ""
         click.echo(f"{marker} {entry.version}  {entry.created_at}  {shown}{removed}")
+
+
+@models_group.command("compare")
+@click.argument("version_a")
+@click.argument("version_b")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def compare_command(cli, version_a: str, version_b: str, as_json: bool) -> None:
+    """A and B on the newest chronological holdout of this database: values, B - A, 95% CI."""
+    import json
+
+    from matcher import registry
+    from matcher.ranking.training import compare_versions
+
+    if version_a == version_b:
+        raise click.ClickException("compare two different versions")
+    try:
+        report = compare_versions(cli.db, cli.settings, version_a, version_b)
+    except registry.RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    rows = {
+        metric: {
+            "a": report.intervals[version_a][metric].to_json(),
+            "b": report.intervals[version_b][metric].to_json(),
+            "b_minus_a": difference.to_json(),
+        }
+        for metric, difference in report.differences[version_a].items()
+    }
+    if as_json:
+        payload = {"a": version_a, "b": version_b, "held_out_jobs": report.n_jobs}
+        click.echo(json.dumps({**payload, "n_resamples": report.n_resamples, "metrics": rows}))
+        return
+    click.echo(f"A {version_a}  B {version_b}  on {report.n_jobs} held-out jobs")
+    for metric, row in rows.items():
+        d = row["b_minus_a"]
+        click.echo(
+            f"{metric:<10} A {row['a']['estimate']:.4f}  B {row['b']['estimate']:.4f}  "
+            f"B-A {d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]"
+        )
 
 
 @models_group.command("promote")

@@ -24,6 +24,7 @@ from matcher.evaluation.baselines import (
     tfidf_scores,
     true_probability_scores,
 )
+from matcher.evaluation.bootstrap import BootstrapReport, Interval, paired_bootstrap
 from matcher.evaluation.fairness import fairness_audit, fairness_gate, load_audit_groups
 from matcher.evaluation.metrics import ranking_metrics
 from matcher.features.pair_features import FEATURE_NAMES
@@ -39,6 +40,8 @@ HOLDOUT_FRACTION = 0.2
 INTERVIEW_GRADE = STAGE_RELEVANCE["interviewed"]
 # The figure promotion and the benchmarks compare.
 PRIMARY_METRIC = "ndcg@10"
+# Metrics a promoted model must not be significantly worse on (upper bound of the gain < 0).
+GUARDRAIL_METRICS = ("map@10", "auc")
 
 
 class NotEnoughOutcomes(Exception):
@@ -69,6 +72,10 @@ class LabelledPairs:
             self.first_at[mask],
             n_events=self.n_events,
         )
+
+
+# The scorers the paired bootstrap covers: what promotion_decision and the card print read.
+BOOTSTRAP_SCORERS = ("model", "champion", "cold_start")
 
 
 def _grade_sql() -> str:
@@ -146,6 +153,8 @@ class TrainingRun:
     holdout: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     # Exposure of self-identified groups in the holdout's rankings (matcher.evaluation.fairness).
     fairness: dict = field(default_factory=dict)
+    # Paired bootstrap over held-out jobs (matcher.evaluation.bootstrap); None: not computed.
+    bootstrap: BootstrapReport | None = None
 
     def primary(self, scorer: str) -> float:
         return self.metrics.get(scorer, {}).get(PRIMARY_METRIC, float("nan"))
@@ -234,6 +243,8 @@ def train_ranker(
             "scores": scores,
         },
         fairness=fairness_audit(tables, audit_groups) if audit_groups else {},
+        # Only the scorers the promotion rule and the card read (model, champion, cold start).
+        bootstrap=paired_bootstrap(tables, scorers=BOOTSTRAP_SCORERS),
     )
 
 
@@ -270,14 +281,37 @@ class TrainingOutcome:
     removed_versions: list[str]
 
 
+def _gain_text(gain: Interval) -> str:
+    return f"gain {gain.estimate:+.4f}, 95% CI [{gain.low:+.4f}, {gain.high:+.4f}]"
+
+
 def promotion_decision(run: TrainingRun) -> tuple[bool, str]:
-    """Promote only when the model beats the serving scorer and passes the fairness gate."""
+    """Promote only on a significant NDCG@10 gain, no guardrail significantly worse, fair."""
     rival = "champion" if "champion" in run.metrics else "cold_start"
     mine, theirs = run.primary("model"), run.primary(rival)
-    if not mine > theirs:  # also refuses nan
-        return False, f"{PRIMARY_METRIC} {mine:.4f} does not beat {rival} {theirs:.4f}"
+    if run.bootstrap is None or rival not in run.bootstrap.differences:
+        return False, f"significance rule: no bootstrap intervals against {rival}"
+    differences = run.bootstrap.differences[rival]
+    gain = differences[PRIMARY_METRIC]
+    if not gain.low > 0:  # also refuses nan
+        return False, (
+            f"significance rule: {PRIMARY_METRIC} {mine:.4f} does not beat {rival} "
+            f"{theirs:.4f} significantly ({_gain_text(gain)}; the lower bound must be above 0)"
+        )
+    worse = [m for m in GUARDRAIL_METRICS if differences[m].high < 0]
+    if worse:
+        details = "; ".join(f"{m} {_gain_text(differences[m])}" for m in worse)
+        return False, (
+            f"guardrail rule: {PRIMARY_METRIC} {mine:.4f} beats {rival} {theirs:.4f} "
+            f"({_gain_text(gain)}) but significantly worse on {details}"
+        )
     fair, fairness_reason = fairness_gate(run.fairness, "model", rival)
-    return fair, f"{PRIMARY_METRIC} {mine:.4f} beats {rival} {theirs:.4f}; {fairness_reason}"
+    rule = "significance and guardrail rules passed" if fair else "fairness rule"
+    return fair, (
+        f"{PRIMARY_METRIC} {mine:.4f} beats {rival} {theirs:.4f} ({_gain_text(gain)}); "
+        f"{rule}; no guardrail ({', '.join(GUARDRAIL_METRICS)}) significantly worse; "
+        f"{fairness_reason}"
+    )
 
 
 def train_and_register(
@@ -288,6 +322,7 @@ def train_and_register(
     min_labelled_jobs: int = MIN_LABELLED_JOBS,
     params: dict[str, object] | None = None,
     on_step=None,
+    force: bool = False,
 ) -> TrainingOutcome:
     """Train, evaluate against the champion in the same run, register, promote if better."""
     from matcher import registry
@@ -302,6 +337,8 @@ def train_and_register(
         params=params,
     )
     promoted, reason = promotion_decision(run)
+    if force and not promoted:
+        promoted, reason = True, f"forced by --force over the rule: {reason}"
     card = {
         "data_window": run.data_window,
         "row_counts": run.row_counts,
@@ -312,6 +349,8 @@ def train_and_register(
         "metrics": run.metrics,
         "primary_metric": PRIMARY_METRIC,
         "fairness": run.fairness,
+        "bootstrap": run.bootstrap.to_json() if run.bootstrap else None,
+        "forced": force,
         "champion_at_training": champion[0] if champion else None,
         "decision": ("promoted: " if promoted else "not promoted: ") + reason,
     }
@@ -331,3 +370,28 @@ def _loadable_champion(db: Database, settings) -> tuple[str, object] | None:
     except registry.RegistryError:
         # An unloadable champion is not being served (cold start is); compare with that.
         return None
+
+
+def compare_versions(
+    db: Database,
+    settings,
+    version_a: str,
+    version_b: str,
+    *,
+    holdout_fraction: float = HOLDOUT_FRACTION,
+) -> BootstrapReport:
+    """Both versions scored on the newest chronological holdout of the current database; B - A."""
+    from matcher.ranking.model_files import load_ranker
+
+    labelled = load_labelled_pairs(db)
+    workers = load_worker_table(db)
+    jobs = {job.id: job for job in load_jobs(db, status=None)}
+    labelled = labelled.subset(np.isin(labelled.job_ids, list(jobs)))
+    holdout_mask, _cutoff = chronological_split(labelled, holdout_fraction)
+    holdout = labelled.subset(holdout_mask)
+    features = _feature_matrix(holdout, jobs, workers)
+    tables = {
+        version: _table(holdout, load_ranker(db, settings, version).predict(features))
+        for version in (version_b, version_a)
+    }
+    return paired_bootstrap(tables, candidate=version_b)
