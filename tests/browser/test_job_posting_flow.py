@@ -13,8 +13,6 @@ from matcher.records.jobs import load_job
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Screenshots go to tests/artifacts/ unless POSTINGS_SHOTS names another folder.
 SHOTS = Path(os.environ.get("POSTINGS_SHOTS", Path(__file__).resolve().parents[1] / "artifacts"))
 
@@ -47,18 +45,6 @@ What we offer
 
 Lumière Data is an equal opportunity employer and provides accommodations on request.
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

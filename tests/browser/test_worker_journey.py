@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from test_employer_flow import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from test_employer_flow import ARTIFACTS
 from web_support import ACME_EMAIL, PASSWORD, build_site, serving
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from resume_files import DOCX_RESUME_LINES, PDF_RESUME_LINES, docx_bytes, pdf_bytes
-from test_employer_flow import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from test_employer_flow import ARTIFACTS
 from web_support import PASSWORD, build_site, serving
 
 pytestmark = pytest.mark.browser
