@@ -71,9 +71,10 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = resolve_secret_key(settings)
 
-    from web import database, security
+    from web import database, i18n, security
 
     database.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     _register_blueprints(app)
     return app

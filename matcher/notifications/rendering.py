@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from matcher.i18n import DEFAULT_LANGUAGE, translations_for
 from matcher.notifications import links
 from matcher.notifications.digest import Digest
 from matcher.presentation import PERCENTILE_LEGEND, fit_html, fit_legend, item_html, item_text
@@ -23,13 +24,16 @@ class RenderedDigest:
 
 
 @cache
-def _environment(autoescape: bool) -> jinja2.Environment:
+def _environment(autoescape: bool, language: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
+    """Email templates in `language`: `{{ _("...") }}` reads the pages' gettext catalogs."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(translations_for(language), newstyle=True)
     # The one presenter's words: the same on the worker's matches page.
     environment.filters.update(item_text=item_text, item_html=item_html, fit_html=fit_html)
     environment.globals.update(fit_legend=fit_legend(), percentile_legend=PERCENTILE_LEGEND)
