@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
+from sqlite_utils import Database
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -30,3 +31,21 @@ def translations_for(language: str) -> NullTranslations:
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
+
+
+def worker_language(db: Database, worker_id: int) -> str:
+    """The language a worker reads their pages and emails in (`workers.preferred_language`)."""
+    row = db.execute("SELECT preferred_language FROM workers WHERE id = ?", [worker_id]).fetchone()
+    return normalise_language(row[0] if row else None) or DEFAULT_LANGUAGE
+
+
+def user_language(db: Database, user_id: int) -> str:
+    """An account's language: its worker's for a worker, else `users.preferred_language`."""
+    row = db.execute(
+        "SELECT u.preferred_language, w.preferred_language FROM users u"
+        " LEFT JOIN workers w ON w.id = u.worker_id WHERE u.id = ?",
+        [user_id],
+    ).fetchone()
+    if row is None:
+        return DEFAULT_LANGUAGE
+    return normalise_language(row[1] or row[0]) or DEFAULT_LANGUAGE

@@ -417,3 +417,15 @@ def m014_batch_results(db: Database) -> None:
         "CREATE INDEX batch_shortlists_run ON batch_shortlists(run_id)",
         "CREATE INDEX batch_matches_run ON batch_matches(run_id)",
     )
+
+
+@migrations()
+def m015_languages(db: Database) -> None:
+    _run(
+        db,
+        # `en` or `fr`; NULL until chosen (English). A worker's language is the workers
+        # contract's `preferred_language` and governs their pages and emails; an employer or
+        # operator account's is on `users`.
+        "ALTER TABLE workers ADD COLUMN preferred_language TEXT",
+        "ALTER TABLE users ADD COLUMN preferred_language TEXT",
+    )
