@@ -4,11 +4,16 @@ employer's email when the worker answers (real aiosmtpd on loopback, real HTTP).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
 from notification_fixtures import FaultySmtpHandler, start_smtp
+from test_security_delivery import SlowToConfirmHandler
 from web_support import ACME_EMAIL, build_site, csrf_token_from, post_form
 
 from matcher.hiring.contact_requests import request_contact
@@ -230,4 +235,67 @@ def test_a_deleted_worker_is_never_sent_the_email(site, smtp):
 
     report = deliver_due(db, site.app.config["SETTINGS"], KEY)
     assert report.sent == 0 and report.skipped_no_consent == 1 and handler.received == []
+    db.close()
+
+
+def _three_contact_requests(tmp_path, smtp_port: int):
+    """W2, W3 and W4 asked to be contacted; their emails wait in the outbox."""
+    site = build_site(tmp_path, workers=6, settings={"smtp_port": smtp_port})
+    db = site.db()
+    job_id = db.execute("SELECT id FROM jobs WHERE external_id = 'ACME-1'").fetchone()[0]
+    for worker in ("W2", "W3", "W4"):
+        worker_id = db.execute("SELECT id FROM workers WHERE external_id = ?", [worker])
+        request_contact(db, job_id, worker_id.fetchone()[0], None, f"Hello {worker}")
+    return site, db
+
+
+def _sender(site, port: int) -> subprocess.Popen:
+    env = {**os.environ, "TALENTMATCH_DB": str(site.db_path), "TALENTMATCH_SMTP_PORT": str(port)}
+    env["TALENTMATCH_SECRET_KEY"] = KEY
+    return subprocess.Popen(
+        [sys.executable, "-m", "matcher", "send-emails"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _kill_when_stalled(handler, sender: subprocess.Popen) -> None:
+    try:
+        assert handler.stalled.wait(60), "the sender never reached the stalled message"
+        sender.send_signal(signal.SIGKILL)
+    finally:
+        sender.wait(30)
+
+
+def _outbox(db) -> dict[str, str]:
+    return dict(db.execute("SELECT recipient, status FROM email_outbox").fetchall())
+
+
+@pytest.mark.parametrize(
+    ("fault", "w3_status", "w3_copies"),
+    [
+        ("accept-then-stall", "failed", 1),  # the server has it: never sent again
+        ("stall-rcpt", "sent", 1),  # killed before the envelope: sent once on the rerun
+    ],
+)
+def test_a_kill_mid_send_resends_at_most_that_message(tmp_path, fault, w3_status, w3_copies):
+    handler = SlowToConfirmHandler()
+    controller = start_smtp(handler)
+    try:
+        site, db = _three_contact_requests(tmp_path, controller.port)
+        handler.faults["w3@private.example"] = fault
+        _kill_when_stalled(handler, _sender(site, controller.port))
+        del handler.faults["w3@private.example"]
+        rerun = _sender(site, controller.port)
+        assert rerun.wait(60) == 0
+    finally:
+        controller.stop()
+    recipients = handler.recipients()
+    assert recipients.count("w3@private.example") == w3_copies
+    assert sorted(set(recipients)) == [f"w{n}@private.example" for n in (2, 3, 4)]
+    assert len(recipients) == 3, "nobody got two copies"
+    statuses = _outbox(db)
+    assert statuses["w3@private.example"] == w3_status
+    assert statuses["w2@private.example"] == statuses["w4@private.example"] == "sent"
     db.close()
