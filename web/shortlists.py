@@ -308,7 +308,7 @@ def record_decision(external_id: str, worker_external_id: str):
     if stage == "contacted":
         deliver_in_background()
         message += " " + gettext(
-            "A contact request was emailed to them; their details appear once they accept."
+            "A contact request was sent by email; their details appear once they accept."
         )
     flash(message, "success")
     if stage == "hired":

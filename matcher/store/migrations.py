@@ -435,7 +435,7 @@ _GENERAL_OUTBOX = """CREATE TABLE email_outbox_m018 (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL DEFAULT 'digest'
         CHECK (kind IN ('digest', 'contact_request', 'contact_answer', 'employer_daily')),
-    dedupe_key TEXT NOT NULL UNIQUE,
+    dedupe_key TEXT UNIQUE,  -- a digest is also unique by (worker_id, period)
     worker_id INTEGER REFERENCES workers(id) ON DELETE CASCADE,
     user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
     period TEXT,
@@ -456,7 +456,8 @@ _GENERAL_OUTBOX = """CREATE TABLE email_outbox_m018 (
     smtp_data_at TEXT,
     UNIQUE (worker_id, period),
     CHECK (worker_id IS NOT NULL OR user_id IS NOT NULL),
-    CHECK (kind != 'digest' OR (worker_id IS NOT NULL AND period IS NOT NULL))
+    CHECK (kind != 'digest' OR (worker_id IS NOT NULL AND period IS NOT NULL)),
+    CHECK (kind = 'digest' OR dedupe_key IS NOT NULL)
 )"""
 _OUTBOX_COLUMNS = (
     "id, worker_id, period, recipient, subject, body_text, body_html, job_ids, status,"
