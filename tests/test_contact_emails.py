@@ -299,3 +299,16 @@ def test_a_kill_mid_send_resends_at_most_that_message(tmp_path, fault, w3_status
     assert statuses["w3@private.example"] == w3_status
     assert statuses["w2@private.example"] == statuses["w4@private.example"] == "sent"
     db.close()
+
+
+def test_each_email_is_in_its_readers_language(site, smtp):
+    handler, _ = smtp
+    db = site.db()
+    db.execute("UPDATE workers SET preferred_language = 'fr' WHERE external_id = 'W2'")
+    db.execute("UPDATE users SET preferred_language = 'en' WHERE email = ?", [ACME_EMAIL])
+    contact(site.signed_in(), "W2")
+    text, html = bodies(wait_for_mail(handler, 1)[0])
+    assert '<html lang="fr">' in html
+    answer_by_link(site.client(), link_in(text, "accept"))
+    assert '<html lang="en">' in bodies(wait_for_mail(handler, 2)[1])[1]
+    db.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from notification_fixtures import FaultySmtpHandler, start_smtp
-from web_support import ACME_EMAIL, PASSWORD, build_site, serving
+from web_support import ACME_EMAIL, PASSWORD, WORKER_EMAIL, build_site, serving
 
 from matcher.notifications.employer_daily import send_employer_emails
 
@@ -120,3 +120,19 @@ def test_strong_match_emails_opt_in_and_the_email(browser, served):
     send_employer_emails(db, site.app.config["SETTINGS"], clock=lambda: moment)
     db.close()
     _look_at_email(browser, _mail(handler, 1), "7_employer_daily_375")
+
+
+def test_the_worker_sees_the_message_on_their_contact_requests_page(browser, served):
+    url, site, handler = served
+    employer = _sign_in(browser, url, ACME_EMAIL, "/jobs/ACME-1/candidates/W1")
+    employer.get_by_label("Message to the candidate (optional)").fill(MESSAGE)
+    employer.get_by_role("button", name="Contacted").click()
+    employer.get_by_role("status").filter(has_text="contact request was sent").wait_for()
+    for width in (1280, 375):
+        worker = _sign_in(browser, url, WORKER_EMAIL, "/me/contact-requests", width=width)
+        quote = worker.locator("blockquote.contact-message")
+        assert "nous plaît beaucoup" in quote.inner_text()
+        assert worker.evaluate("document.documentElement.scrollWidth") <= width
+        _shot(worker, f"8_worker_requests_{width}")
+    worker.get_by_role("button", name="Accept Acme: Python developer").click()
+    assert "Secret Name 1" in _mail(handler, 2).get_body(("plain",)).get_content()
