@@ -32,7 +32,11 @@ RESTART_DELAY_SECONDS = 1.0
 )
 @click.pass_obj
 def serve_command(cli, host: str | None, port: int | None, threads: int, processes: int) -> None:
-    """Serve the web app; links in its emails follow the address unless TALENTMATCH_BASE_URL."""
+    """Serve the web app.
+
+    Links in the emails it sends lead to the address it listens on, unless
+    TALENTMATCH_BASE_URL is set.
+    """
     import waitress
 
     from web import create_app
