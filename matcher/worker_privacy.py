@@ -161,7 +161,7 @@ def _contact_requests(db: Database, worker_id: int) -> list[dict]:
     return _rows(
         db,
         """SELECT j.external_id AS job, j.title, e.name AS employer, c.status,
-                  c.created_at, c.decided_at
+                  c.message, c.created_at, c.decided_at
            FROM contact_requests c JOIN jobs j ON j.id = c.job_id
            JOIN employers e ON e.id = j.employer_id
            WHERE c.worker_id = ? ORDER BY c.created_at, c.id""",
@@ -184,7 +184,7 @@ def _outcomes(db: Database, worker_id: int) -> list[dict]:
 def _emails(db: Database, worker_id: int) -> list[dict]:
     return _rows(
         db,
-        """SELECT period, recipient, subject, body_text, status, created_at, sent_at
+        """SELECT kind, period, recipient, subject, body_text, status, created_at, sent_at
            FROM email_outbox WHERE worker_id = ? ORDER BY created_at, id""",
         [worker_id],
     )

@@ -20,6 +20,7 @@ from matcher.hiring.stages import TransitionRefused, pipeline_json, pipeline_sta
 from matcher.ranking.shortlists import NotFound, matches_for_viewer, owned_job, shortlist_for_job
 from matcher.records.parsing import RowError
 from web.database import get_db
+from web.email_delivery import deliver_in_background
 from web.security import carries_bearer_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -126,10 +127,20 @@ def create_outcome() -> tuple[Response, int]:
     job, worker, stage = (_text_field(body, name) for name in ("job", "worker", "stage"))
     if stage not in DECISION_STAGES:
         raise BadRequest("stage", f"stage must be one of {', '.join(DECISION_STAGES)}")
+    message = body.get("message", "")
+    if not isinstance(message, str):
+        raise BadRequest("message", "message must be a string")
     employer_id = _employer_id_or_404()
     try:
         event = decisions.record_decision(
-            get_db(), employer_id, job, worker, stage, actor_user_id=g.user.id, source="api"
+            get_db(),
+            employer_id,
+            job,
+            worker,
+            stage,
+            actor_user_id=g.user.id,
+            source="api",
+            message=message,
         )
     except decisions.NotFound:
         abort(404)
@@ -137,6 +148,7 @@ def create_outcome() -> tuple[Response, int]:
         return _transition_refused(refused), 409
     except RowError as error:
         raise BadRequest(error.field, error.reason) from None
+    deliver_in_background()
     return jsonify(event), 201
 
 

@@ -7,8 +7,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -20,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matcher.constants import CITIES, DECISION_STAGES
+from matcher.notifications.employer_daily import set_strong_match_emails, strong_match_emails_on
 from matcher.postings import extract_job_fields
 from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
 from matcher.records.parsing import RowError
@@ -124,11 +127,39 @@ def jobs_of_employer(employer_id: int) -> list[dict]:
     return list(get_db().query(sql, [*DECISION_STAGES, employer_id]))
 
 
+class StrongMatchEmailsForm(FlaskForm):
+    """The employer user's opt-in to the daily "new strong matches" email."""
+
+    strong_match_emails = BooleanField(
+        lazy_gettext("Email me each morning when my open jobs have new strong matches")
+    )
+
+
 @bp.route("")
 @employer_required
 def list_jobs():
     jobs = jobs_of_employer(g.user.employer_id)
-    return render_template("employer/jobs.html", jobs=jobs)
+    emails_form = StrongMatchEmailsForm(
+        strong_match_emails=strong_match_emails_on(get_db(), g.user.id)
+    )
+    return render_template("employer/jobs.html", jobs=jobs, emails_form=emails_form)
+
+
+@bp.route("/strong-match-emails", methods=["POST"])
+@employer_required
+def save_strong_match_emails():
+    form = StrongMatchEmailsForm()
+    if not form.validate_on_submit():
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
+    on = bool(form.strong_match_emails.data)
+    set_strong_match_emails(get_db(), g.user.id, on)
+    if on:
+        flash(
+            gettext("Daily strong-match emails are on: you get one on days with news."), "success"
+        )
+    else:
+        flash(gettext("Daily strong-match emails are off."), "success")
+    return redirect(url_for("employer_jobs.list_jobs") + "#strong-match-emails")
 
 
 @bp.route("/new", methods=["GET", "POST"])

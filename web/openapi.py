@@ -13,6 +13,7 @@ from matcher.constants import (
     WORK_AUTHORIZATIONS,
 )
 from matcher.fit import BAND_KEYS
+from matcher.hiring.contact_requests import MAX_MESSAGE_CHARS
 from matcher.hiring.funnel import FUNNEL_STAGES
 from matcher.hiring.stages import PIPELINE_STAGE_KEYS
 from matcher.postings import MAX_REQUIRED_SKILLS
@@ -124,6 +125,12 @@ _OUTCOME_REQUEST = {
         "job": {"type": "string", "minLength": 1, "description": "The job's external id."},
         "worker": {"type": "string", "minLength": 1, "description": "The worker's external id."},
         "stage": {"type": "string", "enum": list(DECISION_STAGES)},
+        "message": {
+            "type": "string",
+            "maxLength": MAX_MESSAGE_CHARS,
+            "description": "Optional, with `contacted`: the short message emailed to the worker"
+            " with the contact request (line breaks kept).",
+        },
     },
 }
 _OUTCOME = {

@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
@@ -32,7 +33,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
-from matcher.hiring.contact_requests import contact_request_status
+from matcher.hiring.contact_requests import MAX_MESSAGE_CHARS, contact_request_status
 from matcher.hiring.stages import (
     RULE_BY_TARGET,
     TransitionRefused,
@@ -58,10 +59,12 @@ from matcher.ranking.shortlists import (
     score_candidate,
     shortlist_for_job,
 )
+from matcher.records.parsing import RowError
 from matcher.records.workers import blind_profile
 from web.auth import employer_required
 from web.database import get_db
 from web.decision_menu import decision_menus
+from web.email_delivery import deliver_in_background
 
 bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
 
@@ -255,6 +258,7 @@ def candidate(external_id: str, worker_external_id: str):
         stage=stage,
         decision_stages=allowed_decisions(stage.stage, contact_status),
         interview_rule=RULE_BY_TARGET["interviewed"].description,
+        max_message_chars=MAX_MESSAGE_CHARS,
         back=_safe_back(request.args.get("back"), external_id),
     )
 
@@ -290,15 +294,22 @@ def record_decision(external_id: str, worker_external_id: str):
             worker_external_id,
             stage,
             actor_user_id=g.user.id,
+            message=request.form.get("message", ""),
         )
     except decisions.NotFound:
         abort(404)
     except TransitionRefused as refused:
         flash(f"Not recorded: {refused.message}", "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
+    except RowError as error:
+        flash(gettext("Not sent: the message has %(reason)s.", reason=error.reason), "error")
+        return redirect(_safe_back(request.form.get("back"), external_id))
     message = f"Recorded “{stage}” for candidate {worker_external_id}."
     if stage == "contacted":
-        message += " A contact request was sent; their details appear once they accept."
+        deliver_in_background()
+        message += " " + gettext(
+            "A contact request was sent by email; their details appear once they accept."
+        )
     flash(message, "success")
     if stage == "hired":
         return redirect(url_for("pipeline.pipeline", external_id=external_id))

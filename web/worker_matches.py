@@ -22,6 +22,7 @@ from matcher.presentation import (
 from matcher.ranking.shortlists import JobMatch, NotFound, matches_for_worker
 from web.auth import worker_required
 from web.database import get_db
+from web.email_delivery import deliver_in_background
 from web.worker_account import current_worker_external_id
 
 bp = Blueprint("worker_matches", __name__, url_prefix="/me")
@@ -79,6 +80,8 @@ def decide(request_id: int, decision: str):
     except ContactRequestNotFound:
         abort(404)
     employer = answer.request["employer"]
+    if answer.changed:
+        deliver_in_background()
     if not answer.changed:
         flash(f"You already {answer.request['status']} this request.", "info")
     elif decision == "accept":

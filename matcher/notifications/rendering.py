@@ -1,4 +1,4 @@
-"""Rendering a digest as a multipart email body: plain text and HTML (autoescaped)."""
+"""Rendering emails as multipart bodies: plain text and HTML (autoescaped), in a language."""
 
 from __future__ import annotations
 
@@ -17,10 +17,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
-class RenderedDigest:
+class RenderedEmail:
     subject: str
     text: str
     html: str
+
+
+RenderedDigest = RenderedEmail
 
 
 @cache
@@ -63,3 +66,13 @@ def render_digest(digest: Digest, *, base_url: str, secret_key: str) -> Rendered
     text = _environment(False).get_template("digest.txt").render(context)
     html = _environment(True).get_template("digest.html").render(context)
     return RenderedDigest(subject, text, html)
+
+
+def render_email(name: str, language: str, context: dict) -> RenderedEmail:
+    """Templates `name.subject.txt`, `name.txt` and `name.html` in `language`."""
+    context = {"language": language, **context}
+    subject_template = _environment(False, language).get_template(f"{name}.subject.txt")
+    context["subject"] = " ".join(subject_template.render(context).split())
+    text = _environment(False, language).get_template(f"{name}.txt").render(context)
+    html = _environment(True, language).get_template(f"{name}.html").render(context)
+    return RenderedEmail(context["subject"], text, html)
