@@ -66,9 +66,8 @@ def main() -> None:
 
             train_and_register(db, settings, force=True)
         found = percentiles_of_full_matches(db, settings, typed_workers(db))
-    print(
-        f"{args.workers} workers x {args.jobs} jobs, scorer: {'trained' if args.train else 'cold start'}"
-    )
+    scorer = "trained" if args.train else "cold start"
+    print(f"{args.workers} workers x {args.jobs} jobs, scorer: {scorer}")
     for group, values in found.items():
         if not values:
             print(f"  {group:12s} none hold every required skill of a top-500 shortlist")
