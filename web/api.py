@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from matcher import accounts
 from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
+from matcher.hiring.bulk import BulkError, record_bulk_decision
 from matcher.hiring.exports import csv_file_name, shortlist_csv_for_job
 from matcher.hiring.funnel import funnel_report
 from matcher.hiring.stages import TransitionRefused, pipeline_json, pipeline_stages
@@ -138,6 +139,32 @@ def create_outcome() -> tuple[Response, int]:
     except RowError as error:
         raise BadRequest(error.field, error.reason) from None
     return jsonify(event), 201
+
+
+@bp.post("/jobs/<external_id>/decisions/bulk")
+def create_bulk_decisions(external_id: str) -> Response:
+    """One stage for several candidates; each gets its own result (recorded, unchanged, refused)."""
+    employer_id = _employer_id_or_404()
+    body = _json_body()
+    stage = _text_field(body, "stage")
+    workers = body.get("workers")
+    if not isinstance(workers, list) or not all(isinstance(w, str) for w in workers):
+        raise BadRequest("workers", "workers must be a list of worker external ids")
+    try:
+        outcome = record_bulk_decision(
+            get_db(),
+            employer_id,
+            external_id,
+            workers,
+            stage,
+            actor_user_id=g.user.id,
+            source="api",
+        )
+    except decisions.NotFound:
+        abort(404)
+    except BulkError as error:
+        raise BadRequest(error.field, error.message) from None
+    return jsonify(outcome.to_json())
 
 
 MAX_DESCRIPTION_CHARS = 100_000

@@ -13,6 +13,7 @@ from matcher.constants import (
     WORK_AUTHORIZATIONS,
 )
 from matcher.fit import BAND_KEYS
+from matcher.hiring.bulk import BULK_STAGES, MAX_BULK_CANDIDATES
 from matcher.hiring.funnel import FUNNEL_STAGES
 from matcher.hiring.stages import PIPELINE_STAGE_KEYS
 from matcher.postings import MAX_REQUIRED_SKILLS
@@ -140,8 +141,54 @@ _OUTCOME = {
         },
     },
 }
-
 _NON_BLANK = {"type": "string", "minLength": 1, "pattern": r"\S"}
+_BULK_REQUEST = {
+    "type": "object",
+    "required": ["stage", "workers"],
+    "properties": {
+        "stage": {"type": "string", "enum": list(BULK_STAGES)},
+        "workers": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_BULK_CANDIDATES,
+            "items": _NON_BLANK,
+            "description": "Workers' external ids; blanks and repeats are ignored. An unknown"
+            " or deleted worker answers 404 and nothing is recorded.",
+        },
+    },
+}
+_BULK_RESULT = {
+    "type": "object",
+    "required": ["job", "stage", "recorded", "results"],
+    "properties": {
+        "job": {"type": "string"},
+        "stage": {"type": "string", "enum": list(BULK_STAGES)},
+        "recorded": {"type": "integer", "minimum": 0, "description": "Events added."},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["worker", "result", "stage", "rule", "message"],
+                "properties": {
+                    "worker": {"type": "string"},
+                    "result": {"type": "string", "enum": ["recorded", "unchanged", "refused"]},
+                    "stage": {
+                        "type": "string",
+                        "enum": list(PIPELINE_STAGE_KEYS),
+                        "description": "The candidate's stage afterwards.",
+                    },
+                    "rule": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "The hiring rule that refused it (refused only).",
+                    },
+                    "message": {"type": "string", "nullable": True},
+                },
+            },
+        },
+    },
+}
+
 _SALARY = {
     "type": "integer",
     "minimum": 0,
@@ -431,6 +478,19 @@ OPENAPI_DOCUMENT: dict = {
                 },
             }
         },
+        "/jobs/{external_id}/decisions/bulk": {
+            "post": {
+                "operationId": "createBulkDecisions",
+                "summary": "Shortlist, contact or reject several candidates of one of your jobs;"
+                " each goes through the hiring rules and gets its own result.",
+                "parameters": [_EXTERNAL_ID],
+                "requestBody": _body("BulkDecisionRequest"),
+                "responses": {
+                    "200": _json("BulkDecisionResult", "Each candidate's result."),
+                    **_ERRORS,
+                },
+            }
+        },
         "/jobs/{external_id}/pipeline": {
             "get": {
                 "operationId": "getPipeline",
@@ -477,6 +537,8 @@ OPENAPI_DOCUMENT: dict = {
             "JobFields": _JOB_FIELDS,
             "TransitionRefused": _REFUSED,
             "Pipeline": _PIPELINE,
+            "BulkDecisionRequest": _BULK_REQUEST,
+            "BulkDecisionResult": _BULK_RESULT,
             "Report": _REPORT,
         },
     },
