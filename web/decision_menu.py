@@ -11,25 +11,23 @@ from matcher.hiring.stages import CandidateStage, allowed_decisions, stage_label
 
 
 @cache
-def _options(stage: str, contact_accepted: bool, current: str, move_to: str) -> Markup:
+def _options(stage: str, contact_accepted: bool, prompt: str) -> Markup:
     allowed = allowed_decisions(stage, "accepted" if contact_accepted else None)
     if not allowed:
         return Markup("")
     moves = Markup("").join(
         Markup('<option value="{}">{}</option>').format(key, stage_label(key)) for key in allowed
     )
-    return Markup('<option value="" selected>{}</option><optgroup label="{}">{}</optgroup>').format(
-        current, move_to, moves
-    )
+    return Markup('<option value="" selected>{}</option>').format(prompt) + moves
 
 
 def decision_options(candidate: CandidateStage | None) -> Markup:
-    """The menu's <option>s: the current stage first (records nothing), then the stages this
-    candidate may move to; empty after a hire."""
+    """The menu's <option>s: a "Move to…" prompt that records nothing (so no stage looks
+    chosen; pages show the current stage beside it), then the stages this candidate may
+    move to; empty after a hire."""
     stage = candidate.stage if candidate else "new"
     accepted = candidate is not None and candidate.contact_status == "accepted"
-    current = gettext("%(stage)s (current)", stage=stage_label(stage))
-    return _options(stage, accepted, current, gettext("Move to"))
+    return _options(stage, accepted, gettext("Move to…"))
 
 
 def decision_menus(stages: dict[str, CandidateStage], workers: list[str]) -> dict[str, Markup]:
