@@ -238,3 +238,22 @@ def test_withdrawn_through_the_api(site):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert again.status_code == 409 and again.get_json()["rule"] == "contact_before_interview"
+
+
+def test_the_api_shortlist_filters_by_stage(site):
+    _api_bulk(site, {"stage": "shortlisted", "workers": ["W2", "W9"]})
+    _api_bulk(site, {"stage": "rejected", "workers": ["W3"]})
+    headers = {"Authorization": f"Bearer {site.token('recruiter@acme.example')}"}
+    client = site.client()
+    shortlisted = client.get("/api/v1/jobs/ACME-1/shortlist?stage=shortlisted", headers=headers)
+    assert sorted(c["worker"] for c in shortlisted.get_json()["candidates"]) == ["W2", "W9"]
+    two = client.get(
+        "/api/v1/jobs/ACME-1/shortlist?stage=shortlisted&stage=rejected", headers=headers
+    )
+    assert two.get_json()["total"] == 3
+    open_only = client.get("/api/v1/jobs/ACME-1/shortlist?hide_decided=true", headers=headers)
+    assert open_only.get_json()["total"] == 11
+    bad = client.get("/api/v1/jobs/ACME-1/shortlist?stage=promoted", headers=headers)
+    assert bad.status_code == 400 and bad.get_json()["field"] == "stage"
+    bad = client.get("/api/v1/jobs/ACME-1/shortlist?hide_decided=maybe", headers=headers)
+    assert bad.status_code == 400 and bad.get_json()["field"] == "hide_decided"

@@ -426,7 +426,30 @@ OPENAPI_DOCUMENT: dict = {
             "get": {
                 "operationId": "getShortlist",
                 "summary": "Ranked candidates for one of your jobs.",
-                "parameters": [_EXTERNAL_ID, {**_LIMIT, "description": "Default 50."}],
+                "parameters": [
+                    _EXTERNAL_ID,
+                    {**_LIMIT, "description": "Default 50."},
+                    {
+                        "name": "stage",
+                        "in": "query",
+                        "required": False,
+                        "description": "Only candidates now in this pipeline stage (repeat"
+                        " for several); `new` is a candidate with no decision yet.",
+                        "schema": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(PIPELINE_STAGE_KEYS)},
+                        },
+                        "style": "form",
+                        "explode": True,
+                    },
+                    {
+                        "name": "hide_decided",
+                        "in": "query",
+                        "required": False,
+                        "description": "Leave out hired, rejected and withdrawn candidates.",
+                        "schema": {"type": "boolean", "default": False},
+                    },
+                ],
                 "responses": {"200": _json("Shortlist", "The shortlist."), **_ERRORS},
             }
         },
