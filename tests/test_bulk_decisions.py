@@ -73,7 +73,8 @@ def test_another_employers_job_or_an_unknown_worker_records_nothing(seeded):
 @pytest.mark.parametrize(
     ("workers", "stage", "field"),
     [([], "shortlisted", "workers"), (["", " "], "rejected", "workers"),
-     (["W1"], "hired", "stage"), (["W1"], "", "stage")],
+     (["W1"], "hired", "stage"), (["W1"], "", "stage"),
+     ([f"X{n}" for n in range(501)], "rejected", "workers")],
 )  # fmt: skip
 def test_an_empty_selection_or_a_stage_bulk_cannot_record_is_refused(seeded, workers, stage, field):
     with pytest.raises(BulkError) as error:

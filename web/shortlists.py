@@ -33,7 +33,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
-from matcher.hiring.bulk import BulkError, BulkItem, BulkOutcome, record_bulk_decision
+from matcher.hiring.bulk import (
+    MAX_BULK_CANDIDATES,
+    BulkError,
+    BulkItem,
+    BulkOutcome,
+    record_bulk_decision,
+)
 from matcher.hiring.contact_requests import contact_request_status
 from matcher.hiring.stages import (
     PIPELINE_STAGES,
@@ -352,11 +358,11 @@ def record_bulk_decision_view(external_id: str):
 
 
 def _bulk_error_text(error: BulkError) -> str:
-    if error.field == "workers" and "at least" in error.message:
+    if error.reason == "empty":
         return gettext("Nothing recorded: select at least one candidate first.")
-    if error.field == "stage":
+    if error.reason == "stage":
         return gettext("Nothing recorded: choose shortlist, contact or reject.")
-    return gettext("Nothing recorded: %(reason)s", reason=error.message)
+    return gettext("Nothing recorded: select at most %(num)d candidates.", num=MAX_BULK_CANDIDATES)
 
 
 def bulk_summary(outcome: BulkOutcome) -> str:

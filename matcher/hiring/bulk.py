@@ -30,11 +30,13 @@ Result = Literal["recorded", "unchanged", "refused"]
 
 
 class BulkError(ValueError):
-    """The bulk request itself cannot be used; `field` names the culprit."""
+    """The bulk request itself cannot be used; `field` names the culprit and `reason` says
+    why in one word (`empty`, `too_many`, `stage`) for pages to word it."""
 
-    def __init__(self, field_name: str, message: str) -> None:
+    def __init__(self, field_name: str, reason: str, message: str) -> None:
         super().__init__(message)
         self.field = field_name
+        self.reason = reason
         self.message = message
 
 
@@ -82,16 +84,17 @@ def selected_workers(worker_external_ids: Iterable[str]) -> list[str]:
     """The selection without blanks or repeats, in order; BulkError when empty or too big."""
     selection = list(dict.fromkeys(w.strip() for w in worker_external_ids if w and w.strip()))
     if not selection:
-        raise BulkError("workers", "Select at least one candidate.")
+        raise BulkError("workers", "empty", "Select at least one candidate.")
     if len(selection) > MAX_BULK_CANDIDATES:
-        raise BulkError("workers", f"Select at most {MAX_BULK_CANDIDATES} candidates at once.")
+        message = f"Select at most {MAX_BULK_CANDIDATES} candidates at once."
+        raise BulkError("workers", "too_many", message)
     return selection
 
 
 def check_bulk_stage(stage: str) -> str:
     """The stage if bulk actions may record it; BulkError naming `stage` otherwise."""
     if stage not in BULK_STAGES:
-        raise BulkError("stage", f"stage must be one of {', '.join(BULK_STAGES)}")
+        raise BulkError("stage", "stage", f"stage must be one of {', '.join(BULK_STAGES)}")
     return stage
 
 

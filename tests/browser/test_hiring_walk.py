@@ -198,3 +198,18 @@ def test_a_hire_from_a_new_job_to_the_report(browser, served, width):
     assert "closed" in page.locator("p.muted").first.inner_text()
     walk.shot(page, "report")
     assert walk.errors == []
+
+
+def test_select_all_ticks_the_page_and_one_untick_leaves_the_rest(browser, served):
+    url, site = served
+    walk = Walk(browser, url, 1280)
+    page = walk.sign_in(ACME_EMAIL, "/jobs/ACME-1/shortlist")
+    page.get_by_label("Select all on this page").check()
+    boxes = page.locator('table.shortlist-table input[name="worker"]')
+    assert boxes.count() == 10
+    assert boxes.evaluate_all("bs => bs.every(b => b.checked)")  # the script ticked them
+    boxes.first.uncheck()
+    assert not page.get_by_label("Select all on this page").is_checked()
+    page.locator("#bulk-form").get_by_role("button", name="Reject", exact=True).click()
+    assert _flash(page, "rejected") == "9 rejected."
+    assert walk.errors == []
