@@ -77,6 +77,9 @@ def create_app(
     i18n.init_app(app)
     security.init_app(app)
     _register_blueprints(app)
+    from matcher.email_addresses import display_email
+
+    app.add_template_filter(display_email)  # addresses are stored in punycode
     return app
 
 

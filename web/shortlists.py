@@ -22,10 +22,10 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -33,13 +33,22 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
+from matcher.hiring.bulk import (
+    MAX_BULK_CANDIDATES,
+    BulkError,
+    BulkItem,
+    BulkOutcome,
+    record_bulk_decision,
+)
 from matcher.hiring.contact_requests import MAX_MESSAGE_CHARS, contact_request_status
 from matcher.hiring.stages import (
+    PIPELINE_STAGES,
     RULE_BY_TARGET,
     TransitionRefused,
     allowed_decisions,
     candidate_stage,
     pipeline_stages,
+    stage_label,
 )
 from matcher.presentation import (
     PERCENTILE_LEGEND,
@@ -128,6 +137,13 @@ class FilterForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
     )
+    stage = SelectField(
+        lazy_gettext("Stage"),
+        choices=[SelectChoice("", lazy_gettext("Any stage"))]
+        + [SelectChoice(stage.key, stage.label) for stage in PIPELINE_STAGES],
+        default="",
+    )
+    hide_decided = BooleanField(lazy_gettext("Hide decided (hired, rejected, withdrawn)"))
     sort = SelectField("Sort by", choices=SORT_CHOICES, default="score")
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 10_000)])
 
@@ -139,6 +155,8 @@ class FilterForm(FlaskForm):
             min_french_level=self.min_french.data,
             work_authorizations=frozenset(self.work_authorization.data or ()) or None,
             min_years_experience=float(min_experience) if min_experience is not None else None,
+            stages=frozenset([self.stage.data]) if self.stage.data else None,
+            hide_decided=bool(self.hide_decided.data),
             sort=self.sort.data or "score",
         )
 
@@ -169,6 +187,7 @@ def shortlist(external_id: str):
     )
     stages = pipeline_stages(get_db(), job.id)
     decided = {worker: stage.stage for worker, stage in stages.items() if stage.stage != "new"}
+    page_workers = [candidate.worker for candidate in result.candidates]
     return render_template(
         "employer/shortlist.html",
         job=job,
@@ -178,7 +197,8 @@ def shortlist(external_id: str):
         filter_fields=_filter_fields_html(form),
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
-        stage_menus=decision_menus(stages, [c.worker for c in result.candidates]),
+        stage_menus=decision_menus(stages, page_workers),
+        page_workers=page_workers,
         page_url=_page_url,
     ), (200 if valid else 400)
 
@@ -209,7 +229,9 @@ def _display_rows(
             "rank": candidate.rank,
             "worker": candidate.worker,
             "fit": fit_html(candidate.fit) if candidate.fit else "",
-            "decision": decided.get(candidate.worker),
+            "decision": stage_label(decided[candidate.worker])
+            if candidate.worker in decided
+            else None,
             "candidate_url": candidates_url + quote(candidate.worker, safe="") + back,
             "decision_url": candidates_url + quote(candidate.worker, safe="") + "/decisions",
             "cells": reason_cells(candidate.explanation),
@@ -284,6 +306,9 @@ def _safe_back(target: str | None, external_id: str) -> str:
 def record_decision(external_id: str, worker_external_id: str):
     _owned_job_or_404(external_id)
     stage = request.form.get("stage", "")
+    if not stage:
+        flash(gettext("Not recorded: choose the stage to move the candidate to."), "error")
+        return redirect(_safe_back(request.form.get("back"), external_id))
     if stage not in DECISION_STAGES:
         abort(400, description=f"Choose one of: {', '.join(DECISION_STAGES)}.")
     try:
@@ -314,3 +339,67 @@ def record_decision(external_id: str, worker_external_id: str):
     if stage == "hired":
         return redirect(url_for("pipeline.pipeline", external_id=external_id))
     return redirect(_safe_back(request.form.get("back"), external_id))
+
+
+@bp.route("/<external_id>/shortlist/decisions", methods=["POST"])
+@employer_required
+def record_bulk_decision_view(external_id: str):
+    """The shortlist's bulk form: one stage for the ticked candidates (or the whole page)."""
+    _owned_job_or_404(external_id)
+    back = _safe_back(request.form.get("back"), external_id)
+    form = request.form
+    workers = form.getlist("page_worker") if form.get("all_on_page") else form.getlist("worker")
+    try:
+        outcome = record_bulk_decision(
+            get_db(),
+            g.user.employer_id,
+            external_id,
+            workers,
+            form.get("stage", ""),
+            actor_user_id=g.user.id,
+        )
+    except decisions.NotFound:
+        abort(404)
+    except BulkError as error:
+        flash(_bulk_error_text(error), "error")
+        return redirect(back)
+    flash(bulk_summary(outcome), "success" if outcome.of("recorded") else "error")
+    return redirect(back)
+
+
+def _bulk_error_text(error: BulkError) -> str:
+    if error.reason == "empty":
+        return gettext("Nothing recorded: select at least one candidate first.")
+    if error.reason == "stage":
+        return gettext("Nothing recorded: choose shortlist, contact or reject.")
+    return gettext("Nothing recorded: select at most %(num)d candidates.", num=MAX_BULK_CANDIDATES)
+
+
+def bulk_summary(outcome: BulkOutcome) -> str:
+    """'3 shortlisted; 1 not changed: Candidate W12 is hired (rule: hired_is_final).'"""
+    recorded = len(outcome.of("recorded"))
+    stage = stage_label(outcome.stage).lower()
+    text = ngettext("%(num)d %(stage)s", "%(num)d %(stage)s", recorded, stage=stage)
+    if outcome.stage == "contacted" and recorded:
+        text += gettext(" (contact requests sent; details appear once they accept)")
+    skipped = outcome.of("unchanged") + outcome.of("refused")
+    if not skipped:
+        return text + "."
+    return text + ngettext(
+        "; %(num)d not changed: %(reasons)s.",
+        "; %(num)d not changed: %(reasons)s.",
+        len(skipped),
+        reasons="; ".join(_skipped_reason(item) for item in skipped),
+    )
+
+
+def _skipped_reason(item: BulkItem) -> str:
+    stage = stage_label(item.stage).lower()
+    if item.result == "unchanged":
+        return gettext("Candidate %(worker)s is already %(stage)s", worker=item.worker, stage=stage)
+    return gettext(
+        "Candidate %(worker)s is %(stage)s (rule: %(rule)s)",
+        worker=item.worker,
+        stage=stage,
+        rule=item.rule,
+    )

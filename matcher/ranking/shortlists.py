@@ -24,6 +24,7 @@ from matcher.errors import NotFound
 from matcher.features.pair_features import pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
 from matcher.fit import Fit
+from matcher.hiring.stages import outcomes_version, stages_by_worker_id
 from matcher.ranking.caches import change_version, database_key
 from matcher.ranking.explanations import explain
 from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
@@ -424,14 +425,27 @@ def ranked_pool(
         scorer.version,
         dt.datetime.now(dt.UTC).date(),  # availability counts days from today
     )
+    stage_version = _stage_version(db, job_external_id, filters, job)
 
     def build() -> RankedPool:
         # Pools of other versions are most likely never asked for again, and each holds on
         # to the worker table it was built from, so they go when a current one is built.
-        _ranked_pools.discard(lambda key: key[0] == database and key[4:] != versions)
+        _ranked_pools.discard(lambda key: key[0] == database and key[-4:] != versions)
         return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
 
-    return _ranked_pools.get((database, job_external_id, filters, pool_size, *versions), build)
+    key = (database, job_external_id, filters, pool_size, stage_version, *versions)
+    return _ranked_pools.get(key, build)
+
+
+def _stage_version(
+    db: Database, job_external_id: str, filters: CandidateFilters, job: JobProfile | None
+) -> tuple[int, int] | None:
+    """The job's outcome events' version when the filters read stages (a new decision moves
+    a candidate in or out), else None."""
+    if not filters.reads_stages:
+        return None
+    job = job or load_job(db, job_external_id)
+    return None if job is None else outcomes_version(db, job.id)
 
 
 def build_ranked_pool(
@@ -447,7 +461,8 @@ def build_ranked_pool(
     job = job or load_job(db, job_external_id)
     if job is None:
         raise NotFound("job", job_external_id)
-    mask = eligible_mask(index, job, filters)
+    stages = stages_by_worker_id(db, job.id) if filters.reads_stages else None
+    mask = eligible_mask(index, job, filters, stages)
     if pool_size is None:
         weights, pool = None, np.flatnonzero(mask)
     else:

@@ -431,6 +431,26 @@ def m015_languages(db: Database) -> None:
     )
 
 
+@migrations()
+def m017_canonical_email_domains(db: Database) -> None:
+    """Addresses stored before `matcher.email_addresses` get its form: an internationalised
+    domain in punycode, a domain in lower case. An address whose canonical form another
+    account already holds stays as it was (both spellings cannot be one account silently)."""
+    from matcher.email_addresses import canonical_or_as_typed
+
+    for table in ("users", "workers"):
+        rows = db.execute(f"SELECT id, email FROM {table} WHERE email IS NOT NULL").fetchall()
+        for row_id, email in rows:
+            canonical = canonical_or_as_typed(email)
+            if canonical == email:
+                continue
+            taken = db.execute(
+                f"SELECT 1 FROM {table} WHERE email = ? AND id != ?", [canonical, row_id]
+            ).fetchone()
+            if table == "workers" or taken is None:
+                db.execute(f"UPDATE {table} SET email = ? WHERE id = ?", [canonical, row_id])
+
+
 _GENERAL_OUTBOX = """CREATE TABLE email_outbox_m018 (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL DEFAULT 'digest'
