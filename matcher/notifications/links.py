@@ -1,4 +1,5 @@
-"""Signed links in match emails: unsubscribe and "not relevant", usable without signing in.
+"""Links in match emails: signed ones (unsubscribe, "not relevant", "I'm interested",
+"Not for me"), usable without signing in, and plain ones to pages behind sign-in.
 
 A token names the action, the worker and (for feedback) the job, and carries an HMAC of
 them under the app's secret key, so nobody can forge a link for someone else. Tokens do not
@@ -11,10 +12,15 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
+from urllib.parse import quote
 
 UNSUBSCRIBE = "unsubscribe"
 NOT_RELEVANT = "not_relevant"
-ACTIONS = (UNSUBSCRIBE, NOT_RELEVANT)
+# The worker-interest choices of `matcher.hiring.interest`, as link actions.
+INTERESTED = "interested"
+NOT_FOR_ME = "not_for_me"
+ACTIONS = (UNSUBSCRIBE, NOT_RELEVANT, INTERESTED, NOT_FOR_ME)
+INTEREST_PATHS = {INTERESTED: "interested", NOT_FOR_ME: "not-for-me"}
 _DOMAIN = b"talentmatch-email-link-v1:"
 
 
@@ -90,3 +96,18 @@ def not_relevant_url(base_url: str, secret_key: str, worker_id: int, job_id: int
     """The page where a worker marks one job in a digest as not relevant."""
     token = make_link_token(secret_key, LinkClaim(NOT_RELEVANT, worker_id, job_id))
     return f"{base_url}/email/not-relevant/{token}"
+
+
+def interest_url(base_url: str, secret_key: str, worker_id: int, job_id: int, choice: str) -> str:
+    """The page where a worker answers "I'm interested" or "Not for me" to one job."""
+    token = make_link_token(secret_key, LinkClaim(choice, worker_id, job_id))
+    return f"{base_url}/email/{INTEREST_PATHS[choice]}/{token}"
+
+
+def job_page_url(base_url: str, job_external_id: str) -> str:
+    """The worker's page of a job (plain: it asks to sign in first, then shows the job)."""
+    return f"{base_url}/me/jobs/{quote(job_external_id, safe='')}"
+
+
+def sign_in_url(base_url: str) -> str:
+    return f"{base_url}/sign-in"
