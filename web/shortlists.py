@@ -6,6 +6,7 @@ the job's contact request.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 from collections import OrderedDict
@@ -24,15 +25,16 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
+from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
 from matcher.hiring.contact_requests import contact_request_status
+from matcher.hiring.interest import interested_workers
 from matcher.hiring.stages import (
     RULE_BY_TARGET,
     TransitionRefused,
@@ -40,6 +42,7 @@ from matcher.hiring.stages import (
     candidate_stage,
     pipeline_stages,
 )
+from matcher.permits import earliest_start, parse_start_date
 from matcher.presentation import (
     PERCENTILE_LEGEND,
     WORK_AUTHORIZATION_LABELS,
@@ -47,6 +50,7 @@ from matcher.presentation import (
     fit_html,
     fit_legend,
     item_html,
+    start_text,
 )
 from matcher.ranking.shortlists import (
     Candidate,
@@ -70,6 +74,7 @@ SORT_CHOICES = [
     SelectChoice("experience", "Most experience"),
     SelectChoice("available_from", "Earliest start"),
     SelectChoice("salary", "Lowest salary expectation"),
+    SelectChoice("reciprocal", "Fit and their interest"),
 ]
 CITY_RANK_CHOICES = [
     SelectChoice("", "Any"),
@@ -100,6 +105,13 @@ def _owned_job_or_404(external_id: str) -> JobProfile:
         abort(404)
 
 
+def _iso_date(form: FlaskForm, field: StringField) -> None:
+    try:
+        parse_start_date(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
 class FilterForm(FlaskForm):
     """The shortlist's filters and sort order, sent with GET so a filtered list can be linked."""
 
@@ -125,6 +137,11 @@ class FilterForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
     )
+    can_start_by = StringField(
+        "Can start by (YYYY-MM-DD)",
+        validators=[Optional(), _iso_date],
+        description="Their earliest feasible start, permit processing included",
+    )
     sort = SelectField("Sort by", choices=SORT_CHOICES, default="score")
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 10_000)])
 
@@ -136,6 +153,7 @@ class FilterForm(FlaskForm):
             min_french_level=self.min_french.data,
             work_authorizations=frozenset(self.work_authorization.data or ()) or None,
             min_years_experience=float(min_experience) if min_experience is not None else None,
+            can_start_by=parse_start_date(self.can_start_by.data),
             sort=self.sort.data or "score",
         )
 
@@ -171,7 +189,9 @@ def shortlist(external_id: str):
         job=job,
         form=form,
         shortlist=result,
-        rows=_display_rows(external_id, result.candidates, decided),
+        rows=_display_rows(
+            external_id, result.candidates, decided, interested_workers(get_db(), job.id)
+        ),
         filter_fields=_filter_fields_html(form),
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
@@ -195,7 +215,10 @@ def _filter_fields_html(form: FilterForm) -> Markup:
 
 
 def _display_rows(
-    job_external_id: str, candidates: list[Candidate], decided: dict[str, str]
+    job_external_id: str,
+    candidates: list[Candidate],
+    decided: dict[str, str],
+    interested: set[str],
 ) -> list[dict]:
     """Each shortlist row's text, formatted in Python: Jinja macros per cell cost too much."""
     shortlist_url = url_for("shortlists.shortlist", external_id=job_external_id)
@@ -207,6 +230,7 @@ def _display_rows(
             "worker": candidate.worker,
             "fit": fit_html(candidate.fit) if candidate.fit else "",
             "decision": decided.get(candidate.worker),
+            "interested": candidate.worker in interested,
             "candidate_url": candidates_url + quote(candidate.worker, safe="") + back,
             "decision_url": candidates_url + quote(candidate.worker, safe="") + "/decisions",
             "cells": reason_cells(candidate.explanation),
@@ -249,6 +273,7 @@ def candidate(external_id: str, worker_external_id: str):
         profile=profile,
         fit=fit_html(fit),
         reasons=reason_cells(explanation),
+        start=start_text(_start_estimate(explanation, job)),
         model_version=model_version,
         contact_status=contact_status,
         history=decisions.decision_history(get_db(), job.id, worker_id),
@@ -256,6 +281,17 @@ def candidate(external_id: str, worker_external_id: str):
         decision_stages=allowed_decisions(stage.stage, contact_status),
         interview_rule=RULE_BY_TARGET["interviewed"].description,
         back=_safe_back(request.args.get("back"), external_id),
+    )
+
+
+def _start_estimate(explanation: dict, job: JobProfile):
+    """The candidate's permit timeline for the job, applying today."""
+    available = explanation["available_from"]
+    return earliest_start(
+        explanation["work_authorization"],
+        dt.date.fromisoformat(available) if available else None,
+        job.occupation,
+        today=dt.datetime.now(dt.UTC).date(),
     )
 
 

@@ -90,3 +90,13 @@ def not_for_me_pairs(db: Database) -> Iterable[tuple[int, int]]:
     return db.execute(
         f"SELECT worker_id, job_id FROM ({LATEST_INTEREST_SQL}) WHERE choice = ?", [NOT_FOR_ME]
     ).fetchall()
+
+
+def interested_workers(db: Database, job_id: int) -> set[str]:
+    """External ids of the live workers whose current choice for the job is "I'm interested"."""
+    rows = db.execute(
+        f"SELECT w.external_id FROM ({LATEST_INTEREST_SQL}) i JOIN workers w ON w.id = i.worker_id"
+        " WHERE i.job_id = ? AND i.choice = ? AND w.deleted_at IS NULL",
+        [job_id, INTERESTED],
+    )
+    return {row[0] for row in rows}

@@ -356,4 +356,6 @@ def _digest_job(job: JobProfile, score: float, index: WorkerIndex, row: int, fit
         score=score,
         explanation=explain(job, index, row),
         fit=fit,
+        salary_min_cad=job.salary_min_cad,
+        salary_max_cad=job.salary_max_cad,
     )
