@@ -218,3 +218,20 @@ def test_contact_requests_link_to_the_job_page(site):
     )
     html = site.signed_in(WORKER_EMAIL).get("/me/contact-requests").get_data(as_text=True)
     assert 'href="/me/jobs/ACME-1"' in html
+
+
+def test_interest_is_in_the_workers_export_and_goes_with_their_account(site):
+    from matcher.worker_privacy import delete_worker_account, export_worker_data
+
+    worker, job = _ids(site)
+    db = site.db()
+    try:
+        interest.record_interest(db, worker, job, "interested", source="page")
+        exported = export_worker_data(db, worker)["job_interest"]
+        assert [(r["job"], r["choice"], r["source"]) for r in exported] == [
+            ("ACME-1", "interested", "page")
+        ]
+        delete_worker_account(db, worker)
+        assert db.execute("SELECT count(*) FROM worker_interest").fetchone() == (0,)
+    finally:
+        db.close()
