@@ -8,15 +8,13 @@ public source in `docs/PERMIT_TIMELINE.md`; none of it is legal advice.
 
 Shown to workers (job page) and employers (candidate page) and used by the shortlist's
 "can start by" filter. Work authorization is never a ranking feature: nothing here feeds
-`matcher.features`. Pure Python, so every surface can import it.
+`matcher.features`. Pure Python at import, so every surface can import it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from matcher.occupations import load_titles
 
 # Authorizations that let the worker start any job on their available date.
 NO_NEW_PERMIT: frozenset[str] = frozenset({"citizen", "permanent_resident", "open_work_permit"})
@@ -122,7 +120,11 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
 
 def job_noc(occupation_code: str | None) -> str | None:
     """The NOC 2021 unit group of a job's O*NET-SOC occupation, when the titles file maps it."""
-    return load_titles().noc_of(occupation_code) if occupation_code else None
+    if not occupation_code:
+        return None
+    from matcher.occupations import load_titles  # numpy: kept off the command line's start-up
+
+    return load_titles().noc_of(occupation_code)
 
 
 def pathway_for_job(occupation_code: str | None) -> Pathway:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from markupsafe import Markup, escape
 
 from matcher.constants import WORK_AUTHORIZATION_LABELS
 from matcher.fit import BANDS, Fit, required_share
-from matcher.permits import StartEstimate
+
+if TYPE_CHECKING:
+    from matcher.permits import StartEstimate
 
 Audience = Literal["employer", "worker"]
 Status = Literal["met", "missing", "partial", "unknown", "info"]
