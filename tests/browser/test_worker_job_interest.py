@@ -56,6 +56,7 @@ def test_worker_says_interested_and_employer_sees_the_badge(browser, served):
     worker.on("pageerror", lambda error: errors.append(str(error)))
     _sign_in(worker, url, WORKER_EMAIL)
     worker.get_by_role("heading", name="My matches").wait_for()
+    _shoot(worker, "0-matches")
     worker.get_by_role("link", name="Python developer").click()
     worker.get_by_role("heading", name="Your fit").wait_for()
     assert worker.url.endswith("/me/jobs/ACME-1")
