@@ -108,6 +108,12 @@ def export_worker_data(db: Database, worker_id: int) -> dict:
             " JOIN jobs j ON j.id = f.job_id WHERE f.worker_id = ? ORDER BY f.at, f.id",
             [worker_id],
         ),
+        "job_interest": _rows(
+            db,
+            "SELECT j.external_id AS job, i.choice, i.source, i.created_at FROM worker_interest i"
+            " JOIN jobs j ON j.id = i.job_id WHERE i.worker_id = ? ORDER BY i.id",
+            [worker_id],
+        ),
         "audit_attributes": _rows(
             db,
             "SELECT attribute, value FROM audit_attributes WHERE worker_id = ? ORDER BY attribute",
@@ -222,6 +228,7 @@ _WORKER_TABLES = (
     "digest_sent_jobs",
     "email_outbox",
     "match_feedback",
+    "worker_interest",
     "audit_attributes",
     "candidate_notes",
     "candidate_tags",

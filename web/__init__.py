@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         pipeline,
         shortlists,
         worker_account,
+        worker_jobs,
         worker_matches,
     )
 
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         openapi,
         worker_account,
         worker_matches,
+        worker_jobs,
         email_links,
     ):
         app.register_blueprint(feature.bp)

@@ -1,5 +1,6 @@
-"""The links in emails: unsubscribe (a page and RFC 8058 one-click), "not relevant", and the
-answer to a contact request (accept or decline, expiring).
+"""The links in emails: unsubscribe (a page and RFC 8058 one-click), "not relevant",
+"I'm interested", "Not for me", and the answer to a contact request (accept or decline,
+expiring).
 
 They work without signing in: the signed token in the URL is the authority. A GET never
 changes anything (mail scanners follow links); each change is a POST. The one-click
@@ -13,6 +14,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from matcher.config import resolve_secret_key
+from matcher.hiring import interest
 from matcher.hiring.contact_requests import answer_contact_request, contact_request_of
 from matcher.notifications import consent, links
 from web.database import get_db
@@ -75,15 +77,15 @@ def _job(job_id: int) -> dict:
     row = (
         get_db()
         .execute(
-            "SELECT j.title, e.name FROM jobs j JOIN employers e ON e.id = j.employer_id"
-            " WHERE j.id = ?",
+            "SELECT j.title, e.name, j.external_id FROM jobs j"
+            " JOIN employers e ON e.id = j.employer_id WHERE j.id = ?",
             [job_id],
         )
         .fetchone()
     )
     if row is None:
         abort(404)
-    return {"title": row[0], "employer": row[1]}
+    return {"title": row[0], "employer": row[1], "external_id": row[2]}
 
 
 @bp.get("/not-relevant/<token>")
@@ -154,4 +156,34 @@ def contact_answer_confirmed(token: str, answer: str):
         request_=found,
         answer=answer,
         done=result.changed,
+    )
+
+
+def _interest_claim(token: str, path: str) -> links.LinkClaim:
+    """The claim of an interest link; 404 when the path and the token's choice disagree."""
+    choice = {value: key for key, value in links.INTEREST_PATHS.items()}.get(path)
+    if choice is None:
+        abort(404)
+    claim = _claim(token, choice)
+    _worker_email(claim.worker_id)
+    return claim
+
+
+@bp.get("/<any(interested, 'not-for-me'):path>/<token>")
+def interest_page(path: str, token: str):
+    """Ask before recording "I'm interested" or "Not for me" for a job in a digest."""
+    claim = _interest_claim(token, path)
+    return render_template(
+        "email_links/interest.html", job=_job(claim.job_id), choice=claim.action, path=path
+    )
+
+
+@bp.post("/<any(interested, 'not-for-me'):path>/<token>")
+def interest_confirmed(path: str, token: str):
+    """Record the answer (source "email"), as the job page's buttons do."""
+    claim = _interest_claim(token, path)
+    job = _job(claim.job_id)
+    interest.record_interest(get_db(), claim.worker_id, claim.job_id, claim.action, source="email")
+    return render_template(
+        "email_links/interest.html", job=job, choice=claim.action, path=path, done=True
     )

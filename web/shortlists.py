@@ -6,6 +6,7 @@ the job's contact request.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 from collections import OrderedDict
@@ -25,9 +26,16 @@ from flask import (
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
@@ -41,6 +49,7 @@ from matcher.hiring.bulk import (
     record_bulk_decision,
 )
 from matcher.hiring.contact_requests import MAX_MESSAGE_CHARS, contact_request_status
+from matcher.hiring.interest import interested_workers
 from matcher.hiring.stages import (
     PIPELINE_STAGES,
     RULE_BY_TARGET,
@@ -50,6 +59,7 @@ from matcher.hiring.stages import (
     pipeline_stages,
     stage_label,
 )
+from matcher.permits import earliest_start, parse_start_date
 from matcher.presentation import (
     PERCENTILE_LEGEND,
     WORK_AUTHORIZATION_LABELS,
@@ -57,6 +67,7 @@ from matcher.presentation import (
     fit_html,
     fit_legend,
     item_html,
+    start_text,
 )
 from matcher.ranking.shortlists import (
     Candidate,
@@ -82,6 +93,7 @@ SORT_CHOICES = [
     SelectChoice("experience", "Most experience"),
     SelectChoice("available_from", "Earliest start"),
     SelectChoice("salary", "Lowest salary expectation"),
+    SelectChoice("reciprocal", "Fit and their interest"),
 ]
 CITY_RANK_CHOICES = [
     SelectChoice("", "Any"),
@@ -110,6 +122,13 @@ def _owned_job_or_404(external_id: str) -> JobProfile:
         return owned_job(get_db(), g.user.employer_id, external_id)
     except NotFound:
         abort(404)
+
+
+def _iso_date(form: FlaskForm, field: StringField) -> None:
+    try:
+        parse_start_date(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
 
 
 class FilterForm(FlaskForm):
@@ -144,6 +163,11 @@ class FilterForm(FlaskForm):
         default="",
     )
     hide_decided = BooleanField(lazy_gettext("Hide decided (hired, rejected, withdrawn)"))
+    can_start_by = StringField(
+        "Can start by (YYYY-MM-DD)",
+        validators=[Optional(), _iso_date],
+        description="Their earliest feasible start, permit processing included",
+    )
     sort = SelectField("Sort by", choices=SORT_CHOICES, default="score")
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 10_000)])
 
@@ -157,6 +181,7 @@ class FilterForm(FlaskForm):
             min_years_experience=float(min_experience) if min_experience is not None else None,
             stages=frozenset([self.stage.data]) if self.stage.data else None,
             hide_decided=bool(self.hide_decided.data),
+            can_start_by=parse_start_date(self.can_start_by.data),
             sort=self.sort.data or "score",
         )
 
@@ -193,7 +218,9 @@ def shortlist(external_id: str):
         job=job,
         form=form,
         shortlist=result,
-        rows=_display_rows(external_id, result.candidates, decided),
+        rows=_display_rows(
+            external_id, result.candidates, decided, interested_workers(get_db(), job.id)
+        ),
         filter_fields=_filter_fields_html(form),
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
@@ -218,7 +245,10 @@ def _filter_fields_html(form: FilterForm) -> Markup:
 
 
 def _display_rows(
-    job_external_id: str, candidates: list[Candidate], decided: dict[str, str]
+    job_external_id: str,
+    candidates: list[Candidate],
+    decided: dict[str, str],
+    interested: set[str],
 ) -> list[dict]:
     """Each shortlist row's text, formatted in Python: Jinja macros per cell cost too much."""
     shortlist_url = url_for("shortlists.shortlist", external_id=job_external_id)
@@ -232,6 +262,7 @@ def _display_rows(
             "decision": stage_label(decided[candidate.worker])
             if candidate.worker in decided
             else None,
+            "interested": candidate.worker in interested,
             "candidate_url": candidates_url + quote(candidate.worker, safe="") + back,
             "decision_url": candidates_url + quote(candidate.worker, safe="") + "/decisions",
             "cells": reason_cells(candidate.explanation),
@@ -274,6 +305,7 @@ def candidate(external_id: str, worker_external_id: str):
         profile=profile,
         fit=fit_html(fit),
         reasons=reason_cells(explanation),
+        start=start_text(_start_estimate(explanation, job)),
         model_version=model_version,
         contact_status=contact_status,
         history=decisions.decision_history(get_db(), job.id, worker_id),
@@ -282,6 +314,17 @@ def candidate(external_id: str, worker_external_id: str):
         interview_rule=RULE_BY_TARGET["interviewed"].description,
         max_message_chars=MAX_MESSAGE_CHARS,
         back=_safe_back(request.args.get("back"), external_id),
+    )
+
+
+def _start_estimate(explanation: dict, job: JobProfile):
+    """The candidate's permit timeline for the job, applying today."""
+    available = explanation["available_from"]
+    return earliest_start(
+        explanation["work_authorization"],
+        dt.date.fromisoformat(available) if available else None,
+        job.occupation,
+        today=dt.datetime.now(dt.UTC).date(),
     )
 
 

@@ -1,5 +1,6 @@
-"""Signed links in emails, usable without signing in: unsubscribe, "not relevant", and the
-answer to a contact request.
+"""Signed links in emails, usable without signing in (unsubscribe, "not relevant",
+"I'm interested", "Not for me", the answer to a contact request), and plain ones to pages
+behind sign-in.
 
 A token names the action, the worker and (for feedback) the job, and carries an HMAC of
 them under the app's secret key, so nobody can forge a link for someone else. Unsubscribe
@@ -14,11 +15,16 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
+from urllib.parse import quote
 
 UNSUBSCRIBE = "unsubscribe"
 NOT_RELEVANT = "not_relevant"
 CONTACT_ANSWER = "contact_answer"
-ACTIONS = (UNSUBSCRIBE, NOT_RELEVANT, CONTACT_ANSWER)
+# The worker-interest choices of `matcher.hiring.interest`, as link actions.
+INTERESTED = "interested"
+NOT_FOR_ME = "not_for_me"
+ACTIONS = (UNSUBSCRIBE, NOT_RELEVANT, CONTACT_ANSWER, INTERESTED, NOT_FOR_ME)
+INTEREST_PATHS = {INTERESTED: "interested", NOT_FOR_ME: "not-for-me"}
 CONTACT_LINK_LIFETIME = dt.timedelta(days=30)
 _DOMAIN = b"talentmatch-email-link-v1:"
 
@@ -140,3 +146,18 @@ def contact_answer_url(
     expires = int((issued_at + CONTACT_LINK_LIFETIME).timestamp())
     claim = LinkClaim(CONTACT_ANSWER, worker_id, request_id=request_id, expires=expires)
     return f"{base_url}/email/contact-requests/{make_link_token(secret_key, claim)}/{answer}"
+
+
+def interest_url(base_url: str, secret_key: str, worker_id: int, job_id: int, choice: str) -> str:
+    """The page where a worker answers "I'm interested" or "Not for me" to one job."""
+    token = make_link_token(secret_key, LinkClaim(choice, worker_id, job_id))
+    return f"{base_url}/email/{INTEREST_PATHS[choice]}/{token}"
+
+
+def job_page_url(base_url: str, job_external_id: str) -> str:
+    """The worker's page of a job (plain: it asks to sign in first, then shows the job)."""
+    return f"{base_url}/me/jobs/{quote(job_external_id, safe='')}"
+
+
+def sign_in_url(base_url: str) -> str:
+    return f"{base_url}/sign-in"

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.constants import CITIES, WORK_AUTHORIZATIONS
-from matcher.features.population import JobProfile
+from matcher.features.population import EPOCH, JobProfile, WorkerTable
 from matcher.hiring.stages import PIPELINE_STAGE_KEYS, STAGE_BY_KEY
+from matcher.permits import NEEDS_NEW_PERMIT, NO_NEW_PERMIT, pathway_for_job, permit_ready
 from matcher.ranking.index import WorkerIndex
 
-SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary")
+# "reciprocal": the employer's fit band first, then the worker's interest, then the score
+# (`matcher.ranking.shortlists.reciprocal_order`).
+SORT_KEYS: tuple[str, ...] = ("score", "experience", "available_from", "salary", "reciprocal")
 
 
 class FilterError(ValueError):
@@ -36,6 +40,7 @@ class CandidateFilters:
     max_years_experience: float | None = None
     stages: frozenset[str] | None = None  # only candidates now in these pipeline stages
     hide_decided: bool = False  # leave out hired, rejected and withdrawn candidates
+    can_start_by: dt.date | None = None  # earliest feasible start (`matcher.permits`) by then
     sort: str = "score"
 
     def __post_init__(self) -> None:
@@ -67,6 +72,8 @@ class CandidateFilters:
         unknown = set(self.stages or ()) - set(PIPELINE_STAGE_KEYS)
         if unknown:
             raise FilterError("stage", f"unknown stage {sorted(unknown)[0]!r}")
+        if self.can_start_by is not None and not isinstance(self.can_start_by, dt.date):
+            raise FilterError("can_start_by", "must be a date (YYYY-MM-DD)")
         if self.sort not in SORT_KEYS:
             raise FilterError("sort", f"must be one of {', '.join(SORT_KEYS)}")
 
@@ -118,4 +125,21 @@ def eligible_mask(
         mask &= table.years_experience <= filters.max_years_experience
     if filters.reads_stages:
         mask &= stage_mask(index, filters, stages or {})
+    if filters.can_start_by is not None:
+        mask &= can_start_by_mask(table, job, filters.can_start_by)
     return mask
+
+
+def can_start_by_mask(
+    table: WorkerTable, job: JobProfile, by: dt.date, *, today: dt.date | None = None
+) -> np.ndarray:
+    """Whether each worker's earliest feasible start for `job` (`matcher.permits.earliest_start`,
+    applying today) is on or before `by`; an unknown authorization never passes."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    today_days = float((today - EPOCH).days)
+    free = np.fmax(np.nan_to_num(table.available_from, nan=today_days), today_days)
+    ready = float((permit_ready(pathway_for_job(job.occupation), today) - EPOCH).days)
+    needs = np.isin(table.work_authorization, list(NEEDS_NEW_PERMIT))
+    known = needs | np.isin(table.work_authorization, list(NO_NEW_PERMIT))
+    start = np.where(needs, np.maximum(free, ready), free)
+    return known & (start <= float((by - EPOCH).days))

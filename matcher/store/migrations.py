@@ -432,6 +432,28 @@ def m015_languages(db: Database) -> None:
 
 
 @migrations()
+def m016_worker_interest(db: Database) -> None:
+    _run(
+        db,
+        # A worker's answer to a job ("I'm interested" / "Not for me"), append-only: the
+        # latest row (by id) per worker and job is the current choice, earlier ones are kept
+        # so that interest can later be read as of an outcome's date without leakage.
+        """CREATE TABLE worker_interest (
+            id INTEGER PRIMARY KEY,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            choice TEXT NOT NULL CHECK (choice IN ('interested', 'not_for_me')),
+            source TEXT NOT NULL CHECK (source IN ('page', 'email')),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX worker_interest_pair ON worker_interest(worker_id, job_id, id)",
+        "CREATE INDEX worker_interest_job ON worker_interest(job_id, worker_id, id)",
+        """CREATE TRIGGER worker_interest_append_only BEFORE UPDATE ON worker_interest
+        BEGIN SELECT RAISE(ABORT, 'worker_interest is append-only'); END""",
+    )
+
+
+@migrations()
 def m017_canonical_email_domains(db: Database) -> None:
     """Addresses stored before `matcher.email_addresses` get its form: an internationalised
     domain in punycode, a domain in lower case. An address whose canonical form another
