@@ -121,11 +121,15 @@ def retrain_models(db_path: str | None = None, models_dir: str | None = None) ->
 def housekeeping(
     db_path: str | None = None, models_dir: str | None = None, now: dt.datetime | None = None
 ) -> dict:
-    """Delete rows nobody needs any more and close runs a dead scheduler left open."""
+    """Delete rows nobody needs any more, close runs a dead scheduler left open, and remove
+    model files no registry row needs (left by a killed `train`)."""
     now = now or dt.datetime.now(dt.UTC)
-    with _job("housekeeping", db_path, models_dir) as (db, _settings_, counts):
+    from matcher import registry
+
+    with _job("housekeeping", db_path, models_dir) as (db, settings, counts):
         with write_transaction(db):
             counts.update(clear_expired_rows(db, now))
+        counts["orphan_model_files"] = len(registry.remove_orphan_files(db, settings))
     return counts
 
 

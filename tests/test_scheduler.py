@@ -241,8 +241,11 @@ def test_housekeeping_clears_expired_rows_only(db, db_path, models_dir):
         " ('retrain', '2026-11-25T03:00:00Z', 'running'),"
         " ('retrain', '2025-01-01T03:00:00Z', 'succeeded')"
     )
+    models_dir.mkdir(parents=True, exist_ok=True)
+    (models_dir / ".2026-11-24T03-00-00Z-1.skops.99.tmp").write_bytes(b"killed mid-write")
     counts = tasks.housekeeping(str(db_path), str(models_dir), now=now)
     assert counts["sign_in_failures"] == 1 and counts["job_runs"] == 1
+    assert counts["orphan_model_files"] == 1 and not list(models_dir.glob("*.tmp"))
     assert counts["abandoned_runs"] == 1
     assert db.execute("SELECT email FROM sign_in_failures").fetchall() == [("b@x.ca",)]
     statuses = db.execute(
