@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from matcher.accounts import SIGN_UP_LINK_AGE
 from matcher.config import Settings, load_settings
 from matcher.store import open_database, utc_now, write_transaction
 
@@ -151,6 +152,10 @@ def clear_expired_rows(db: Database, now: dt.datetime) -> dict[str, int]:
         "emails": (
             "DELETE FROM email_outbox WHERE status IN ('sent', 'failed') AND created_at < ?",
             now - OUTBOX_KEPT,
+        ),
+        "pending_sign_ups": (
+            "DELETE FROM pending_sign_ups WHERE created_at < ?",
+            now - SIGN_UP_LINK_AGE,
         ),
         "abandoned_runs": (
             "UPDATE scheduled_job_runs SET status = 'failed', finished_at = started_at,"

@@ -429,3 +429,22 @@ def m015_languages(db: Database) -> None:
         "ALTER TABLE workers ADD COLUMN preferred_language TEXT",
         "ALTER TABLE users ADD COLUMN preferred_language TEXT",
     )
+
+
+@migrations()
+def m022_pending_sign_ups(db: Database) -> None:
+    _run(
+        db,
+        # A sign-up waiting for its emailed link: the account is created only when the link
+        # is used, so sign-up answers the same whether or not the address has an account.
+        # Personal information: removed when used, and by housekeeping after SIGN_UP_LINK_AGE.
+        """CREATE TABLE pending_sign_ups (
+            token_hash TEXT PRIMARY KEY,
+            email TEXT NOT NULL,
+            name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            work_authorization TEXT NOT NULL,
+            match_emails INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+    )
