@@ -10,15 +10,23 @@ PORT ?= 8000
 
 export TALENTMATCH_DB ?= $(DB)
 
-.PHONY: run test lint format browser demo clean
+.PHONY: run test lint format browser demo clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Installs exactly the versions in requirements.lock (`make lock` updates it; see README).
+$(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip -c requirements.lock
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c requirements.lock
 	touch $@
+
+# Re-resolve the lock after a change to pyproject.toml, keeping every pin it can;
+# `make lock UPGRADE="--upgrade-package scikit-learn"` moves one package (or `--upgrade`, all).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv -c requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--annotation-style line --quiet $(UPGRADE) -o requirements.lock
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work here.
 browser:

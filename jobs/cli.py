@@ -37,13 +37,12 @@ def _run_scheduler(settings, schedule) -> None:
     from jobs.scheduler import (
         SchedulerAlreadyRunning,
         build_scheduler,
-        lock_path_for,
         single_instance,
     )
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        with single_instance(lock_path_for(settings)):
+        with single_instance(settings.db_path):
             scheduler = build_scheduler(settings, schedule)
             signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
             click.echo(f"scheduler running with {len(scheduler.get_jobs())} jobs", err=True)

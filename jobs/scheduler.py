@@ -1,4 +1,5 @@
-"""The scheduler process: which jobs run when, and the lock that keeps it to one instance.
+"""The scheduler process: which jobs run when, and the lock that keeps it to one instance per
+database.
 
 Schedules come from `Settings` (`matcher.config`, read from the environment or `.env`):
 
@@ -38,6 +39,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from jobs import tasks
 from matcher.config import Settings, load_settings
+from matcher.store import open_database
 
 RETRAIN = "retrain"
 MATCH_DIGESTS = "match_digests"
@@ -157,29 +159,50 @@ def next_runs(schedule: Schedule, now: dt.datetime) -> list[tuple[str, str, dt.d
     ]
 
 
-def lock_path_for(settings: Settings) -> Path:
-    return Path(f"{settings.db_path}.scheduler.lock")
+# Descriptors of database files this process has locked, by file identity (st_dev, st_ino):
+# never closed (see single_instance), and whether this process holds the lock now.
+_LOCK_DESCRIPTORS: dict[tuple[int, int], int] = {}
+_HELD: set[tuple[int, int]] = set()
+
+
+def _file_identity(path: Path) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+def _database_descriptor(identity: tuple[int, int], db_path: Path) -> int:
+    """One descriptor of the database file per identity and process."""
+    if identity not in _LOCK_DESCRIPTORS:
+        _LOCK_DESCRIPTORS[identity] = os.open(db_path, os.O_RDONLY)
+    return _LOCK_DESCRIPTORS[identity]
 
 
 @contextlib.contextmanager
-def single_instance(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock for the life of the scheduler, or raise SchedulerAlreadyRunning.
+def single_instance(db_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the database file for the life of the scheduler, or raise
+    SchedulerAlreadyRunning.
 
-    The kernel drops a flock when its process dies, so a crashed scheduler never blocks
-    the next one.
+    The lock is a flock on the database file itself, so it follows the file's identity, not
+    the path string: a symlink, a hard link or a `./` prefix reaches the same lock. SQLite
+    locks with POSIX byte-range locks, which are independent of flock on Linux. Closing any
+    descriptor of the file would drop this process's POSIX locks (SQLite's), so the
+    descriptor is kept open and only unlocked. The kernel drops the flock when the process
+    dies, so a crashed scheduler never blocks the next one.
     """
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise SchedulerAlreadyRunning(
-                f"another scheduler is already running (lock {lock_path})"
-            ) from error
-        handle.truncate(0)
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    open_database(db_path).close()  # creates the file (and its schema) if it is new
+    identity = _file_identity(Path(db_path))
+    descriptor = _database_descriptor(identity, Path(db_path))
+    try:
+        if identity in _HELD:
+            raise BlockingIOError
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        raise SchedulerAlreadyRunning(
+            f"another scheduler is already running on the database {db_path}"
+        ) from error
+    _HELD.add(identity)
+    try:
+        yield
+    finally:
+        _HELD.discard(identity)
+        fcntl.flock(descriptor, fcntl.LOCK_UN)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from matcher.accounts import SIGN_UP_LINK_AGE
 from matcher.config import Settings, load_settings
 from matcher.store import open_database, utc_now, write_transaction
 
@@ -154,11 +155,15 @@ def retrain_models(db_path: str | None = None, models_dir: str | None = None) ->
 def housekeeping(
     db_path: str | None = None, models_dir: str | None = None, now: dt.datetime | None = None
 ) -> dict:
-    """Delete rows nobody needs any more and close runs a dead scheduler left open."""
+    """Delete rows nobody needs any more, close runs a dead scheduler left open, and remove
+    model files no registry row needs (left by a killed `train`)."""
     now = now or dt.datetime.now(dt.UTC)
-    with _job("housekeeping", db_path, models_dir) as (db, _settings_, counts):
+    from matcher import registry
+
+    with _job("housekeeping", db_path, models_dir) as (db, settings, counts):
         with write_transaction(db):
             counts.update(clear_expired_rows(db, now))
+        counts["orphan_model_files"] = len(registry.remove_orphan_files(db, settings))
     return counts
 
 
@@ -180,6 +185,10 @@ def clear_expired_rows(db: Database, now: dt.datetime) -> dict[str, int]:
         "emails": (
             "DELETE FROM email_outbox WHERE status IN ('sent', 'failed') AND created_at < ?",
             now - OUTBOX_KEPT,
+        ),
+        "pending_sign_ups": (
+            "DELETE FROM pending_sign_ups WHERE created_at < ?",
+            now - SIGN_UP_LINK_AGE,
         ),
         "abandoned_runs": (
             "UPDATE scheduled_job_runs SET status = 'failed', finished_at = started_at,"

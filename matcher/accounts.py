@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from matcher.email_addresses import InvalidEmail, canonical_email, canonical_or_as_typed
-from matcher.records.workers import WorkerRecord, live_worker_id, save_worker
+from matcher.records.workers import WorkerRecord, live_worker_id, parse_worker, save_worker
 from matcher.store import utc_now, write_transaction
 
 SCRYPT_N = 2**14
@@ -44,7 +44,14 @@ MAX_DELAY = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = PAIR_FREE_FAILURES
 
 # Sign-ups and email-change requests: at most this many per client within the window.
-RATE_LIMITS = {"sign_up": (5, dt.timedelta(hours=1)), "email_change": (5, dt.timedelta(hours=1))}
+RATE_LIMITS = {
+    "sign_up": (5, dt.timedelta(hours=1)),
+    # Per address asked for, so nobody floods an owner's inbox from many clients.
+    "sign_up_address": (3, dt.timedelta(hours=1)),
+    "email_change": (5, dt.timedelta(hours=1)),
+}
+# How long a sign-up link works.
+SIGN_UP_LINK_AGE = dt.timedelta(hours=24)
 
 DEFAULT_IDLE_TIMEOUT = dt.timedelta(minutes=30)
 SESSION_MAX_AGE = dt.timedelta(hours=12)
@@ -222,7 +229,17 @@ def create_user(
     check_password_strength(password)
     if role == "employer" and not employer_name:
         raise AccountError("An employer user needs an employer.")
-    password_hash = hash_password(password)
+    return _insert_user(db, email, hash_password(password), role, employer_name, worker_id)
+
+
+def _insert_user(
+    db: Database,
+    email: str,
+    password_hash: str,
+    role: str,
+    employer_name: str | None,
+    worker_id: int | None,
+) -> User:
     with write_transaction(db):
         if _user_row_by_email(db, email):
             raise AccountError(f"A user with the address {email} already exists.")
@@ -498,9 +515,96 @@ def ensure_demo_users(db: Database) -> list[tuple[str, str]]:
 
 def create_worker_account(db: Database, record: WorkerRecord, password: str) -> User:
     """A new worker row and its sign-in account together, or neither."""
+    check_password_strength(password)
+    return _create_worker_with_hash(db, record, hash_password(password))
+
+
+def _create_worker_with_hash(db: Database, record: WorkerRecord, password_hash: str) -> User:
     with write_transaction(db):
         save_worker(db, record, source="web")
         worker_id = live_worker_id(db, record.external_id)
-        return create_user(
-            db, email=record.email, password=password, role="worker", worker_id=worker_id
+        email = _validate_email(record.email)
+        return _insert_user(db, email, password_hash, "worker", None, worker_id)
+
+
+# ---- sign-up through an emailed link -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignUpRequest:
+    """What the sign-up form asked for; the worker row is made when the link is used."""
+
+    email: str
+    name: str
+    password: str
+    work_authorization: str
+    match_emails: bool
+
+
+def start_sign_up(
+    db: Database, request: SignUpRequest, *, now: dt.datetime | None = None
+) -> str | None:
+    """A sign-up link's token for a free address, or None when the address has an account.
+
+    Both paths hash the password, so they take the same time; the caller sends the link, or
+    tells the address's owner, and answers the same either way.
+    """
+    check_password_strength(request.password)
+    password_hash = hash_password(request.password)
+    if _user_row_by_email(db, request.email):
+        return None
+    token = secrets.token_urlsafe(32)
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO pending_sign_ups (token_hash, email, name, password_hash,"
+            " work_authorization, match_emails, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                _token_hash(token),
+                request.email,
+                request.name,
+                password_hash,
+                request.work_authorization,
+                int(request.match_emails),
+                _format_time(_now(now)),
+            ],
         )
+    return token
+
+
+def pending_sign_up_email(
+    db: Database, token: str, *, now: dt.datetime | None = None
+) -> str | None:
+    """The address a sign-up link would create an account for, or None if it is not valid."""
+    row = _pending_sign_up(db, token, _now(now))
+    return row["email"] if row else None
+
+
+def finish_sign_up(
+    db: Database, token: str, external_id: str, *, now: dt.datetime | None = None
+) -> User:
+    """Create the worker and account a sign-up link stands for; the link then stops working."""
+    with write_transaction(db):
+        row = _pending_sign_up(db, token, _now(now))
+        if row is None or _user_row_by_email(db, row["email"]):
+            raise AccountError("This link is no longer valid. Sign up again or sign in.")
+        db.execute("DELETE FROM pending_sign_ups WHERE email = ?", [row["email"]])
+        record = parse_worker(
+            {
+                "external_id": external_id,
+                "name": row["name"],
+                "email": row["email"],
+                "work_authorization": row["work_authorization"],
+                "match_emails": bool(row["match_emails"]),
+            }
+        )
+        return _create_worker_with_hash(db, record, row["password_hash"])
+
+
+def _pending_sign_up(db: Database, token: str, now: dt.datetime) -> dict | None:
+    cursor = db.execute(
+        "SELECT email, name, password_hash, work_authorization, match_emails"
+        " FROM pending_sign_ups WHERE token_hash = ? AND created_at >= ?",
+        [_token_hash(token), _format_time(now - SIGN_UP_LINK_AGE)],
+    )
+    row = cursor.fetchone()
+    return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None

@@ -4,8 +4,10 @@ The database holds the versions (`model_versions`), the champion pointer (`model
 and the history of switches (`model_promotions`). A model file is written to a temporary
 file, fsynced and renamed into place before any row names it, and the champion pointer is
 switched in one transaction, so a crash at any point leaves the previous champion loadable
-and served. Loading trusts an explicit list of types and refuses a file whose SHA-256 or
-library versions differ from its card.
+and served. Pruning marks a row removed before deleting its files, and the next training run
+(and housekeeping) deletes files and temporaries no live row names, a crash's leftovers.
+Loading trusts an explicit list of types and refuses a file whose SHA-256 or library
+versions differ from its card.
 
 The registry stores and loads files; it knows no model class. The code that does (for the
 learned ranker, `matcher.ranking.model_files`) describes its models with a `ModelKind`.
@@ -13,12 +15,14 @@ learned ranker, `matcher.ranking.model_files`) describes its models with a `Mode
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,12 +138,21 @@ def register_model(
         "features": list(kind.features),
         "created_at": card.get("created_at") or utc_now(),
     }
-    _write_atomically(models_dir / file_name, data)
-    step("model_file_written")
     card_text = json.dumps(card, indent=2, sort_keys=True, default=_json_default)
-    _write_atomically(models_dir / f"{_file_stem(version)}.card.json", card_text.encode())
-    _write_atomically(models_dir / f"{_file_stem(version)}.card.md", render_card(card).encode())
-    step("card_written")
+    with registry_lock(models_dir):
+        _write_atomically(models_dir / file_name, data)
+        step("model_file_written")
+        _write_atomically(models_dir / f"{_file_stem(version)}.card.json", card_text.encode())
+        _write_atomically(models_dir / f"{_file_stem(version)}.card.md", render_card(card).encode())
+        step("card_written")
+        _record_version(db, version, kind, file_name, card, card_text)
+    step("version_recorded")
+    return version
+
+
+def _record_version(
+    db: Database, version: str, kind: ModelKind, file_name: str, card: dict, card_text: str
+) -> None:
     with write_transaction(db):
         db.execute(
             "INSERT INTO model_versions (version, kind, file_name, sha256, created_at, metrics, "
@@ -154,8 +167,6 @@ def register_model(
                 card_text,
             ],
         )
-    step("version_recorded")
-    return version
 
 
 def _json_default(value: object) -> object:
@@ -211,8 +222,16 @@ def rollback(db: Database) -> str:
     return row[0]
 
 
-def prune_versions(db: Database, settings: Settings, keep: int = KEEP_VERSIONS) -> list[str]:
-    """Remove the files of all but the `keep` newest versions (never the champion's)."""
+def prune_versions(
+    db: Database, settings: Settings, keep: int = KEEP_VERSIONS, *, on_step: StepHook | None = None
+) -> list[str]:
+    """Remove all but the `keep` newest versions (never the champion) and their files.
+
+    Each row is marked removed (committed) before its files are deleted, so a crash at any
+    point leaves no live row without its file, only files no row needs, which the next
+    `remove_orphan_files` deletes.
+    """
+    step = on_step or (lambda name: None)
     champion = champion_version(db)
     live = db.execute(
         "SELECT version, file_name FROM model_versions WHERE removed_at IS NULL "
@@ -222,15 +241,69 @@ def prune_versions(db: Database, settings: Settings, keep: int = KEEP_VERSIONS) 
     for version, file_name in live[keep:]:
         if version == champion:
             continue
-        stem = _file_stem(version)
-        for name in (file_name, f"{stem}.card.json", f"{stem}.card.md"):
-            (Path(settings.models_dir) / name).unlink(missing_ok=True)
         with write_transaction(db):
-            db.execute(
-                "UPDATE model_versions SET removed_at = ? WHERE version = ?", [utc_now(), version]
-            )
+            marked = db.execute(
+                "UPDATE model_versions SET removed_at = ? WHERE version = ? AND version "
+                "NOT IN (SELECT version FROM model_champion)",  # promoted meanwhile: kept
+                [utc_now(), version],
+            ).rowcount
+        if not marked:
+            continue
+        step("version_marked_removed")
+        for name in _version_file_names(version, file_name):
+            (Path(settings.models_dir) / name).unlink(missing_ok=True)
+            step("file_removed")
         removed.append(version)
     return removed
+
+
+def _version_file_names(version: str, file_name: str) -> tuple[str, str, str]:
+    stem = _file_stem(version)
+    return file_name, f"{stem}.card.json", f"{stem}.card.md"
+
+
+# The files the registry writes: model files, cards, and temporaries of `_write_atomically`.
+_REGISTRY_FILE_PATTERNS = ("*.skops", "*.card.json", "*.card.md", ".*.tmp")
+
+
+def remove_orphan_files(db: Database, settings: Settings) -> list[str]:
+    """Delete registry files no live version needs (left by a crash); their names.
+
+    Holds the registry lock, so a registration in progress (whose files are written before
+    its row) is never mistaken for a crash's leftovers.
+    """
+    models_dir = Path(settings.models_dir)
+    if not models_dir.is_dir():
+        return []
+    with registry_lock(models_dir):
+        needed = {
+            name
+            for version, file_name in db.execute(
+                "SELECT version, file_name FROM model_versions WHERE removed_at IS NULL"
+            ).fetchall()
+            for name in _version_file_names(version, file_name)
+        }
+        orphans = sorted(
+            path
+            for pattern in _REGISTRY_FILE_PATTERNS
+            for path in models_dir.glob(pattern)
+            if path.name not in needed and path.is_file()
+        )
+        for path in orphans:
+            path.unlink(missing_ok=True)
+    return [path.name for path in orphans]
+
+
+@contextlib.contextmanager
+def registry_lock(models_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the registry folder: registration and orphan removal take turns."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with open(models_dir / ".registry.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def list_versions(db: Database) -> list[ModelVersion]:

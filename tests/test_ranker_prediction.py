@@ -7,9 +7,14 @@ import pytest
 import skops.io
 
 from matcher.features.pair_features import FEATURE_NAMES
-from matcher.ranking.forest import compile_forest
+from matcher.ranking.forest import agrees_with_sklearn, compile_forest, sklearn_is_tested
 from matcher.ranking.model_files import TRUSTED_TYPES
-from matcher.ranking.models import LearnedRanker, default_monotonic_cst, relevance_to_gain
+from matcher.ranking.models import (
+    LearnedRanker,
+    _step_probability,
+    default_monotonic_cst,
+    relevance_to_gain,
+)
 from matcher.ranking.scorers import ColdStartScorer, LearnedScorer, cold_start_score
 
 
@@ -85,3 +90,37 @@ def test_score_features_matches_each_scorer(ranker, pairs):
     learned = LearnedScorer("v1", ranker)
     assert np.array_equal(learned.score_features(features), sklearn_scores(ranker, features))
     assert learned.score_features(features[:0]).shape == (0,)
+
+
+def step_classifiers(ranker: LearnedRanker) -> list:
+    return [m for m in ranker.step_models_ if not isinstance(m, float)]
+
+
+@pytest.mark.parametrize("version", ["1.8.2", "1.10.0", "2.0.0", "not-a-version"])
+def test_an_untested_scikit_learn_is_not_compiled(ranker, version):
+    assert not sklearn_is_tested(version)
+    assert all(compile_forest(m, sklearn_version=version) is None for m in step_classifiers(ranker))
+
+
+def test_the_installed_scikit_learn_is_the_tested_one(ranker):
+    assert sklearn_is_tested(), "requirements.lock pins a scikit-learn in TESTED_SKLEARN"
+    assert all(compile_forest(m) is not None for m in step_classifiers(ranker))
+
+
+def test_the_fallback_gives_the_same_scores_as_the_compiled_trees(ranker, pairs):
+    features, _ = pairs
+    for model in step_classifiers(ranker):
+        fast = _step_probability(model, compile_forest(model), features)
+        fallback = _step_probability(
+            model, compile_forest(model, sklearn_version="1.8.0"), features
+        )
+        assert np.array_equal(fast, fallback)
+        assert np.array_equal(fallback, model.predict_proba(features)[:, 1])
+
+
+def test_compiled_trees_that_disagree_with_the_model_are_refused(ranker, pairs):
+    features, grades = pairs
+    other = LearnedRanker(max_iter=40, min_samples_leaf=20).fit(features, 4 - grades)
+    for mine, theirs in zip(step_classifiers(ranker), step_classifiers(other), strict=False):
+        assert agrees_with_sklearn(compile_forest(mine), mine)
+        assert not agrees_with_sklearn(compile_forest(theirs), mine)

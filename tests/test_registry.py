@@ -191,3 +191,70 @@ def test_models_list_all_shows_every_run_with_its_interval_and_decision(db, sett
     assert len(lines) == 2 and lines[0].endswith("promoted: ok")
     assert "ndcg@10 gain over cold_start +0.0100 [-0.0200, +0.0400]" in lines[1]
     assert "holdout from 2026-03-01" in lines[1] and "significance rule" in lines[1]
+
+
+def registry_is_consistent(db, settings, models_dir) -> None:
+    """Every live row loads from its files, and no registry file is left that no row needs."""
+    live = db.execute("SELECT version FROM model_versions WHERE removed_at IS NULL").fetchall()
+    for (version,) in live:
+        load_ranker(db, settings, version)
+    registry.remove_orphan_files(db, settings)
+    stems = {version.replace(":", "-") for (version,) in live}
+    left = sorted(p.name for p in models_dir.iterdir() if p.name != ".registry.lock")
+    expected = sorted(f"{stem}{suffix}" for stem in stems for suffix in SUFFIXES)
+    assert left == expected
+
+
+SUFFIXES = (".skops", ".card.json", ".card.md")
+
+
+@pytest.mark.parametrize(
+    ("failing_step", "failure"),
+    [("version_marked_removed", 1), ("file_removed", 1), ("file_removed", 2)],
+)
+def test_a_crash_at_any_step_of_pruning_leaves_no_live_row_without_its_file(
+    db, settings, models_dir, failing_step, failure
+):
+    versions = [register(db, settings, seed) for seed in range(7)]
+    registry.promote(db, versions[-1], "newest")
+    seen = []
+
+    def crash(step: str) -> None:
+        seen.append(step)
+        if seen.count(failing_step) == failure:
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        registry.prune_versions(db, settings, on_step=crash)
+    registry_is_consistent(db, settings, models_dir)
+    assert registry.prune_versions(db, settings) != []  # the rest is pruned next time
+    registry_is_consistent(db, settings, models_dir)
+    assert load_champion_ranker(db, settings)[0] == versions[-1]
+
+
+@pytest.mark.parametrize("failing_step", ["model_file_written", "card_written"])
+def test_files_left_by_a_crashed_registration_are_removed_by_the_next_run(
+    db, settings, models_dir, failing_step
+):
+    first = register(db, settings, 0)
+    registry.promote(db, first, "first")
+
+    def crash(step: str) -> None:
+        if step == failing_step:
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        register_ranker(db, settings, small_model(1), {}, on_step=crash)
+    (models_dir / ".x.skops.12345.tmp").write_bytes(b"half a model")  # killed mid-write
+    assert len(list(models_dir.glob("*.skops"))) == 2
+    removed = registry.remove_orphan_files(db, settings)
+    assert ".x.skops.12345.tmp" in removed and len(removed) >= 2
+    registry_is_consistent(db, settings, models_dir)
+
+
+def test_orphan_removal_leaves_files_that_are_not_the_registrys(db, settings, models_dir):
+    register(db, settings, 0)
+    (models_dir / "README.md").write_text("the registry folder")
+    (models_dir / "orphan.skops").write_bytes(b"")
+    assert registry.remove_orphan_files(db, settings) == ["orphan.skops"]
+    assert (models_dir / "README.md").read_text() == "the registry folder"

@@ -114,13 +114,33 @@ def test_jobs_have_fixed_ids_one_instance_coalescing_and_configured_grace(tmp_pa
 
 
 def test_single_instance_lock(tmp_path):
-    lock = tmp_path / "tm.db.scheduler.lock"
-    with single_instance(lock):
+    db_path = tmp_path / "tm.db"
+    with single_instance(db_path):
         with pytest.raises(SchedulerAlreadyRunning):
-            with single_instance(lock):
+            with single_instance(db_path):
                 pass
-    with single_instance(lock):
+    with single_instance(db_path):
         pass
+
+
+def other_paths_to(db_path) -> list:
+    """A symlink, a hard link in another folder, and the path with a `./` and `..` in it."""
+    elsewhere = db_path.parent / "elsewhere"
+    elsewhere.mkdir()
+    symlink, hard_link = elsewhere / "symlink.db", elsewhere / "hard-link.db"
+    symlink.symlink_to(db_path)
+    os.link(db_path, hard_link)
+    detour = db_path.parent / "." / "elsewhere" / ".." / db_path.name
+    return [symlink, hard_link, detour]
+
+
+def test_single_instance_lock_follows_the_file_not_the_path(tmp_path):
+    db_path = tmp_path / "tm.db"
+    with single_instance(db_path):
+        for other in other_paths_to(db_path):
+            with pytest.raises(SchedulerAlreadyRunning):
+                with single_instance(other):
+                    pass
 
 
 def test_scheduler_list_shows_jobs_and_next_runs(run_cli):
@@ -148,16 +168,32 @@ def wait_for_line(stream, text: str, max_lines: int = 50) -> bool:
     return False
 
 
-def test_second_scheduler_refuses_to_start(db_path, models_dir, run_cli):
+def run_second_scheduler(env: dict) -> subprocess.CompletedProcess | None:
+    """Start a scheduler; its result if it exits within 30 s, None if it is still running."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "matcher", "scheduler"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def test_second_scheduler_refuses_to_start_through_any_path(db, db_path, models_dir):
     env = {**os.environ, "TALENTMATCH_DB": str(db_path), "TALENTMATCH_MODELS": str(models_dir)}
     with subprocess.Popen(
         [sys.executable, "-m", "matcher", "scheduler"], env=env, stderr=subprocess.PIPE, text=True
     ) as first:
         try:
             assert wait_for_line(first.stderr, "scheduler running with 5 jobs")
-            second = run_cli("scheduler")
-            assert second.returncode != 0
-            assert "another scheduler is already running" in second.stderr
+            for path in [db_path, *other_paths_to(db_path)]:
+                second = run_second_scheduler({**env, "TALENTMATCH_DB": str(path)})
+                assert second is not None, f"a second scheduler ran through {path}"
+                assert second.returncode != 0
+                assert "another scheduler is already running" in second.stderr
         finally:
             first.terminate()
             first.wait(30)
@@ -209,8 +245,11 @@ def test_housekeeping_clears_expired_rows_only(db, db_path, models_dir):
         " ('retrain', '2026-11-25T03:00:00Z', 'running'),"
         " ('retrain', '2025-01-01T03:00:00Z', 'succeeded')"
     )
+    models_dir.mkdir(parents=True, exist_ok=True)
+    (models_dir / ".2026-11-24T03-00-00Z-1.skops.99.tmp").write_bytes(b"killed mid-write")
     counts = tasks.housekeeping(str(db_path), str(models_dir), now=now)
     assert counts["sign_in_failures"] == 1 and counts["job_runs"] == 1
+    assert counts["orphan_model_files"] == 1 and not list(models_dir.glob("*.tmp"))
     assert counts["abandoned_runs"] == 1
     assert db.execute("SELECT email FROM sign_in_failures").fetchall() == [("b@x.ca",)]
     statuses = db.execute(

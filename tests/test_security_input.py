@@ -145,3 +145,34 @@ def test_csv_line_numbers_count_carriage_returns_inside_quoted_values(db, tmp_pa
     report = import_file(db, "workers", path)
 
     assert rejected(report) == [(2, "name"), (5, "email")]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("required_skills", ["Py\r\nthon"]),
+        ("required_skills", ["Python\x00"]),
+        ("required_skills", [{"name": "SQL\u2028Bcc: x", "years": 2}]),
+        ("nice_to_have_skills", ["Dj\nango"]),
+        ("required_skills", ["x" * 5000]),
+    ],
+)
+def test_invalid_text_in_a_skill_list_item_is_a_row_error_naming_the_field(db, field, value):
+    # Found by the second pass: list items skipped the single-line check (API answered 201).
+    report = import_rows(db, "jobs", [job("X", **{field: value}), job("OK")])
+
+    assert rejected(report) == [(1, field)]
+    assert db.execute("SELECT external_id FROM jobs").fetchall() == [("OK",)]
+
+
+def test_invalid_text_in_a_worker_skill_is_a_row_error_too(db):
+    row = {
+        "external_id": "W1",
+        "name": "Nia",
+        "email": "nia@example.org",
+        "skills": ["Python", "S\nQL"],
+        "work_authorization": "citizen",
+    }
+    report = import_rows(db, "workers", [row])
+
+    assert rejected(report) == [(1, "skills")]

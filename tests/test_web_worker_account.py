@@ -11,9 +11,11 @@ from web_support import (
     PASSWORD,
     WORKER_EMAIL,
     build_site,
+    catching_mail,
     csrf_token_from,
     post_form,
     sign_in,
+    sign_up_worker,
 )
 
 from matcher.records.workers import CONSENT_WORDING
@@ -24,7 +26,10 @@ NEW_EMAIL = "new.worker@example.org"
 
 @pytest.fixture
 def site(tmp_path):
-    return build_site(tmp_path, workers=6)
+    site = build_site(tmp_path, workers=6)
+    with catching_mail(site) as handler:
+        site.mail = handler
+        yield site
 
 
 def _rows(site, sql, params=()):
@@ -35,7 +40,9 @@ def _rows(site, sql, params=()):
         db.close()
 
 
-def _sign_up(client, *, consent: bool = False, email: str = NEW_EMAIL, name: str = "Nia Park"):
+def _sign_up(
+    site, client, *, consent: bool = False, email: str = NEW_EMAIL, name: str = "Nia Park"
+):
     data = {
         "name": name,
         "email": email,
@@ -45,7 +52,7 @@ def _sign_up(client, *, consent: bool = False, email: str = NEW_EMAIL, name: str
     }
     if consent:
         data["match_emails"] = "y"
-    return post_form(client, "/sign-up", "/sign-up", data)
+    return sign_up_worker(client, site.mail, data)
 
 
 def _profile_data(**changes) -> dict:
@@ -85,7 +92,7 @@ def test_sign_up_creates_a_worker_signed_in_without_email_consent(site):
     assert 'name="match_emails"' in page and "checked" not in page
     assert CONSENT_WORDING in page
 
-    response = _sign_up(client)
+    response = _sign_up(site, client)
     assert response.status_code == 302 and response.location.endswith("/me/profile")
     [(worker_id, external_id, match_emails, role)] = _new_worker(site)
     assert external_id.startswith("W-") and role == "worker" and match_emails == 0
@@ -94,7 +101,7 @@ def test_sign_up_creates_a_worker_signed_in_without_email_consent(site):
 
 
 def test_sign_up_with_the_box_ticked_records_consent_with_its_wording(site):
-    _sign_up(site.client(), consent=True)
+    _sign_up(site, site.client(), consent=True)
     [(worker_id, _, match_emails, _)] = _new_worker(site)
     consents = _rows(
         site, "SELECT granted, method, wording FROM consents WHERE worker_id = ?", [worker_id]
@@ -103,12 +110,21 @@ def test_sign_up_with_the_box_ticked_records_consent_with_its_wording(site):
     assert consents == [(1, "web", CONSENT_WORDING)]
 
 
-def test_sign_up_with_a_taken_address_writes_nothing(site):
+def test_sign_up_with_a_taken_address_writes_nothing_and_mails_its_owner(site):
     before = _rows(site, "SELECT count(*) FROM workers")
-    response = _sign_up(site.client(), email=ACME_EMAIL)
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    data = {
+        "name": "Nia Park",
+        "email": ACME_EMAIL,
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "work_authorization": "open_work_permit",
+    }
+    response = post_form(site.client(), "/sign-up", "/sign-up", data)
+    assert response.status_code == 200
+    assert "already" not in response.get_data(as_text=True)
     assert _rows(site, "SELECT count(*) FROM workers") == before
+    [message] = site.mail.received
+    assert message["To"] == ACME_EMAIL and "/sign-up/confirm/" not in message.get_content()
 
 
 def test_worker_signing_in_lands_on_their_matches(site):
@@ -120,7 +136,7 @@ def test_worker_signing_in_lands_on_their_matches(site):
 
 def test_profile_saves_through_the_import_validation(site):
     client = site.client()
-    _sign_up(client)
+    _sign_up(site, client)
     response = post_form(client, "/me/profile", "/me/profile", _profile_data())
     assert response.status_code == 302, response.get_data(as_text=True)
 
@@ -140,7 +156,7 @@ def test_profile_saves_through_the_import_validation(site):
 
 def test_unknown_skill_is_refused_next_to_the_field_with_suggestions(site):
     client = site.client()
-    _sign_up(client)
+    _sign_up(site, client)
     response = post_form(client, "/me/profile", "/me/profile", _profile_data(skills="pyton"))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -160,7 +176,7 @@ def test_unknown_skill_is_refused_next_to_the_field_with_suggestions(site):
 )
 def test_contract_errors_show_next_to_their_field(site, changes, error_id, message):
     client = site.client()
-    _sign_up(client)
+    _sign_up(site, client)
     response = post_form(client, "/me/profile", "/me/profile", _profile_data(**changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -172,7 +188,7 @@ def test_contract_errors_show_next_to_their_field(site, changes, error_id, messa
 
 def test_resume_skills_are_confirmed_before_they_join_the_list(site):
     client = site.client()
-    _sign_up(client)
+    _sign_up(site, client)
     resume = "Five years of Go and Kubernetes, some Terraform."
     extract = post_form(
         client,
@@ -197,7 +213,7 @@ def test_resume_skills_are_confirmed_before_they_join_the_list(site):
 
 def test_the_profile_form_does_not_move_the_sign_in_address(site):
     client = site.client()
-    _sign_up(client)
+    _sign_up(site, client)
     moved = post_form(client, "/me/profile", "/me/profile", _profile_data(email="new@example.org"))
     assert moved.status_code == 400 and "use Change email" in moved.get_data(True)
     assert _rows(site, "SELECT count(*) FROM users WHERE email = 'new@example.org'") == [(0,)]
@@ -205,7 +221,7 @@ def test_the_profile_form_does_not_move_the_sign_in_address(site):
 
 def test_email_preferences_write_the_consent_ledger(site):
     client = site.client()
-    _sign_up(client)
+    _sign_up(site, client)
     [(worker_id, *_)] = _new_worker(site)
     page = "/me/settings"
     post_form(client, page, page, {"match_emails": "y", "digest_frequency": "daily"})
@@ -271,7 +287,7 @@ def test_forms_need_a_csrf_token_and_get_changes_nothing(site):
 
 def test_names_are_escaped(site):
     client = site.client()
-    _sign_up(client, name="<script>alert(1)</script>")
+    _sign_up(site, client, name="<script>alert(1)</script>")
     page = client.get("/me/profile").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

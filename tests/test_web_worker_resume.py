@@ -13,7 +13,13 @@ from resume_files import (
     encrypted_pdf_bytes,
     pdf_bytes,
 )
-from web_support import PASSWORD, build_site, csrf_token_from, post_form
+from web_support import (
+    PASSWORD,
+    build_site,
+    catching_mail,
+    csrf_token_from,
+    sign_up_worker,
+)
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -24,7 +30,10 @@ EMAIL = "amara@example.org"
 
 @pytest.fixture
 def site(tmp_path):
-    return build_site(tmp_path, workers=4)
+    site = build_site(tmp_path, workers=4)
+    with catching_mail(site) as handler:
+        site.mail = handler
+        yield site
 
 
 @pytest.fixture
@@ -37,7 +46,7 @@ def client(site):
         "confirm": PASSWORD,
         "work_authorization": "open_work_permit",
     }
-    assert post_form(client, "/sign-up", "/sign-up", data).status_code == 302
+    assert sign_up_worker(client, site.mail, data).status_code == 302
     return client
 
 

@@ -171,3 +171,37 @@ def serving(app: Flask) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def catching_mail(site: Site) -> Iterator:
+    """A real SMTP server (aiosmtpd) on loopback that the site's account emails go to."""
+    from notification_fixtures import FaultySmtpHandler, start_smtp
+
+    handler = FaultySmtpHandler()
+    controller = start_smtp(handler)
+    settings = site.app.config["SETTINGS"]
+    site.app.config["SETTINGS"] = settings.with_overrides(
+        smtp_port=controller.port, base_url="http://tm.test"
+    )
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def sign_up_link(handler, email: str) -> str:
+    """The path of the newest sign-up link mailed to `email`."""
+    for message in reversed(handler.received):
+        found = re.search(r"http://tm\.test(/sign-up/confirm/\S+)", message.get_content())
+        if message["To"] == email and found:
+            return found.group(1)
+    raise AssertionError(f"no sign-up link was mailed to {email}")
+
+
+def sign_up_worker(client: FlaskClient, handler, data: dict):
+    """Sign up through the form and the mailed link, as a worker does; the link's answer."""
+    answer = post_form(client, "/sign-up", "/sign-up", data)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    link = sign_up_link(handler, data["email"])
+    return post_form(client, link, link, {})

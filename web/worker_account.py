@@ -26,6 +26,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -122,39 +123,89 @@ class SignUpForm(FlaskForm):
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up():
+    """The same answer whether or not the address has an account: a link, or its owner told."""
     form = SignUpForm()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
+            asked = _sign_up_request(form)
             accounts.check_rate_limit(get_db(), "sign_up", request.remote_addr)
-            user = _create_worker_account(form)
+            accounts.check_rate_limit(get_db(), "sign_up_address", asked.email.lower())
+            token = accounts.start_sign_up(get_db(), asked)
         except RowError as error:
             _attach_row_error(form, error)
         except accounts.RateLimited as limited:
             form.email.errors = [*form.email.errors, str(limited)]
             status = 429
         except accounts.AccountError as error:
-            form.email.errors = [*form.email.errors, str(error)]
+            form.password.errors = [*form.password.errors, str(error)]
         else:
-            auth.end_browser_session()
-            session[auth.SESSION_KEY] = accounts.create_session(get_db(), user.id)
-            flash("Welcome! Add your skills and preferences so we can match you.", "success")
-            return redirect(url_for("worker_account.profile"))
+            _send_sign_up_mail(asked.email, token)
+            return render_template("worker/sign_up.html", form=form, sent_to=asked.email)
     return render_template("worker/sign_up.html", form=form), status
 
 
-def _create_worker_account(form: SignUpForm) -> accounts.User:
-    """A new worker row and its sign-in account together; consent only if the box was ticked."""
+def _sign_up_request(form: SignUpForm) -> accounts.SignUpRequest:
+    """The form's answers, checked as the workers contract checks them (RowError names a field)."""
     record = parse_worker(
         {
-            "external_id": f"W-{secrets.token_hex(5).upper()}",
+            "external_id": "W-PENDING",
             "name": form.name.data,
             "email": form.email.data,
             "work_authorization": form.work_authorization.data,
             "match_emails": bool(form.match_emails.data),
         }
     )
-    return accounts.create_worker_account(get_db(), record, form.password.data)
+    return accounts.SignUpRequest(
+        email=record.email,
+        name=record.name,
+        password=form.password.data,
+        work_authorization=record.work_authorization,
+        match_emails=bool(form.match_emails.data),
+    )
+
+
+def _send_sign_up_mail(email: str, token: str | None) -> None:
+    settings = current_app.config["SETTINGS"]
+    if token is None:
+        subject = gettext("Someone tried to sign up with your address on talentmatch")
+        text = gettext(
+            "Someone asked to create a talentmatch account with this address, which already"
+            " has one. Nothing was changed. If it was you, sign in at %(url)s.\n",
+            url=f"{settings.base_url}/sign-in",
+        )
+    else:
+        subject = gettext("Finish creating your talentmatch profile")
+        text = gettext(
+            "Open this link within 24 hours to finish creating your talentmatch profile:\n"
+            "%(url)s\n\nIf you did not ask, ignore this email.\n",
+            url=f"{settings.base_url}/sign-up/confirm/{token}",
+        )
+    try:
+        send_notice(settings, email, subject, text)
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("sign-up mail to %s not sent: %s", email, error)
+
+
+@bp.route("/sign-up/confirm/<token>", methods=["GET", "POST"])
+def confirm_sign_up(token: str):
+    """A GET asks (mail scanners follow links); the POST creates the account and signs in."""
+    email = accounts.pending_sign_up_email(get_db(), token)
+    if email is None:
+        abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            external_id = f"W-{secrets.token_hex(5).upper()}"
+            user = accounts.finish_sign_up(get_db(), token, external_id)
+        except (accounts.AccountError, RowError):
+            abort(404)
+        auth.end_browser_session()
+        session[auth.SESSION_KEY] = accounts.create_session(get_db(), user.id)
+        flash(gettext("Welcome! Add your skills and preferences so we can match you."), "success")
+        return redirect(url_for("worker_account.profile"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("worker/sign_up.html", form=form, confirm=email), status
 
 
 # ---- profile -----------------------------------------------------------------------------

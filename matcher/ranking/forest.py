@@ -9,15 +9,26 @@ from mask to leaf value). Per feature,
 the splits sorted by threshold turn "every split the row fails" into a prefix, so the masks
 of all prefixes are precomputed and a row needs one lookup per feature. Leaf values are then
 added in scikit-learn's order, so the raw predictions are bit-for-bit the same.
+
+It reads scikit-learn's private tree arrays, so it is used only with the scikit-learn
+versions it was tested with (`TESTED_SKLEARN`) and only when, at load, its probabilities on
+probe rows equal the model's own `predict_proba`; otherwise the caller uses `predict_proba`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 MAX_LEAVES = 8  # leaf masks are uint8
+# The scikit-learn versions whose tree internals this was tested against (requirements.lock
+# pins one of them); widen only after tests/test_ranker_prediction.py passes on the new one.
+TESTED_SKLEARN = SpecifierSet(">=1.9,<1.10")
+PROBE_ROWS = 256
 _LOWEST_BIT = np.array(
     [(value & -value).bit_length() - 1 if value else 0 for value in range(256)], dtype=np.intp
 )
@@ -40,6 +51,11 @@ class CompiledForest:
     splits: list[FeatureSplits]
     value_of_mask: np.ndarray  # (n_trees, 256) float64: the value of the mask's lowest leaf
     n_trees: int
+    link: Callable[[np.ndarray], np.ndarray]  # raw predictions to class probabilities
+
+    def positive_probability(self, X: np.ndarray) -> np.ndarray:
+        """The probability of the positive class for each row, as `predict_proba(X)[:, 1]`."""
+        return self.link(self.raw_predict(X))[:, 1]
 
     def raw_predict(self, X: np.ndarray) -> np.ndarray:
         """The sum of the baseline and every tree's leaf value for each row of `X` (no NaN)."""
@@ -55,11 +71,55 @@ class CompiledForest:
         return raw
 
 
-def compile_forest(model) -> CompiledForest | None:
+def compile_forest(model, sklearn_version: str | None = None) -> CompiledForest | None:
     """The fitted HistGradientBoostingClassifier's trees compiled, or None if not supported.
 
-    Supported: binary classification, numeric splits only, at most MAX_LEAVES per tree.
+    Supported: a tested scikit-learn (`sklearn_version`, default the installed one), binary
+    classification, numeric splits only, at most MAX_LEAVES per tree, and agreement with the
+    model's own `predict_proba` on probe rows.
     """
+    if not sklearn_is_tested(sklearn_version):
+        return None
+    try:
+        forest = _compile(model)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None  # internals shaped otherwise than the tested versions'
+    return forest if forest is not None and agrees_with_sklearn(forest, model) else None
+
+
+def sklearn_is_tested(version: str | None = None) -> bool:
+    """Whether `version` (default: the installed scikit-learn) is in TESTED_SKLEARN."""
+    if version is None:
+        import sklearn
+
+        version = sklearn.__version__
+    try:
+        return Version(version) in TESTED_SKLEARN
+    except InvalidVersion:
+        return False
+
+
+def agrees_with_sklearn(forest: CompiledForest, model) -> bool:
+    """Whether the compiled trees give exactly the model's `predict_proba` on probe rows."""
+    probe = _probe_rows(forest, model.n_features_in_)
+    return bool(
+        np.array_equal(forest.positive_probability(probe), model.predict_proba(probe)[:, 1])
+    )
+
+
+def _probe_rows(forest: CompiledForest, n_features: int) -> np.ndarray:
+    """Rows at, just below and between the split thresholds, where evaluators can differ."""
+    rng = np.random.default_rng(0)
+    rows = rng.random((PROBE_ROWS, n_features))
+    for split in forest.splits:
+        points = np.concatenate(
+            [split.thresholds, np.nextafter(split.thresholds, -np.inf), split.thresholds + 1e-3]
+        )
+        rows[:, split.feature] = rng.choice(points, PROBE_ROWS)
+    return rows
+
+
+def _compile(model) -> CompiledForest | None:
     baseline = np.asarray(model._baseline_prediction, dtype=np.float64)
     if baseline.size != 1:
         return None
@@ -82,6 +142,7 @@ def compile_forest(model) -> CompiledForest | None:
         splits=_feature_splits(split_rows, len(trees)),
         value_of_mask=leaf_values[:, _LOWEST_BIT],
         n_trees=len(trees),
+        link=model._loss.predict_proba,
     )
 
 

@@ -157,6 +157,6 @@ def _step_probability(model, forest: CompiledForest | None, X: np.ndarray) -> np
     if isinstance(model, float):
         return np.full(len(X), model)
     if forest is not None:
-        return model._loss.predict_proba(forest.raw_predict(X))[:, 1]
+        return forest.positive_probability(X)
     with _threads_for(len(X)):
         return model.predict_proba(X)[:, 1]

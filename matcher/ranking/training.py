@@ -357,7 +357,8 @@ def train_and_register(
     version = register_ranker(db, settings, run.model, card, on_step=on_step)
     if promoted:
         registry.promote(db, version, reason, on_step=on_step)
-    removed = registry.prune_versions(db, settings)
+    removed = registry.prune_versions(db, settings, on_step=on_step)
+    registry.remove_orphan_files(db, settings)
     return TrainingOutcome(run, version, promoted, reason, removed)
 
 

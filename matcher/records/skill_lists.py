@@ -9,7 +9,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from matcher.records.parsing import RowError, format_number, is_missing, text_list
+from matcher.records.parsing import (
+    RowError,
+    checked_text,
+    format_number,
+    is_missing,
+    text_list,
+)
 
 YEARS_SEPARATOR = ":"
 
@@ -32,9 +38,11 @@ def _skill_item(field: str, item: object) -> SkillItem:
         name, years = item.get("name"), item.get("years")
         if is_missing(name) or not isinstance(name, str):
             raise RowError(field, f"a skill needs a name ({item!r})")
-        return SkillItem(name.strip(), _years(field, name, years))
+        return SkillItem(checked_text(field, name).strip(), _years(field, name, years))
     if not isinstance(item, str):
         raise RowError(field, f"a skill must be text or {{name, years}} (got {item!r})")
+    # One skill is one line of text: the single-line fields' cap and characters.
+    item = checked_text(field, item)
     term, separator, tail = item.rpartition(YEARS_SEPARATOR)
     if separator and term.strip() and _looks_numeric(tail):
         return SkillItem(term.strip(), _years(field, term, tail))

@@ -566,3 +566,22 @@ def _m018_new_columns_and_tables(db: Database) -> None:
             PRIMARY KEY (user_id, job_id, worker_id)
         ) WITHOUT ROWID""",
     )
+
+
+@migrations()
+def m022_pending_sign_ups(db: Database) -> None:
+    _run(
+        db,
+        # A sign-up waiting for its emailed link: the account is created only when the link
+        # is used, so sign-up answers the same whether or not the address has an account.
+        # Personal information: removed when used, and by housekeeping after SIGN_UP_LINK_AGE.
+        """CREATE TABLE pending_sign_ups (
+            token_hash TEXT PRIMARY KEY,
+            email TEXT NOT NULL,
+            name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            work_authorization TEXT NOT NULL,
+            match_emails INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+    )

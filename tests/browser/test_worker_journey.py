@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from test_employer_flow import ARTIFACTS
-from web_support import ACME_EMAIL, PASSWORD, build_site, serving
+from web_support import ACME_EMAIL, PASSWORD, build_site, catching_mail, serving, sign_up_link
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,8 @@ WORKER_EMAIL = "nia.park@example.org"
 @pytest.fixture
 def served(tmp_path) -> Iterator[tuple]:
     site = build_site(tmp_path, workers=12)
-    with serving(site.app) as url:
+    with catching_mail(site) as handler, serving(site.app) as url:
+        site.mail = handler
         yield url, site
 
 
@@ -37,7 +38,7 @@ def _watch_console(page) -> list[str]:
     return errors
 
 
-def _sign_up(page, url: str) -> None:
+def _sign_up(page, url: str, site) -> None:
     page.goto(url + "/sign-in")
     page.get_by_role("link", name="Create a worker profile").click()
     page.get_by_label("Full name").fill(WORKER_NAME)
@@ -48,6 +49,12 @@ def _sign_up(page, url: str) -> None:
     assert not page.get_by_role("checkbox").is_checked()  # no email consent unless ticked
     _shot(page, "1-sign-up")
     page.get_by_role("button", name="Create my profile").click()
+    page.get_by_text(f"We sent an email to {WORKER_EMAIL}").wait_for()
+    width = page.viewport_size["width"]
+    _shot(page, f"1b-check-your-email-{width}")
+    page.goto(url + sign_up_link(site.mail, WORKER_EMAIL))
+    _shot(page, f"1c-finish-sign-up-{width}")
+    page.get_by_role("button", name="Finish creating my profile").click()
     page.get_by_role("heading", name="Your profile").wait_for()
 
 
@@ -103,7 +110,7 @@ def test_worker_signs_up_fills_profile_sees_matches_and_accepts_contact(browser,
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     errors = _watch_console(page)
 
-    _sign_up(page, url)
+    _sign_up(page, url, site)
     _fill_profile(page)
     page.get_by_role("heading", name="My matches").wait_for()
     first = page.locator("ol.matches > li").first
@@ -145,7 +152,7 @@ def test_profile_works_at_phone_width_without_javascript(browser, served):  # no
     url, site = served
     context = browser.new_context(viewport={"width": 375, "height": 740}, java_script_enabled=False)
     page = context.new_page()
-    _sign_up(page, url)
+    _sign_up(page, url, site)
     page.get_by_label("Skills", exact=True).fill("pyton")
     page.get_by_role("button", name="Save profile").click()
     page.get_by_text("Not a skill we know: pyton.").wait_for()

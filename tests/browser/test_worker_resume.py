@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from resume_files import DOCX_RESUME_LINES, PDF_RESUME_LINES, docx_bytes, pdf_bytes
 from test_employer_flow import ARTIFACTS
-from web_support import PASSWORD, build_site, serving
+from web_support import PASSWORD, build_site, catching_mail, serving, sign_up_link
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,8 @@ EMAIL = "amara.okafor@example.org"
 @pytest.fixture
 def served(tmp_path) -> Iterator[tuple]:
     site = build_site(tmp_path, workers=6)
-    with serving(site.app) as url:
+    with catching_mail(site) as handler, serving(site.app) as url:
+        site.mail = handler
         yield url, site
 
 
@@ -34,7 +35,7 @@ def _shot(page, name: str) -> None:
     shutil.copy(path, f"/tmp/resumes_{name}.png")
 
 
-def _sign_up(page, url: str) -> None:
+def _sign_up(page, url: str, site) -> None:
     page.goto(url + "/sign-up")
     page.get_by_label("Full name").fill("Amara Okafor")
     page.get_by_label("Email", exact=True).fill(EMAIL)
@@ -42,6 +43,9 @@ def _sign_up(page, url: str) -> None:
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_label("Work authorization in Canada").select_option("open_work_permit")
     page.get_by_role("button", name="Create my profile").click()
+    page.get_by_text(f"We sent an email to {EMAIL}").wait_for()
+    page.goto(url + sign_up_link(site.mail, EMAIL))
+    page.get_by_role("button", name="Finish creating my profile").click()
     page.get_by_role("heading", name="Your profile").wait_for()
 
 
@@ -81,7 +85,7 @@ def test_worker_uploads_pdf_and_docx_resumes_confirms_and_skills_keep_their_year
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    _sign_up(page, url)
+    _sign_up(page, url, site)
 
     bad = tmp_path / "notes.txt"
     bad.write_text("Python")
