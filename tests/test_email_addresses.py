@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from web_support import PASSWORD, build_site, post_form, sign_in
+from web_support import PASSWORD, build_site, catching_mail, post_form, sign_in, sign_up_link
 
 from matcher import accounts
 from matcher.email_addresses import InvalidEmail, canonical_email, display_email
@@ -76,8 +76,11 @@ def test_worker_sign_up_stores_the_canonical_form(site):
         "confirm": PASSWORD,
         "work_authorization": "open_work_permit",
     }
-    assert post_form(client, "/sign-up", "/sign-up", data).status_code == 302
     canonical = canonical_email("zoe@québec-talent.example")
+    with catching_mail(site) as mail:
+        assert post_form(client, "/sign-up", "/sign-up", data).status_code == 200
+        link = sign_up_link(mail, canonical)  # mailed to the canonical address
+        assert post_form(client, link, link, {}).status_code == 302
     db = site.db()
     try:
         row = db.execute(
