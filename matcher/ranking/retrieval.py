@@ -25,8 +25,7 @@ from matcher.features.pair_features import (
     EXPERIENCE_SHORTFALL_FOR_ZERO,
     MAX_DAYS_UNTIL_AVAILABLE,
     TEXT_RELEVANCE_HALF,
-    job_queries,
-    profile_similarity,
+    job_side,
     skill_jaccard,
 )
 from matcher.features.population import (
@@ -34,7 +33,6 @@ from matcher.features.population import (
     UNKNOWN_YEARS_VALUE,
     JobProfile,
 )
-from matcher.occupations import similarity_to_codes
 from matcher.ranking.caches import VersionedCache, database_key
 from matcher.ranking.index import (
     OpenJobs,
@@ -185,13 +183,12 @@ def content_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.n
     """BM25 text relevance and occupation similarity of every worker for `job`, as in the
     pair features (one sparse product over the resumes, one lookup per occupation slot)."""
     table = index.table
-    queries, ideal = job_queries([job], table)
-    dense = np.zeros(queries.shape[1], dtype=np.float32)
-    dense[queries.indices] = queries.data
-    share = np.asarray(table.resume_terms @ dense).ravel() / max(float(ideal[0]), 1e-9)
+    side = job_side([job], table)
+    dense = np.zeros(side.text.shape[1], dtype=np.float32)
+    dense[side.text.indices] = side.text.data
+    share = np.asarray(table.resume_terms @ dense).ravel() / max(float(side.text_ideal[0]), 1e-9)
     text = (share / (share + TEXT_RELEVANCE_HALF)).astype(np.float32)
-    occupation = profile_similarity(similarity_to_codes(job.occupation), table)
-    return text, occupation[table.occupation_profile]
+    return text, side.profile_similarity(table)[table.occupation_profile]
 
 
 def retrieval_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:

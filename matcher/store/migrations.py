@@ -429,3 +429,13 @@ def m015_languages(db: Database) -> None:
         "ALTER TABLE workers ADD COLUMN preferred_language TEXT",
         "ALTER TABLE users ADD COLUMN preferred_language TEXT",
     )
+
+
+@migrations()
+def m023_resume_occupations(db: Database) -> None:
+    _run(
+        db,
+        # The occupations found in `resume_text`, written with it (matcher.occupations.stored:
+        # a version, then code=share pairs); NULL or an old version is recomputed on load.
+        "ALTER TABLE workers ADD COLUMN resume_occupations TEXT",
+    )
