@@ -160,7 +160,7 @@ def job_side(jobs: list[JobProfile], workers: WorkerTable) -> JobSide:
     if len(jobs) != 1:
         return JobSide(jobs, workers)
     sides = workers.job_sides
-    key = _side_key(jobs[0])
+    key = job_key(jobs[0])
     side = sides.get(key)
     if side is None:
         side = JobSide(jobs, workers)
@@ -171,8 +171,8 @@ def job_side(jobs: list[JobProfile], workers: WorkerTable) -> JobSide:
     return side
 
 
-def _side_key(job: JobProfile) -> tuple:
-    """Every field of a job that its side reads."""
+def job_key(job: JobProfile) -> tuple:
+    """Every field of a job that its features read: equal keys, equal features."""
     return (
         job.text(),
         tuple(job.required_skills),
