@@ -231,6 +231,10 @@ class _RecentScores:
             entry = self._entries.get(key)
             return entry[1] if entry is not None and entry[0]() is index else None
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def put(self, key: tuple, index: WorkerIndex, scores: np.ndarray) -> np.ndarray:
         scores.flags.writeable = False
         with self._lock:
@@ -249,6 +253,11 @@ def _scores_key(index: WorkerIndex, job: JobProfile, weights: np.ndarray) -> tup
 # Enough for a worker's matches (one fit scale per listed job, each just after its pool).
 RECENT_SCORES = 12
 _recent_scores = _RecentScores(RECENT_SCORES)
+
+
+def clear_recent_scores() -> None:
+    """Forget the kept retrieval scores (with the shortlist cache, for cold measurements)."""
+    _recent_scores.clear()
 
 
 def _weighted(terms: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
