@@ -23,6 +23,7 @@ from matcher.features.population import (
     UNKNOWN_YEARS_VALUE,
     JobProfile,
     WorkerTable,
+    csr_rows,
 )
 from matcher.occupations import UNKNOWN_SIMILARITY, similarity_to_codes
 
@@ -272,7 +273,7 @@ def _per_pair_sum(pair_of_entry: np.ndarray, values: np.ndarray, count: int) -> 
 def _skill_columns(job_side: JobSide, job_index, workers: WorkerTable, rows) -> list:
     """Skill features from the workers' stored skills only: one lookup per skill a worker
     holds, never a (pairs, skills) product (serving scores thousands of workers per job)."""
-    held = workers.skills[rows]  # 1 + years where held
+    held = csr_rows(workers.skills, rows)  # 1 + years where held
     pair_of = _entry_pairs(held, len(rows))
     job_of = job_index[pair_of]
     required = (_job_values(job_side.required, job_of, held.indices) > 0).astype(np.float32)
@@ -311,7 +312,7 @@ def _related_credit(job_side, job_index, workers, rows, held_required, n_require
     if presence.shape[1] == 0:
         return np.zeros(len(rows), dtype=np.float32)
     held, pair_of, required = held_required
-    categories = presence[rows]
+    categories = csr_rows(presence, rows)
     category_pair = _entry_pairs(categories, len(rows))
     asked = _job_values(job_side.required_categories, job_index[category_pair], categories.indices)
     in_category = _per_pair_sum(category_pair, asked, len(rows))
@@ -357,7 +358,7 @@ def _sparse_row_dot(
 ) -> np.ndarray:
     """Dot product of each pair's job row and worker row (hashed term space), without ever
     materialising a 262,144-wide job row per pair."""
-    held = worker_rows[rows]
+    held = csr_rows(worker_rows, rows)
     if job_rows.shape[0] == 1:
         # One job (a shortlist): a dense job vector makes this one sparse matrix-vector product.
         dense = np.zeros(TEXT_VECTOR_FEATURES, dtype=np.float32)
