@@ -48,12 +48,11 @@ class CompiledForest:
         for split in self.splits:
             failed = np.searchsorted(split.thresholds, X[:, split.feature], side="left")
             masks &= split.prefix_masks[failed]
-        terms = np.empty((self.n_trees + 1, len(X)), dtype=np.float64)
-        terms[0] = self.baseline
-        terms[1:] = self.value_of_mask[np.arange(self.n_trees)[:, None], masks.T]
-        # One tree at a time, as scikit-learn adds them: a running sum (accumulate) adds in
-        # order, where np.sum would pair terms up and round differently.
-        return np.add.accumulate(terms, axis=0)[-1]
+        values = self.value_of_mask[np.arange(self.n_trees)[:, None], masks.T]
+        raw = np.full(len(X), self.baseline, dtype=np.float64)
+        for tree_values in values:  # one tree at a time, as scikit-learn adds them
+            raw += tree_values
+        return raw
 
 
 def compile_forest(model) -> CompiledForest | None:
