@@ -44,6 +44,7 @@ _ANONYMOUS_VALUES: dict[str, Any] = {
     "name": None,
     "email": None,
     "resume_text": "",
+    "resume_occupations": None,  # read from the resume (m023), so it goes with it
     "years_experience": 0,
     "education": None,
     "city_preferences": "",

@@ -276,3 +276,51 @@ def test_the_transformer_holds_no_data_so_clone_copies_none(fit_rows):
 
     assert PairFeatureTransformer().get_params() == {}
     assert clone(PairFeatureTransformer()).get_params() == {}
+
+
+@pytest.mark.parametrize("rows", [[], [2, 0, 2], [0, 1, 2, 3]])
+def test_csr_rows_gathers_the_same_entries_as_scipy_indexing(rows):
+    from scipy import sparse
+
+    from matcher.features.population import csr_rows
+
+    matrix = sparse.csr_matrix(
+        np.array([[0, 1.5, 0, 2], [0, 0, 0, 0], [3, 0, 0.5, 0], [0, 0, 0, 4]], dtype=np.float32)
+    )
+    gathered, expected = csr_rows(matrix, np.array(rows, dtype=np.int64)), matrix[rows]
+    assert gathered.shape == expected.shape
+    np.testing.assert_array_equal(gathered.indptr, expected.indptr)
+    np.testing.assert_array_equal(gathered.indices, expected.indices)
+    np.testing.assert_array_equal(gathered.data, expected.data)
+
+
+def test_a_changed_job_gets_new_features_from_the_same_worker_table(fit_rows):
+    """Job sides are kept per table and job content: an edit to the job is never served stale."""
+    workers = load_worker_table(fit_rows)
+    job = load_job(fit_rows, "J1")
+    rows = np.arange(len(workers))
+    before = pair_features(job, workers, rows, today=TODAY)
+    job.required_skills = ["Go"]
+    job.description = "go services"
+    after = pair_features(job, workers, rows, today=TODAY)
+    fresh = pair_features(job, load_worker_table(fit_rows), rows, today=TODAY)
+    np.testing.assert_array_equal(after, fresh)
+    assert not np.array_equal(before, after)
+
+
+def test_a_fit_scale_reads_the_same_retrieval_scores_its_pool_was_retrieved_by(fit_rows):
+    from matcher.ranking.index import build_worker_index
+    from matcher.ranking.retrieval import (
+        clear_recent_scores,
+        retrieval_scores,
+        retrieve_candidates,
+    )
+
+    index, job = build_worker_index(fit_rows), load_job(fit_rows, "J1")
+    clear_recent_scores()
+    retrieve_candidates(index, job, np.ones(len(index), dtype=bool), pool_size=2)
+    kept = retrieval_scores(index, job)
+    clear_recent_scores()
+    computed = retrieval_scores(index, job)
+    np.testing.assert_array_equal(kept, computed)
+    assert not kept.flags.writeable  # shared between callers

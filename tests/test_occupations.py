@@ -3,11 +3,15 @@ what they change on a shortlist."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+import numpy as np
 import pytest
 
 from matcher.config import Settings
+from matcher.features.pair_features import pair_features
+from matcher.features.population import JobProfile, load_worker_table
 from matcher.importing import import_rows
 from matcher.occupations import (
     occupation_of_title,
@@ -20,6 +24,7 @@ from matcher.occupations.build_occupations import (
     SEED_PATH,
     build_occupations,
 )
+from matcher.occupations.stored import read_resume_occupations
 from matcher.ranking.shortlists import shortlist_for_job
 
 
@@ -123,3 +128,61 @@ def test_a_data_science_shortlist_holds_data_and_software_people_not_excel_users
     settings = Settings(db_path=db_path, models_dir=models_dir)
     ranked = [c.worker for c in shortlist_for_job(db, "DS1", settings=settings).candidates]
     assert ranked[:2] == ["data", "software"]
+
+
+def _import_resume_workers(db) -> None:
+    workers = [
+        {
+            "external_id": name,
+            "name": name.title(),
+            "email": f"{name}@example.org",
+            "resume_text": text,
+            "skills": "Excel;Python",
+            "city_preferences": "Toronto",
+            "work_authorization": "open_work_permit",
+        }
+        for name, text in {**RESUMES, "blank": ""}.items()
+    ]
+    assert not import_rows(db, "workers", workers).rejected
+
+
+def _occupations_by_worker(table) -> dict[str, list[tuple[int, float]]]:
+    """Each worker's (code position, share) slots, independent of profile numbering."""
+    return {
+        str(external_id): [
+            (int(code), float(weight))
+            for code, weight in zip(
+                table.occupation_codes[profile], table.occupation_weights[profile], strict=True
+            )
+        ]
+        for external_id, profile in zip(table.external_ids, table.occupation_profile, strict=True)
+    }
+
+
+def test_occupations_stored_with_the_resume_load_as_computing_them_would(db):
+    _import_resume_workers(db)
+    stored = dict(db.execute("SELECT external_id, resume_occupations FROM workers"))
+    assert all(read_resume_occupations(value) is not None for value in stored.values())
+    assert read_resume_occupations(stored["data"])[0][0] == "15-2051.00"
+    from_column = load_worker_table(db)
+    db.execute("UPDATE workers SET resume_occupations = NULL")
+    computed = load_worker_table(db)
+    assert _occupations_by_worker(from_column) == _occupations_by_worker(computed)
+    job = JobProfile(
+        *(1, "DS1", 1, "Acme", "Senior Data Scientist", "Models; Excel.", "Toronto", "onsite"),
+        *(None, None, None, 0, "open", None, ["Excel"], [], "15-2051.00"),
+    )
+    rows = np.arange(len(computed))
+    today = dt.date(2026, 11, 25)
+    np.testing.assert_array_equal(
+        pair_features(job, from_column, rows, today=today),
+        pair_features(job, computed, rows, today=today),
+    )
+
+
+def test_a_stored_value_of_another_occupations_version_is_recomputed(db):
+    _import_resume_workers(db)
+    current = _occupations_by_worker(load_worker_table(db))
+    db.execute("UPDATE workers SET resume_occupations = 'an-old-version|35-1011.00=1.0'")
+    assert read_resume_occupations("an-old-version|35-1011.00=1.0") is None
+    assert _occupations_by_worker(load_worker_table(db)) == current

@@ -122,6 +122,7 @@ def test_deletion_removes_personal_data_and_keeps_anonymous_outcomes(seeded: Dat
         "",
     )
     assert row["salary_expectation_cad"] is None and row["match_emails"] == 0
+    assert row["resume_occupations"] is None  # derived from the resume, so removed with it
     for table in ("worker_skills", "contact_requests", "email_outbox", "users"):
         count = seeded.execute(f"SELECT count(*) FROM {table} WHERE worker_id = ?", [ana])
         assert count.fetchone()[0] == 0, table

@@ -23,6 +23,7 @@ from matcher.features.population import (
     UNKNOWN_YEARS_VALUE,
     JobProfile,
     WorkerTable,
+    csr_rows,
 )
 from matcher.occupations import UNKNOWN_SIMILARITY, similarity_to_codes
 
@@ -75,6 +76,10 @@ MAX_EXPERIENCE_GAP = 20.0
 # The share of a job's attainable BM25 at which text relevance reaches one half: relevance is
 # share / (share + TEXT_RELEVANCE_HALF), so it saturates instead of growing with length.
 TEXT_RELEVANCE_HALF = 0.05
+# Job texts whose hashed terms are kept, and single-job sides kept per worker table: enough
+# for every open job of a large market's digest run (a side is a few kilobytes).
+QUERY_CACHE_SIZE = 16_384
+JOB_SIDE_CACHE_SIZE = 16_384
 
 
 @lru_cache(maxsize=1)
@@ -125,14 +130,64 @@ def job_queries(jobs: list[JobProfile], workers: WorkerTable) -> tuple[sp.csr_ma
     The attainable score sums each term's weight times IDF times the saturation ceiling
     (k1 + 1), over the terms some worker uses: a resume holding every term many times.
     """
-    queries = TEXT_VECTORIZER.transform([j.text() for j in jobs]).tocsr()
-    queries.data = (1.0 + np.log(queries.data)).astype(np.float32)
+    terms = [_query_terms(job.text()) for job in jobs]
+    lengths = np.array([len(indices) for indices, _ in terms], dtype=np.int64)
+    queries = sp.csr_matrix(
+        (
+            np.concatenate([weights for _, weights in terms]),
+            np.concatenate([indices for indices, _ in terms]),
+            np.r_[0, np.cumsum(lengths)],
+        ),
+        shape=(len(jobs), TEXT_VECTOR_FEATURES),
+    )
     idf = workers.term_idf if len(workers.term_idf) else np.zeros(TEXT_VECTOR_FEATURES)
     ideal = np.asarray(queries @ idf.astype(np.float32)).ravel() * (BM25_K1 + 1)
     return queries, ideal.astype(np.float32)
 
 
-class _JobSide:
+@lru_cache(maxsize=QUERY_CACHE_SIZE)
+def _query_terms(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A job text's hashed terms and their 1 + log(count) weights, hashed once per text: the
+    same job is scored again by every pool, fit scale and digest that holds it."""
+    query = TEXT_VECTORIZER.transform([text])
+    indices, weights = query.indices.astype(np.int32), (1.0 + np.log(query.data)).astype(np.float32)
+    indices.flags.writeable = weights.flags.writeable = False  # shared between callers
+    return indices, weights
+
+
+def job_side(jobs: list[JobProfile], workers: WorkerTable) -> JobSide:
+    """The `JobSide` of `jobs`; for one job, built once per worker table and job content,
+    since shortlists, fit scales and digests score the same job against many pools."""
+    if len(jobs) != 1:
+        return JobSide(jobs, workers)
+    sides = workers.job_sides
+    key = job_key(jobs[0])
+    side = sides.get(key)
+    if side is None:
+        side = JobSide(jobs, workers)
+        with sides.lock:
+            if len(sides) >= JOB_SIDE_CACHE_SIZE:
+                sides.pop(next(iter(sides)))
+            sides[key] = side
+    return side
+
+
+def job_key(job: JobProfile) -> tuple:
+    """Every field of a job that its features read: equal keys, equal features."""
+    return (
+        job.text(),
+        tuple(job.required_skills),
+        tuple(job.nice_to_have_skills),
+        job.min_years_experience,
+        job.city,
+        job.remote,
+        job.salary_max_cad,
+        job.french_level_required,
+        job.occupation,
+    )
+
+
+class JobSide:
     """The jobs of a batch as arrays and sparse matrices over the workers' skill columns."""
 
     def __init__(self, jobs: list[JobProfile], workers: WorkerTable) -> None:
@@ -153,6 +208,13 @@ class _JobSide:
         self.text, self.text_ideal = job_queries(jobs, workers)
         self.occupation = np.vstack([similarity_to_codes(j.occupation) for j in jobs])
         self.required_categories = self._category_counts(jobs, workers)
+        self._profile_similarity: np.ndarray | None = None
+
+    def profile_similarity(self, workers: WorkerTable) -> np.ndarray:
+        """The (first) job's `profile_similarity` to every occupation profile, kept."""
+        if self._profile_similarity is None:
+            self._profile_similarity = profile_similarity(self.occupation[0], workers)
+        return self._profile_similarity
 
     @staticmethod
     def _skill_matrix(lists: list[list[str]], workers: WorkerTable, n_skills: int):
@@ -208,10 +270,10 @@ def _per_pair_sum(pair_of_entry: np.ndarray, values: np.ndarray, count: int) -> 
     return np.bincount(pair_of_entry, weights=values, minlength=count).astype(np.float32)
 
 
-def _skill_columns(job_side: _JobSide, job_index, workers: WorkerTable, rows) -> list:
+def _skill_columns(job_side: JobSide, job_index, workers: WorkerTable, rows) -> list:
     """Skill features from the workers' stored skills only: one lookup per skill a worker
     holds, never a (pairs, skills) product (serving scores thousands of workers per job)."""
-    held = workers.skills[rows]  # 1 + years where held
+    held = csr_rows(workers.skills, rows)  # 1 + years where held
     pair_of = _entry_pairs(held, len(rows))
     job_of = job_index[pair_of]
     required = (_job_values(job_side.required, job_of, held.indices) > 0).astype(np.float32)
@@ -250,7 +312,7 @@ def _related_credit(job_side, job_index, workers, rows, held_required, n_require
     if presence.shape[1] == 0:
         return np.zeros(len(rows), dtype=np.float32)
     held, pair_of, required = held_required
-    categories = presence[rows]
+    categories = csr_rows(presence, rows)
     category_pair = _entry_pairs(categories, len(rows))
     asked = _job_values(job_side.required_categories, job_index[category_pair], categories.indices)
     in_category = _per_pair_sum(category_pair, asked, len(rows))
@@ -263,7 +325,7 @@ def _related_credit(job_side, job_index, workers, rows, held_required, n_require
     return np.clip(credit, 0.0, 1.0).astype(np.float32)
 
 
-def _text_relevance(side: _JobSide, job_index: np.ndarray, workers: WorkerTable, rows):
+def _text_relevance(side: JobSide, job_index: np.ndarray, workers: WorkerTable, rows):
     """BM25 of each pair's job terms in the resume, as a saturating share of the attainable."""
     raw = _sparse_row_dot(side.text, job_index, workers.resume_terms, rows)
     share = raw / np.maximum(side.text_ideal[job_index], 1e-9)
@@ -271,15 +333,15 @@ def _text_relevance(side: _JobSide, job_index: np.ndarray, workers: WorkerTable,
 
 
 def occupation_similarity(
-    side_occupation: np.ndarray, job_index: np.ndarray, workers: WorkerTable, rows
+    side: JobSide, job_index: np.ndarray, workers: WorkerTable, rows
 ) -> np.ndarray:
     """Share-weighted similarity of the worker's occupations to the job's (0..1)."""
     profiles = workers.occupation_profile[rows]
-    if side_occupation.shape[0] == 1:
+    if side.occupation.shape[0] == 1:
         # One job against many workers: once per distinct profile, then one lookup each.
-        return profile_similarity(side_occupation[0], workers)[profiles]
+        return side.profile_similarity(workers)[profiles]
     codes = workers.occupation_codes[profiles].astype(np.int64)  # -1 pads to the last 0
-    similarity = side_occupation[job_index[:, None], codes]
+    similarity = side.occupation[job_index[:, None], codes]
     blended = (similarity * workers.occupation_weights[profiles]).sum(axis=1)
     return np.where(codes[:, 0] >= 0, blended, UNKNOWN_SIMILARITY).astype(np.float32)
 
@@ -296,7 +358,7 @@ def _sparse_row_dot(
 ) -> np.ndarray:
     """Dot product of each pair's job row and worker row (hashed term space), without ever
     materialising a 262,144-wide job row per pair."""
-    held = worker_rows[rows]
+    held = csr_rows(worker_rows, rows)
     if job_rows.shape[0] == 1:
         # One job (a shortlist): a dense job vector makes this one sparse matrix-vector product.
         dense = np.zeros(TEXT_VECTOR_FEATURES, dtype=np.float32)
@@ -332,7 +394,7 @@ def pair_features_for_pairs(
     """
     job_index = np.asarray(job_index, dtype=np.int64)
     rows = np.asarray(rows, dtype=np.int64)
-    side = _JobSide(jobs, workers)
+    side = job_side(jobs, workers)
     needed = side.min_years[job_index]
     years = workers.years_experience[rows]
     rank = workers.city_rank[rows, side.city[job_index]].astype(np.float32)
@@ -345,7 +407,7 @@ def pair_features_for_pairs(
     columns = [
         *_skill_columns(side, job_index, workers, rows),
         _text_relevance(side, job_index, workers, rows),
-        occupation_similarity(side.occupation, job_index, workers, rows),
+        occupation_similarity(side, job_index, workers, rows),
         city_preference,
         remote_compatible,
         np.maximum(city_preference, remote_compatible),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -20,7 +21,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sqlite_utils import Database
 
 from matcher.constants import CITIES
-from matcher.occupations import code_positions, occupation_of_title, occupations_in_text
+from matcher.occupations import RESUME_OCCUPATIONS, code_positions, occupation_of_title
+from matcher.occupations.stored import Found, read_resume_occupations, resume_occupations
 
 # Stateless term counter shared by resumes and job descriptions: nothing to fit or persist.
 TEXT_VECTOR_FEATURES = 2**18
@@ -40,6 +42,14 @@ BM25_B = 0.75
 # but below 1 (= 0 years stated), so that readers can tell unknown from zero.
 UNKNOWN_YEARS_VALUE = 0.5
 EPOCH = dt.date(1970, 1, 1)
+
+
+class LockedDict(dict):
+    """A dict with a lock for the threads that add to it (reads need none in CPython)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
 
 
 @dataclass
@@ -71,6 +81,8 @@ class WorkerTable:
     # Inverse document frequency of each skill column over workers (rarer skills weigh more).
     skill_idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     _row_by_id: dict[int, int] | None = field(default=None, repr=False)
+    # Per-job arrays the pair features build against this table (`pair_features.job_side`).
+    job_sides: LockedDict = field(default_factory=lambda: LockedDict(), repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.worker_ids)
@@ -117,6 +129,23 @@ class JobProfile:
         return f"{self.title} {self.description} {skills}"
 
 
+def csr_rows(matrix: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    """`matrix[rows]` for a CSR matrix and an integer array of rows: the same entries in the
+    same order, gathered in a few numpy calls (scipy's fancy indexing costs far more per call,
+    and features index rows several times per pool)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    starts = matrix.indptr[rows].astype(np.int64)
+    lengths = matrix.indptr[rows + 1] - starts
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    positions = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1], dtype=np.int64)
+    index_type = matrix.indices.dtype
+    return sp.csr_matrix(
+        (matrix.data[positions], matrix.indices[positions], indptr.astype(index_type)),
+        shape=(len(rows), matrix.shape[1]),
+    )
+
+
 def date_to_days(value: str | None) -> float:
     """Days since 1970-01-01 of an ISO date (or date-time), nan when missing or unreadable."""
     if not value:
@@ -149,7 +178,8 @@ def _float_column(values: Sequence) -> np.ndarray:
 
 _WORKER_COLUMNS = (
     "id, external_id, resume_text, years_experience, city_preferences, open_to_remote, "
-    "english_level, french_level, salary_expectation_cad, work_authorization, available_from"
+    "english_level, french_level, salary_expectation_cad, work_authorization, available_from, "
+    "resume_occupations"
 )
 
 
@@ -172,7 +202,7 @@ def load_worker_table(db: Database) -> WorkerTable:
     skill_idf = np.log((len(worker_ids) + 1.0) / (document_frequency + 1.0)) + 1.0
     city_rank = _per_distinct(columns[4], _city_ranks, np.int8).reshape(-1, len(CITIES))
     resume_terms, term_idf = _resume_terms(columns[2], held, skill_index)
-    profile, codes, weights = worker_occupations(columns[2])
+    profile, codes, weights = worker_occupations(columns[2], columns[11])
     return WorkerTable(
         worker_ids=worker_ids,
         external_ids=np.array(columns[1], dtype=object),
@@ -288,17 +318,29 @@ def bm25_weights(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
 
 
 def worker_occupations(
-    resumes: Sequence[str | None],
+    resumes: Sequence[str | None], stored: Sequence[str | None] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each resume's occupation profile row, and per distinct profile its top 3 occupations
-    (code positions, -1 for none) and their shares."""
+    (code positions, -1 for none) and their shares.
+
+    `stored` holds each row's `workers.resume_occupations`: where it is current, the titles
+    are not looked for again (the same result, read instead of computed).
+    """
     positions = code_positions()
-    slots = 3
-    profile_of_text: dict[str | None, int] = {}
-    profile_rows: dict[tuple, int] = {}
-    for text in set(resumes):
-        found = tuple(occupations_in_text(text or "", limit=slots))
-        profile_of_text[text] = profile_rows.setdefault(found, len(profile_rows))
+    found_of_text: dict[str | None, Found] = {}
+    for text, value in zip(resumes, stored or [None] * len(resumes), strict=True):
+        if text not in found_of_text:
+            known = read_resume_occupations(value)
+            if known is not None:
+                found_of_text[text] = known
+    for text in set(resumes).difference(found_of_text):
+        found_of_text[text] = resume_occupations(text)
+    profile_rows: dict[Found, int] = {}
+    profile_of_text = {
+        text: profile_rows.setdefault(found, len(profile_rows))
+        for text, found in found_of_text.items()
+    }
+    slots = RESUME_OCCUPATIONS
     codes = np.full((max(len(profile_rows), 1), slots), -1, dtype=np.int16)
     weights = np.zeros((max(len(profile_rows), 1), slots), dtype=np.float32)
     for found, row in profile_rows.items():

@@ -2,6 +2,7 @@
 close two occupations are. Reads only the committed `occupations.json`."""
 
 from matcher.occupations.lookup import (
+    RESUME_OCCUPATIONS,
     Occupation,
     load_titles,
     occupation_of_title,
@@ -16,6 +17,7 @@ from matcher.occupations.similarity import (
 )
 
 __all__ = [
+    "RESUME_OCCUPATIONS",
     "UNKNOWN_SIMILARITY",
     "Occupation",
     "code_positions",

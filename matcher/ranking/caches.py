@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -60,8 +61,15 @@ def database_key(db: Database) -> str:
     """A key naming the database file (or the in-memory connection) for the caches."""
     for _, name, file in db.execute("PRAGMA database_list").fetchall():
         if name == "main":
-            return str(Path(file).resolve()) if file else f"memory:{id(db.conn)}"
+            return _resolved(file) if file else f"memory:{id(db.conn)}"
     return f"memory:{id(db.conn)}"
+
+
+@lru_cache(maxsize=64)
+def _resolved(file: str) -> str:
+    """The file's resolved path, once per path: a request asks for it several times, and
+    resolving walks the file system."""
+    return str(Path(file).resolve())
 
 
 def change_version(db: Database, name: str) -> int:

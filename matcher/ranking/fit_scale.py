@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from matcher.constants import CITIES
-from matcher.features.population import JobProfile
+from matcher.features.population import JobProfile, csr_rows
 from matcher.fit import BANDS, Fit, FitBand, percentile_of
 from matcher.ranking.index import WorkerIndex
 
@@ -112,8 +112,11 @@ def required_shares(job: JobProfile, index: WorkerIndex, rows: np.ndarray) -> np
     known = [column for column in columns if column is not None]
     if not known:
         return np.zeros(len(rows))
-    held = (index.table.skills[rows][:, known] != 0).sum(axis=1)
-    return np.asarray(held, dtype=float).ravel() / len(job.required_skills)
+    held = csr_rows(index.table.skills, rows)  # stored entries are held skills, never 0
+    pair_of_entry = np.repeat(np.arange(len(rows)), np.diff(held.indptr))
+    known_held = np.isin(held.indices, known)
+    counts = np.bincount(pair_of_entry, weights=known_held, minlength=len(rows))
+    return counts / len(job.required_skills)
 
 
 def workable(job: JobProfile, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:

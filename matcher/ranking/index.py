@@ -70,10 +70,8 @@ class WorkerIndex:
         """The skills the worker at `row` holds, name -> value (1 + years)."""
         matrix = self.table.skills
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        return {
-            self.skill_names[column]: float(value)
-            for column, value in zip(matrix.indices[start:end], matrix.data[start:end], strict=True)
-        }
+        names = map(self.skill_names.__getitem__, matrix.indices[start:end].tolist())
+        return dict(zip(names, matrix.data[start:end].tolist(), strict=True))
 
 
 @dataclass(frozen=True)

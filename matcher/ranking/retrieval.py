@@ -14,6 +14,9 @@ version (`matcher.ranking.caches`).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -25,8 +28,8 @@ from matcher.features.pair_features import (
     EXPERIENCE_SHORTFALL_FOR_ZERO,
     MAX_DAYS_UNTIL_AVAILABLE,
     TEXT_RELEVANCE_HALF,
-    job_queries,
-    profile_similarity,
+    job_key,
+    job_side,
     skill_jaccard,
 )
 from matcher.features.population import (
@@ -34,7 +37,6 @@ from matcher.features.population import (
     UNKNOWN_YEARS_VALUE,
     JobProfile,
 )
-from matcher.occupations import similarity_to_codes
 from matcher.ranking.caches import VersionedCache, database_key
 from matcher.ranking.index import (
     OpenJobs,
@@ -185,13 +187,12 @@ def content_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.n
     """BM25 text relevance and occupation similarity of every worker for `job`, as in the
     pair features (one sparse product over the resumes, one lookup per occupation slot)."""
     table = index.table
-    queries, ideal = job_queries([job], table)
-    dense = np.zeros(queries.shape[1], dtype=np.float32)
-    dense[queries.indices] = queries.data
-    share = np.asarray(table.resume_terms @ dense).ravel() / max(float(ideal[0]), 1e-9)
+    side = job_side([job], table)
+    dense = np.zeros(side.text.shape[1], dtype=np.float32)
+    dense[side.text.indices] = side.text.data
+    share = np.asarray(table.resume_terms @ dense).ravel() / max(float(side.text_ideal[0]), 1e-9)
     text = (share / (share + TEXT_RELEVANCE_HALF)).astype(np.float32)
-    occupation = profile_similarity(similarity_to_codes(job.occupation), table)
-    return text, occupation[table.occupation_profile]
+    return text, side.profile_similarity(table)[table.occupation_profile]
 
 
 def retrieval_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
@@ -204,8 +205,59 @@ def retrieval_terms(index: WorkerIndex, job: JobProfile) -> list[np.ndarray]:
 def retrieval_scores(
     index: WorkerIndex, job: JobProfile, weights: np.ndarray = DEFAULT_TERM_WEIGHTS
 ) -> np.ndarray:
-    """The cheap stage-one score of every worker for `job`: `weights` over RETRIEVAL_TERMS."""
-    return _weighted(retrieval_terms(index, job), weights)
+    """The cheap stage-one score of every worker for `job`: `weights` over RETRIEVAL_TERMS.
+
+    A job's fit scale asks for the scores its pool was just retrieved by, so the last few
+    are kept (`_recent_scores`) rather than computed again. Callers must not modify them.
+    """
+    key = _scores_key(index, job, weights)
+    scores = _recent_scores.get(key, index)
+    if scores is None:
+        scores = _recent_scores.put(key, index, _weighted(retrieval_terms(index, job), weights))
+    return scores
+
+
+class _RecentScores:
+    """The last few jobs' retrieval scores, each for the worker index it was computed on
+    (held weakly, so a replaced index is not kept alive)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[weakref.ref, np.ndarray]] = OrderedDict()
+
+    def get(self, key: tuple, index: WorkerIndex) -> np.ndarray | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            return entry[1] if entry is not None and entry[0]() is index else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def put(self, key: tuple, index: WorkerIndex, scores: np.ndarray) -> np.ndarray:
+        scores.flags.writeable = False
+        with self._lock:
+            self._entries[key] = (weakref.ref(index), scores)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+        return scores
+
+
+def _scores_key(index: WorkerIndex, job: JobProfile, weights: np.ndarray) -> tuple:
+    # The availability term counts days from today, so the day is part of the key.
+    return (id(index), job_key(job), weights.tobytes(), dt.date.today())
+
+
+# Enough for a worker's matches (one fit scale per listed job, each just after its pool).
+RECENT_SCORES = 12
+_recent_scores = _RecentScores(RECENT_SCORES)
+
+
+def clear_recent_scores() -> None:
+    """Forget the kept retrieval scores (with the shortlist cache, for cold measurements)."""
+    _recent_scores.clear()
 
 
 def _weighted(terms: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
@@ -279,7 +331,9 @@ def retrieve_candidates(
     quarter as many), so that a poor fit cannot lose candidates the default would find.
     """
     terms = retrieval_terms(index, job)  # computed once for both weightings
-    rows = top_rows(_weighted(terms, weights), mask, pool_size)
+    scores = _weighted(terms, weights)
+    _recent_scores.put(_scores_key(index, job, weights), index, scores)
+    rows = top_rows(scores, mask, pool_size)
     if weights is DEFAULT_TERM_WEIGHTS or np.array_equal(weights, DEFAULT_TERM_WEIGHTS):
         return rows
     default_scores = _weighted(terms, DEFAULT_TERM_WEIGHTS)

@@ -35,6 +35,7 @@ from matcher.ranking.index import WorkerIndex, open_jobs, worker_index
 from matcher.ranking.retrieval import (
     JOB_POOL_SIZE,
     RERANK_POOL_SIZE,
+    clear_recent_scores,
     retrieval_scores,
     retrieve_candidates,
     retrieve_jobs,
@@ -300,6 +301,7 @@ _ranked_pools = _LruCache(RANKED_POOL_CACHE_SIZE)
 def clear_shortlist_cache() -> None:
     """Forget every cached ranked pool (benchmarks measuring cold requests, tests)."""
     _ranked_pools.clear()
+    clear_recent_scores()
 
 
 def shortlist_for_job(

@@ -315,20 +315,34 @@ def _stored_values(record: WorkerRecord) -> list:
     ]
 
 
+def _derived_values(record: WorkerRecord) -> list:
+    """Columns computed from the record when it is written, so that loading only reads them."""
+    # Imported on use, as the resume parser: the lookup reads the occupation titles file.
+    from matcher.occupations.stored import stored_resume_occupations
+
+    return [stored_resume_occupations(record.resume_text)]
+
+
+_DERIVED_COLUMNS = ("resume_occupations",)
+
+
 def _insert_workers(db: Database, records: list[WorkerRecord], now: str) -> None:
-    columns = ", ".join(_STORED_COLUMNS)
-    placeholders = ", ".join("?" for _ in _STORED_COLUMNS)
+    columns = ", ".join((*_STORED_COLUMNS, *_DERIVED_COLUMNS))
+    placeholders = ", ".join("?" for _ in (*_STORED_COLUMNS, *_DERIVED_COLUMNS))
     db.conn.executemany(
         f"INSERT INTO workers ({columns}, created_at, updated_at) VALUES ({placeholders}, ?, ?)",
-        [[*_stored_values(record), now, now] for record in records],
+        [[*_stored_values(record), *_derived_values(record), now, now] for record in records],
     )
 
 
 def _update_workers(db: Database, records: list[WorkerRecord], ids: dict, now: str) -> None:
-    assignments = ", ".join(f"{column} = ?" for column in _STORED_COLUMNS)
+    assignments = ", ".join(f"{column} = ?" for column in (*_STORED_COLUMNS, *_DERIVED_COLUMNS))
     db.conn.executemany(
         f"UPDATE workers SET {assignments}, updated_at = ? WHERE id = ?",
-        [[*_stored_values(record), now, ids[record.external_id]] for record in records],
+        [
+            [*_stored_values(record), *_derived_values(record), now, ids[record.external_id]]
+            for record in records
+        ],
     )
 
 

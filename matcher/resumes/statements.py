@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matcher.skills import extract_skills
 
@@ -53,6 +54,7 @@ MAX_PHRASES = 400  # bounds the time a pathological text can take
 _PHRASE_REACH = 40  # how far before its unit a phrase ("less than twelve years") can start
 MAX_SEGMENT = 300
 MAX_TOTAL_YEARS = 50.0
+SEGMENT_CACHE_SIZE = 16_384  # segments are at most MAX_SEGMENT characters: a few megabytes
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _skills_after(text: str, match: re.Match) -> list[str]:
         return []
     rest = tail[link.end() :]
     end = _CLAUSE_END.search(rest)
-    return extract_skills(rest[: end.start()] if end else rest)
+    return list(segment_skills(rest[: end.start()] if end else rest))
 
 
 def _skills_before(text: str, match: re.Match) -> list[str]:
@@ -114,11 +116,18 @@ def _skills_before(text: str, match: re.Match) -> list[str]:
     line = head[head.rfind("\n") + 1 :]
     if _KAGGLE_EXPERIENCE.search(line):
         # The real data's "Skill- Exprience - N months": every skill on the line has N.
-        return extract_skills(_KAGGLE_EXPERIENCE.sub("", line))
+        return list(segment_skills(_KAGGLE_EXPERIENCE.sub("", line)))
     line = line.rstrip(" -:([").removesuffix(" for").removesuffix(" pendant")
     starts = [m.end() for m in _SEGMENT_START.finditer(line)]
     segment = line[starts[-1] :] if starts else line
-    return extract_skills(segment) if segment.strip() else []
+    return list(segment_skills(segment)) if segment.strip() else []
+
+
+@lru_cache(maxsize=SEGMENT_CACHE_SIZE)
+def segment_skills(segment: str) -> tuple[str, ...]:
+    """`extract_skills` of a statement's segment, memoised: segments are short and the same
+    ones ("Python and Django") recur across resumes."""
+    return tuple(extract_skills(segment))
 
 
 def stated_total_years(text: str) -> float | None:

@@ -75,11 +75,12 @@ def extract_skills(text: str, *, context_rules: bool = True) -> list[str]:
 def tokenize(text: str, vocabulary: Vocabulary) -> list[_Token]:
     """Word tokens; one that is not a skill as a whole is split at slashes and hyphens."""
     tokens: list[_Token] = []
+    append, prose_index = tokens.append, vocabulary.prose_index  # local names: runs per word
     for word in _TOKEN.finditer(text):
         surface = word.group()
         key = _fold_token(surface)
-        if ("/" not in surface and "-" not in surface) or key in vocabulary.prose_index:
-            tokens.append(_make_token((surface, *word.span(), key)))
+        if ("/" not in surface and "-" not in surface) or key in prose_index:
+            append(_make_token((surface, word.start(), word.end(), key)))
             continue
         start = word.start()
         for part in _TOKEN_PART.finditer(surface):

@@ -585,3 +585,13 @@ def m022_pending_sign_ups(db: Database) -> None:
             created_at TEXT NOT NULL
         )""",
     )
+
+
+@migrations()
+def m023_resume_occupations(db: Database) -> None:
+    _run(
+        db,
+        # The occupations found in `resume_text`, written with it (matcher.occupations.stored:
+        # a version, then code=share pairs); NULL or an old version is recomputed on load.
+        "ALTER TABLE workers ADD COLUMN resume_occupations TEXT",
+    )

@@ -1,0 +1,49 @@
+"""A resume's occupations as stored beside it (`workers.resume_occupations`, m023).
+
+Finding the titles in a resume is the slow part of loading the worker table, so it is
+done when the profile is written. The stored text carries a version of the titles file
+and of the code that reads it, so a value written before either changed is recomputed on
+load instead of being trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from matcher.occupations import lookup, words
+from matcher.occupations.lookup import DATA_PATH, RESUME_OCCUPATIONS, occupations_in_text
+
+Found = tuple[tuple[str, float], ...]
+_SEPARATOR = "|"
+
+
+@lru_cache(maxsize=1)
+def occupations_version() -> str:
+    """A digest of the titles file and of the modules that read resumes with it."""
+    digest = hashlib.sha256(DATA_PATH.read_bytes())
+    for module in (lookup, words):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(str(RESUME_OCCUPATIONS).encode())
+    return digest.hexdigest()[:16]
+
+
+def resume_occupations(text: str | None) -> Found:
+    """The resume's occupations, as `occupations_in_text` finds them: (code, share) pairs."""
+    return tuple(occupations_in_text(text or "", limit=RESUME_OCCUPATIONS))
+
+
+def stored_resume_occupations(text: str | None) -> str:
+    """The column value for a resume: the version, then each `code=share` (shares exact)."""
+    found = ";".join(f"{code}={share!r}" for code, share in resume_occupations(text))
+    return f"{occupations_version()}{_SEPARATOR}{found}"
+
+
+def read_resume_occupations(value: str | None) -> Found | None:
+    """The occupations a stored value holds, or None when it is missing or out of date."""
+    version, separator, found = (value or "").partition(_SEPARATOR)
+    if not separator or version != occupations_version():
+        return None
+    pairs = (item.split("=") for item in found.split(";") if item)
+    return tuple((code, float(share)) for code, share in pairs)
