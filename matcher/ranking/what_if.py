@@ -19,7 +19,12 @@ from sqlite_utils import Database
 
 from matcher.config import Settings
 from matcher.errors import NotFound
-from matcher.features.population import UNKNOWN_YEARS_VALUE, JobProfile, WorkerTable
+from matcher.features.population import (
+    UNKNOWN_YEARS_VALUE,
+    JobProfile,
+    LockedDict,
+    WorkerTable,
+)
 from matcher.fit import Fit, band_for, percentile_of
 from matcher.ranking.explanations import explain
 from matcher.ranking.filters import CandidateFilters
@@ -101,8 +106,14 @@ def with_skill(worker: _OneWorkerTable, skill: str) -> _OneWorkerTable:
         shape=(1, len(skill_index)),
         dtype=np.float32,
     )
+    # A fresh job-side cache: the cached sides are built over the old skill columns.
     return dataclasses.replace(
-        worker, skills=skills, skill_index=skill_index, skill_idf=skill_idf, _row_by_id=None
+        worker,
+        skills=skills,
+        skill_index=skill_index,
+        skill_idf=skill_idf,
+        _row_by_id=None,
+        job_sides=LockedDict(),
     )
 
 
