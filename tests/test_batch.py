@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from distributed import Client, LocalCluster
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.batch import fresh_batch_matches, fresh_batch_shortlist, run_batch_match
 from matcher.batch.runs import open_job_ids, opted_in_worker_ids
 from matcher.config import Settings, load_settings
@@ -25,6 +27,8 @@ from matcher.store import open_database, write_transaction
 
 pytestmark = pytest.mark.slow
 PARTITION = 8
+# Batch results are valid for the day they were ranked for; the tests pin it.
+DAY = dt.date(2026, 6, 15)
 
 
 def _cli(db_path: Path, models: Path, *args: str, **popen) -> subprocess.Popen:
@@ -71,6 +75,13 @@ def db(copy) -> Iterator[Database]:
     database.close()
 
 
+@pytest.fixture
+def on_day() -> Iterator[None]:
+    """The clock stopped on DAY, so the tests pass at any time of day."""
+    with clock.on_day(DAY):
+        yield
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     with (
@@ -98,7 +109,7 @@ def _assert_batch_equals_live(db: Database, settings: Settings) -> None:
         )
 
 
-def test_batch_equals_live_with_cold_start(db, copy, client):
+def test_batch_equals_live_with_cold_start(db, copy, client, on_day):
     settings = copy[1]
     summary = run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
     assert summary.model_version == "cold-start"
@@ -107,7 +118,7 @@ def test_batch_equals_live_with_cold_start(db, copy, client):
     _assert_batch_equals_live(db, settings)
 
 
-def test_batch_equals_live_with_a_trained_champion(db, copy, client):
+def test_batch_equals_live_with_a_trained_champion(db, copy, client, on_day):
     settings = copy[1]
     (version,) = [v.version for v in list_versions(db)]
     promote(db, version, "test")
@@ -116,7 +127,7 @@ def test_batch_equals_live_with_a_trained_champion(db, copy, client):
     _assert_batch_equals_live(db, settings)
 
 
-def test_stale_results_are_not_returned(db, copy, client):
+def test_stale_results_are_not_returned(db, copy, client, on_day):
     settings = copy[1]
     run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
     (_, job), (_, worker) = open_job_ids(db)[0], opted_in_worker_ids(db)[0]
@@ -133,6 +144,36 @@ def test_stale_results_are_not_returned(db, copy, client):
     promote(db, version, "test")
     assert fresh_batch_shortlist(db, job, settings=settings) is None
     assert fresh_batch_matches(db, worker, settings=settings) is None
+
+
+class CrossingMidnight:
+    """A fake clock whose first reading is a second before midnight, every later one after."""
+
+    def __init__(self, day: dt.date) -> None:
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        self.readings = [midnight - dt.timedelta(seconds=1)]
+        self.after = midnight + dt.timedelta(seconds=1)
+
+    def __call__(self) -> dt.datetime:
+        return self.readings.pop() if self.readings else self.after
+
+
+def test_a_run_across_midnight_is_valid_for_the_day_it_started_on(db, copy, client):
+    settings = copy[1]
+    with clock.using_clock(CrossingMidnight(DAY)):
+        run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
+        assert clock.today() == DAY + dt.timedelta(days=1)
+        (_, job), (_, worker) = open_job_ids(db)[0], opted_in_worker_ids(db)[0]
+        assert fresh_batch_shortlist(db, job, settings=settings) is None  # ranked for yesterday
+        assert fresh_batch_matches(db, worker, settings=settings) is None
+    (computed_on,) = db.execute("SELECT computed_on FROM batch_runs").fetchone()
+    assert computed_on == DAY.isoformat()
+    with clock.on_day(DAY):  # every partition was ranked for DAY, after midnight too
+        _assert_batch_equals_live(db, settings)
+    with clock.on_day(DAY + dt.timedelta(days=1)):
+        summary = run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
+        assert summary.partitions_skipped == 0  # a new day's run, not yesterday's resumed
+        _assert_batch_equals_live(db, settings)
 
 
 def _stored(db_path: Path) -> tuple[list, list]:

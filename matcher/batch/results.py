@@ -1,17 +1,17 @@
 """Reading batch results back, only while they are fresh.
 
-A result is fresh when its run finished today (UTC: availability counts days from today)
-with the model that serves now and the workers' and jobs' change counters as they are now;
-otherwise the readers answer None and the caller ranks live.
+A result is fresh when its run ranked for today (`matcher.clock.today()`: availability
+counts days from today) with the model that serves now and the workers' and jobs' change
+counters as they are now; otherwise the readers answer None and the caller ranks live.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.batch.runs import current_inputs
 from matcher.config import Settings, load_settings
 
@@ -25,7 +25,7 @@ _FRESH_RUN = """
 
 def _fresh_run(db: Database, settings: Settings) -> tuple[int, str, int, int] | None:
     inputs = current_inputs(db, settings)
-    today = dt.datetime.now(dt.UTC).date().isoformat()
+    today = clock.today().isoformat()
     row = db.execute(
         _FRESH_RUN, [inputs.model_version, inputs.workers_version, inputs.jobs_version, today]
     ).fetchone()

@@ -10,6 +10,7 @@ the batch ranks exactly as the web, the API and the CLI do.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.config import Settings
 
 JOBS = "jobs"
@@ -126,18 +128,26 @@ def check_inputs(db: Database, settings: Settings, expected: RunInputs) -> None:
 
 
 def rank_partition(
-    db_path: str, partition: Partition, model: ModelBundle, expected: RunInputs, limit: int
+    db_path: str,
+    partition: Partition,
+    model: ModelBundle,
+    expected: RunInputs,
+    day: dt.date,
+    limit: int,
 ) -> PartitionResult:
-    """Rank each job (best `limit` workers) or worker (best `limit` jobs) of a partition."""
+    """Rank each job (best `limit` workers) or worker (best `limit` jobs) of a partition.
+
+    Ranked for the run's `day`, whatever the worker's clock says, so that a run crossing
+    midnight stores one day's results.
+    """
     db = open_read_only(db_path)
     try:
-        settings = worker_settings(db_path, model)
-        check_inputs(db, settings, expected)
-        if partition.kind == JOBS:
-            rows, pairs = _rank_jobs(db, partition, settings, limit)
-        else:
-            rows, pairs = _rank_workers(db, partition, settings, limit)
-        check_inputs(db, settings, expected)  # nothing changed while ranking
+        with clock.on_day(day):
+            settings = worker_settings(db_path, model)
+            check_inputs(db, settings, expected)
+            rank = _rank_jobs if partition.kind == JOBS else _rank_workers
+            rows, pairs = rank(db, partition, settings, limit)
+            check_inputs(db, settings, expected)  # nothing changed while ranking
     finally:
         db.close()
     return PartitionResult(partition.kind, partition.number, rows, pairs)

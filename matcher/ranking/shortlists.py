@@ -8,7 +8,6 @@ their explanation and serialise to PRODUCT.md's JSON shapes with `.to_json()`.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -18,6 +17,7 @@ from typing import TypeVar
 import numpy as np
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.accounts import User
 from matcher.config import Settings, load_settings
 from matcher.errors import NotFound
@@ -422,7 +422,7 @@ def ranked_pool(
         index.version,
         change_version(db, "jobs"),
         scorer.version,
-        dt.datetime.now(dt.UTC).date(),  # availability counts days from today
+        clock.today(),  # availability counts days from today
     )
 
     def build() -> RankedPool:
@@ -470,7 +470,7 @@ def score_jobs_for_worker(
     """
     if not jobs:
         return np.zeros(0, dtype=np.float64)
-    today = float((dt.datetime.now(dt.UTC).date() - EPOCH).days)
+    today = float((clock.today() - EPOCH).days)
     features = pair_features_for_pairs(
         jobs,
         np.arange(len(jobs)),
