@@ -8,6 +8,9 @@ Schedules come from `Settings` (`matcher.config`, read from the environment or `
   frequency (daily, weekly, off) decides whether this run mails them, since a worker gets
   one digest per period (a day, or an ISO week).
 - `TALENTMATCH_HOUSEKEEPING_CRON` (default `30 4 * * *`): clearing expired rows.
+- `TALENTMATCH_BATCH_MATCH_CRON` (default `0 5 * * *`): `batch-match` on Dask
+  (`TALENTMATCH_DASK_SCHEDULER`, else a local cluster), after retraining so that it ranks
+  with the new champion and before the digests, which read its results.
 - `TALENTMATCH_MISFIRE_GRACE_SECONDS` (default 3600): how late a missed run may still start
   (after downtime); runs missed by more are skipped, and several missed runs coalesce
   into one.
@@ -38,6 +41,7 @@ from matcher.config import Settings, load_settings
 RETRAIN = "retrain"
 MATCH_DIGESTS = "match_digests"
 HOUSEKEEPING = "housekeeping"
+BATCH_MATCH = "batch_match"
 
 
 class SchedulerAlreadyRunning(RuntimeError):
@@ -52,6 +56,7 @@ class Schedule:
     retrain_cron: str = Settings.retrain_cron
     digest_cron: str = Settings.digest_cron
     housekeeping_cron: str = Settings.housekeeping_cron
+    batch_match_cron: str = Settings.batch_match_cron
     misfire_grace_seconds: int = Settings.misfire_grace_seconds
 
 
@@ -62,6 +67,7 @@ def schedule_from_settings(settings: Settings) -> Schedule:
         retrain_cron=settings.retrain_cron,
         digest_cron=settings.digest_cron,
         housekeeping_cron=settings.housekeeping_cron,
+        batch_match_cron=settings.batch_match_cron,
         misfire_grace_seconds=settings.misfire_grace_seconds,
     )
 
@@ -90,6 +96,12 @@ def job_table(schedule: Schedule) -> list[tuple[str, str, object, CronTrigger]]:
             "Retrain on outcomes; promote only past the champion gate",
             tasks.retrain_models,
             cron_trigger(schedule.retrain_cron, zone),
+        ),
+        (
+            BATCH_MATCH,
+            "Rank every open job and opted-in worker on Dask for the day's readers",
+            tasks.batch_match,
+            cron_trigger(schedule.batch_match_cron, zone),
         ),
         (
             MATCH_DIGESTS,

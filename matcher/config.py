@@ -40,6 +40,8 @@ class Settings:
     retrain_cron: str = "0 3 * * *"
     digest_cron: str = "0 8 * * *"
     housekeeping_cron: str = "30 4 * * *"
+    # After retraining and before the digests, which read its results (matcher.batch).
+    batch_match_cron: str = "0 5 * * *"
     misfire_grace_seconds: int = 3600
     # The lowest fit band (matcher.fit: strong, good, fair, weak) a job needs to be mailed.
     digest_min_band: str = "good"
@@ -73,6 +75,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retrain_cron=get("TALENTMATCH_RETRAIN_CRON") or defaults.retrain_cron,
         digest_cron=get("TALENTMATCH_DIGEST_CRON") or defaults.digest_cron,
         housekeeping_cron=get("TALENTMATCH_HOUSEKEEPING_CRON") or defaults.housekeeping_cron,
+        batch_match_cron=get("TALENTMATCH_BATCH_MATCH_CRON") or defaults.batch_match_cron,
         misfire_grace_seconds=int(
             get("TALENTMATCH_MISFIRE_GRACE_SECONDS") or defaults.misfire_grace_seconds
         ),

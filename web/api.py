@@ -12,12 +12,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from matcher import accounts
+from matcher.batch.serving import served_matches_for_viewer, served_shortlist
 from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
 from matcher.hiring.exports import csv_file_name, shortlist_csv_for_job
 from matcher.hiring.funnel import funnel_report
 from matcher.hiring.stages import TransitionRefused, pipeline_json, pipeline_stages
-from matcher.ranking.shortlists import NotFound, matches_for_viewer, owned_job, shortlist_for_job
+from matcher.ranking.shortlists import NotFound, owned_job
 from matcher.records.parsing import RowError
 from web.database import get_db
 from web.security import carries_bearer_token
@@ -87,9 +88,7 @@ def job_shortlist(external_id: str) -> Response:
     settings = current_app.config["SETTINGS"]
     try:
         job = owned_job(get_db(), _employer_id_or_404(), external_id)
-        shortlist = shortlist_for_job(
-            get_db(), external_id, limit=limit, settings=settings, job=job
-        )
+        shortlist = served_shortlist(get_db(), external_id, limit=limit, settings=settings, job=job)
     except NotFound:
         abort(404)
     return jsonify(shortlist.to_json())
@@ -100,7 +99,9 @@ def worker_matches(external_id: str) -> Response:
     limit = _limit(DEFAULT_MATCHES_LIMIT)
     settings = current_app.config["SETTINGS"]
     try:
-        matches = matches_for_viewer(get_db(), external_id, g.user, limit=limit, settings=settings)
+        matches = served_matches_for_viewer(
+            get_db(), external_id, g.user, limit=limit, settings=settings
+        )
     except NotFound:
         abort(404)
     return jsonify(matches.to_json())

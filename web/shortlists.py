@@ -29,6 +29,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from matcher.batch.serving import served_shortlist
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
@@ -56,7 +57,6 @@ from matcher.ranking.shortlists import (
     candidate_fit,
     owned_job,
     score_candidate,
-    shortlist_for_job,
 )
 from matcher.records.workers import blind_profile
 from web.auth import employer_required
@@ -155,7 +155,7 @@ def shortlist(external_id: str):
             valid = False
             form.form_errors.append(f"{error.field}: {error.reason}")
     page = (form.page.data or 1) if valid else 1
-    result = shortlist_for_job(
+    result = served_shortlist(
         get_db(),
         external_id,
         limit=page_size,
