@@ -12,6 +12,7 @@ worker) on a sample of jobs, and the projected wall time for 1.2M workers x 100k
     .venv/bin/python benchmarks/bench_batch.py                  # 100,000 x 10,000, cold start
     .venv/bin/python benchmarks/bench_batch.py --small          # 5,000 x 500
     .venv/bin/python benchmarks/bench_batch.py --small --learned  # a champion trained on demo data
+    .venv/bin/python benchmarks/bench_batch.py --workers 2000 --jobs 200 --before  # loop vs matrix
 
 Targets (issue 14): 100k x 10k with the learned champion <= 5 minutes on 2 cores; >= 1.7x
 throughput from 1 to 2 workers; <= 2 GiB per worker; NDCG@10 >= 0.99; projection <= 2 h.
@@ -49,19 +50,27 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
-def measure(path: Path, settings: Settings, dask_workers: int, partition_size: int) -> dict:
+def measure(
+    path: Path, settings: Settings, dask_workers: int, partition_size: int, vectorised: bool
+) -> dict:
     """One batch run on a fresh local cluster of `dask_workers` processes."""
     db = open_database(path)
     try:
         with dask_client(None, n_workers=dask_workers) as client:
             summary = run_batch_match(
-                db, settings, client, partition_size=partition_size, progress=False
+                db,
+                settings,
+                client,
+                partition_size=partition_size,
+                progress=False,
+                vectorised=vectorised,
             )
             memory = sorted(client.run(peak_rss_gib).values())
     finally:
         db.close()
     print(
-        f"  {dask_workers} Dask worker(s): {summary.seconds:.1f} s, "
+        f"  {'matrix' if vectorised else 'per-worker loop'}, "
+        f"{dask_workers} Dask worker(s): {summary.seconds:.1f} s, "
         f"{summary.pairs_scored / summary.seconds:,.0f} pairs/s, peak RSS per worker "
         + ", ".join(f"{gib:.2f}" for gib in memory)
         + f" GiB ({summary.jobs:,} jobs, {summary.workers:,} workers, "
@@ -120,6 +129,11 @@ def main() -> None:
     parser.add_argument("--partition-size", type=int, default=250)
     parser.add_argument("--ndcg-jobs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="also time the per-worker matches loop (the ranking before the matrix), first",
+    )
     arguments = parser.parse_args()
     workers, jobs = (5_000, 500) if arguments.small else (arguments.workers, arguments.jobs)
     cached = Path("var/bench") / f"batch-{workers}x{jobs}-{arguments.seed}.db"
@@ -136,8 +150,13 @@ def main() -> None:
             if demo_path is None:
                 raise SystemExit("the demo model was not promoted; nothing learned to serve")
             install_champion(demo_path, str(path))
-        one = measure(path, settings, 1, arguments.partition_size)
-        two = measure(path, settings, 2, arguments.partition_size)
+        if arguments.before:
+            print("before: workers' matches one worker at a time")
+            loop = [measure(path, settings, n, arguments.partition_size, False) for n in (1, 2)]
+            project(*loop, workers, jobs)
+            print("after: a partition's workers as one matrix")
+        one = measure(path, settings, 1, arguments.partition_size, True)
+        two = measure(path, settings, 2, arguments.partition_size, True)
         batch_vs_exhaustive(path, settings, arguments.ndcg_jobs)
         project(one, two, workers, jobs)
 

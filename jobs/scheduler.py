@@ -13,6 +13,9 @@ Schedules come from `Settings` (`matcher.config`, read from the environment or `
 - `TALENTMATCH_OUTBOX_CRON` (default `* * * * *`): delivering what is due in the outbox
   (contact-request emails the web app could not send at once, retries after failures).
 - `TALENTMATCH_HOUSEKEEPING_CRON` (default `30 4 * * *`): clearing expired rows.
+- `TALENTMATCH_BATCH_MATCH_CRON` (default `0 5 * * *`): `batch-match` on Dask
+  (`TALENTMATCH_DASK_SCHEDULER`, else a local cluster), after retraining so that it ranks
+  with the new champion and before the digests, which read its results.
 - `TALENTMATCH_MISFIRE_GRACE_SECONDS` (default 3600): how late a missed run may still start
   (after downtime); runs missed by more are skipped, and several missed runs coalesce
   into one.
@@ -46,6 +49,7 @@ MATCH_DIGESTS = "match_digests"
 EMPLOYER_EMAILS = "employer_emails"
 OUTBOX = "outbox"
 HOUSEKEEPING = "housekeeping"
+BATCH_MATCH = "batch_match"
 
 
 class SchedulerAlreadyRunning(RuntimeError):
@@ -62,6 +66,7 @@ class Schedule:
     employer_emails_cron: str = Settings.employer_emails_cron
     outbox_cron: str = Settings.outbox_cron
     housekeeping_cron: str = Settings.housekeeping_cron
+    batch_match_cron: str = Settings.batch_match_cron
     misfire_grace_seconds: int = Settings.misfire_grace_seconds
 
 
@@ -74,6 +79,7 @@ def schedule_from_settings(settings: Settings) -> Schedule:
         employer_emails_cron=settings.employer_emails_cron,
         outbox_cron=settings.outbox_cron,
         housekeeping_cron=settings.housekeeping_cron,
+        batch_match_cron=settings.batch_match_cron,
         misfire_grace_seconds=settings.misfire_grace_seconds,
     )
 
@@ -102,6 +108,12 @@ def job_table(schedule: Schedule) -> list[tuple[str, str, object, CronTrigger]]:
             "Retrain on outcomes; promote only past the champion gate",
             tasks.retrain_models,
             cron_trigger(schedule.retrain_cron, zone),
+        ),
+        (
+            BATCH_MATCH,
+            "Rank every open job and opted-in worker on Dask for the day's readers",
+            tasks.batch_match,
+            cron_trigger(schedule.batch_match_cron, zone),
         ),
         (
             MATCH_DIGESTS,

@@ -125,6 +125,18 @@ def deliver_outbox(db_path: str | None = None, models_dir: str | None = None) ->
     return {"sent": report.sent, "failed": report.failed, "retrying": report.retrying}
 
 
+def batch_match(db_path: str | None = None, models_dir: str | None = None) -> dict:
+    """`talentmatch batch-match`: results the digests, the pages and the API read today."""
+    from matcher.batch import run_batch_match
+    from matcher.batch.cluster import dask_client
+
+    with _job("batch_match", db_path, models_dir) as (db, settings, counts):
+        with dask_client(settings.dask_scheduler) as client:
+            summary = run_batch_match(db, settings, client, progress=False)
+        counts.update(summary.to_json())
+    return counts
+
+
 def retrain_models(db_path: str | None = None, models_dir: str | None = None) -> dict:
     """Train on the outcome events and promote only through the champion/challenger gate.
 

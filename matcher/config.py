@@ -47,6 +47,8 @@ class Settings:
     employer_emails_cron: str = "0 8 * * *"  # employers' daily "new strong matches" email
     outbox_cron: str = "* * * * *"  # whatever is due in the outbox (contact emails, retries)
     housekeeping_cron: str = "30 4 * * *"
+    # After retraining and before the digests, which read its results (matcher.batch).
+    batch_match_cron: str = "0 5 * * *"
     misfire_grace_seconds: int = 3600
     # The lowest fit band (matcher.fit: strong, good, fair, weak) a job needs to be mailed.
     digest_min_band: str = "good"
@@ -109,6 +111,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         or defaults.employer_emails_cron,
         outbox_cron=get("TALENTMATCH_OUTBOX_CRON") or defaults.outbox_cron,
         housekeeping_cron=get("TALENTMATCH_HOUSEKEEPING_CRON") or defaults.housekeeping_cron,
+        batch_match_cron=get("TALENTMATCH_BATCH_MATCH_CRON") or defaults.batch_match_cron,
         misfire_grace_seconds=int(
             get("TALENTMATCH_MISFIRE_GRACE_SECONDS") or defaults.misfire_grace_seconds
         ),

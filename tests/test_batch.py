@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -13,18 +14,31 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from distributed import Client, LocalCluster
 from sqlite_utils import Database
+from web_support import PASSWORD
 
+from jobs import tasks
+from matcher import accounts, clock
 from matcher.batch import fresh_batch_matches, fresh_batch_shortlist, run_batch_match
 from matcher.batch.runs import open_job_ids, opted_in_worker_ids
+from matcher.batch.serving import served_matches, served_shortlist
+from matcher.cli import main
 from matcher.config import Settings, load_settings
+from matcher.fit import BANDS, Fit, band_named
+from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST
+from matcher.notifications.selection import choose_digests
+from matcher.ranking.filters import CandidateFilters
 from matcher.ranking.shortlists import matches_for_worker, shortlist_for_job
 from matcher.registry import list_versions, promote
 from matcher.store import open_database, write_transaction
+from web import create_app
 
 pytestmark = pytest.mark.slow
 PARTITION = 8
+# Batch results are valid for the day they were ranked for; the tests pin it.
+DAY = dt.date(2026, 6, 15)
 
 
 def _cli(db_path: Path, models: Path, *args: str, **popen) -> subprocess.Popen:
@@ -71,11 +85,18 @@ def db(copy) -> Iterator[Database]:
     database.close()
 
 
+@pytest.fixture
+def on_day() -> Iterator[None]:
+    """The clock stopped on DAY, so the tests pass at any time of day."""
+    with clock.on_day(DAY):
+        yield
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as dask_client,
     ):
@@ -89,16 +110,16 @@ def _assert_batch_equals_live(db: Database, settings: Settings) -> None:
         batch = fresh_batch_shortlist(db, job, limit=200, settings=settings)
         assert batch is not None, job
         live = shortlist_for_job(db, job, limit=200, settings=settings)
-        assert batch.to_json() == live.to_json()
+        assert batch.source == "batch"
+        assert _without_source(batch.to_json()) == live.to_json()
     for _, worker in workers:
         batch = fresh_batch_matches(db, worker, limit=20, settings=settings)
         assert batch is not None, worker
-        assert (
-            batch.to_json() == matches_for_worker(db, worker, limit=20, settings=settings).to_json()
-        )
+        live = matches_for_worker(db, worker, limit=20, settings=settings)
+        assert _without_source(batch.to_json()) == live.to_json()
 
 
-def test_batch_equals_live_with_cold_start(db, copy, client):
+def test_batch_equals_live_with_cold_start(db, copy, client, on_day):
     settings = copy[1]
     summary = run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
     assert summary.model_version == "cold-start"
@@ -107,7 +128,7 @@ def test_batch_equals_live_with_cold_start(db, copy, client):
     _assert_batch_equals_live(db, settings)
 
 
-def test_batch_equals_live_with_a_trained_champion(db, copy, client):
+def test_batch_equals_live_with_a_trained_champion(db, copy, client, on_day):
     settings = copy[1]
     (version,) = [v.version for v in list_versions(db)]
     promote(db, version, "test")
@@ -116,7 +137,7 @@ def test_batch_equals_live_with_a_trained_champion(db, copy, client):
     _assert_batch_equals_live(db, settings)
 
 
-def test_stale_results_are_not_returned(db, copy, client):
+def test_stale_results_are_not_returned(db, copy, client, on_day):
     settings = copy[1]
     run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
     (_, job), (_, worker) = open_job_ids(db)[0], opted_in_worker_ids(db)[0]
@@ -133,6 +154,36 @@ def test_stale_results_are_not_returned(db, copy, client):
     promote(db, version, "test")
     assert fresh_batch_shortlist(db, job, settings=settings) is None
     assert fresh_batch_matches(db, worker, settings=settings) is None
+
+
+class CrossingMidnight:
+    """A fake clock whose first reading is a second before midnight, every later one after."""
+
+    def __init__(self, day: dt.date) -> None:
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        self.readings = [midnight - dt.timedelta(seconds=1)]
+        self.after = midnight + dt.timedelta(seconds=1)
+
+    def __call__(self) -> dt.datetime:
+        return self.readings.pop() if self.readings else self.after
+
+
+def test_a_run_across_midnight_is_valid_for_the_day_it_started_on(db, copy, client):
+    settings = copy[1]
+    with clock.using_clock(CrossingMidnight(DAY)):
+        run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
+        assert clock.today() == DAY + dt.timedelta(days=1)
+        (_, job), (_, worker) = open_job_ids(db)[0], opted_in_worker_ids(db)[0]
+        assert fresh_batch_shortlist(db, job, settings=settings) is None  # ranked for yesterday
+        assert fresh_batch_matches(db, worker, settings=settings) is None
+    (computed_on,) = db.execute("SELECT computed_on FROM batch_runs").fetchone()
+    assert computed_on == DAY.isoformat()
+    with clock.on_day(DAY):  # every partition was ranked for DAY, after midnight too
+        _assert_batch_equals_live(db, settings)
+    with clock.on_day(DAY + dt.timedelta(days=1)):
+        summary = run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
+        assert summary.partitions_skipped == 0  # a new day's run, not yesterday's resumed
+        _assert_batch_equals_live(db, settings)
 
 
 def _stored(db_path: Path) -> tuple[list, list]:
@@ -203,3 +254,93 @@ def test_the_scheduler_address_comes_from_the_environment():
     settings = load_settings({"TALENTMATCH_DASK_SCHEDULER": "tcp://10.0.0.5:8786"})
     assert settings.dask_scheduler == "tcp://10.0.0.5:8786"
     assert load_settings({}).dask_scheduler is None
+
+
+def _without_source(document: dict) -> dict:
+    return {key: value for key, value in document.items() if key != "source"}
+
+
+def _reaches(fit: Fit, band: str) -> bool:
+    return BANDS.index(fit.band) <= BANDS.index(band_named(band))
+
+
+def _employer_token(db: Database, job: str) -> str:
+    (employer,) = db.execute(
+        "SELECT e.name FROM jobs AS j JOIN employers AS e ON e.id = j.employer_id "
+        "WHERE j.external_id = ?",
+        [job],
+    ).fetchone()
+    user = accounts.create_user(
+        db, email="batch@employer.example", password=PASSWORD, employer_name=employer
+    )
+    return accounts.create_api_token(db, user.id)
+
+
+def test_served_rankings_read_fresh_batch_results_and_fall_back_to_live(db, copy, client, on_day):
+    settings = copy[1]
+    run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
+    (_, job), (_, worker) = open_job_ids(db)[0], opted_in_worker_ids(db)[0]
+    for offset, limit in ((0, 50), (50, 50), (150, 50)):  # pages within K come from the batch
+        served = served_shortlist(db, job, limit=limit, offset=offset, settings=settings)
+        live = shortlist_for_job(db, job, limit=limit, offset=offset, settings=settings)
+        assert served.source == "batch" and served.candidates
+        assert _without_source(served.to_json()) == live.to_json()
+    deeper = served_shortlist(db, job, limit=20, offset=190, settings=settings)  # past K
+    remote = served_shortlist(
+        db, job, filters=CandidateFilters(open_to_remote=True), settings=settings
+    )
+    assert deeper.source == remote.source == "live"
+    assert (
+        remote.to_json()["candidates"]
+        == shortlist_for_job(
+            db, job, filters=CandidateFilters(open_to_remote=True), settings=settings
+        ).to_json()["candidates"]
+    )
+    assert served_matches(db, worker, limit=10, settings=settings).source == "batch"
+    assert served_matches(db, worker, limit=21, settings=settings).source == "live"  # past N
+
+    app = create_app(test_config={"TESTING": True}, settings=settings)
+    headers = {"Authorization": f"Bearer {_employer_token(db, job)}"}
+    body = app.test_client().get(f"/api/v1/jobs/{job}/shortlist?limit=10", headers=headers).json
+    assert body["source"] == "batch"
+    assert (
+        _without_source(body) == shortlist_for_job(db, job, limit=10, settings=settings).to_json()
+    )
+    arguments = ["--db", str(copy[0]), "--models", str(settings.models_dir)]
+    printed = CliRunner().invoke(main, [*arguments, "shortlist", job, "--json", "--top", "5"])
+    assert json.loads(printed.output)["source"] == "batch", printed.output
+
+    digests = choose_digests(db, settings, clock.now(), min_band="good")
+    assert "batch" in {digest.source for digest in digests}
+    for digest in digests:
+        matches = served_matches(db, digest.worker_external_id, limit=20, settings=settings)
+        good = [m.job for m in matches.jobs if _reaches(m.fit, "good")]
+        if digest.source == "batch":  # the best stored jobs of the band
+            assert [job.external_id for job in digest.jobs] == good[:DEFAULT_JOBS_PER_DIGEST]
+        else:  # the stored best 20 held too few of the band: ranked live
+            assert len(good) < DEFAULT_JOBS_PER_DIGEST
+
+    with write_transaction(db):
+        db.execute("UPDATE jobs SET title = title || ' (updated)' WHERE external_id = ?", [job])
+    assert served_shortlist(db, job, settings=settings).source == "live"  # changed since
+    body = app.test_client().get(f"/api/v1/jobs/{job}/shortlist?limit=10", headers=headers).json
+    assert body["source"] == "live"
+    assert {digest.source for digest in choose_digests(db, settings, clock.now())} == {"live"}
+
+
+def test_the_nightly_job_runs_batch_match_and_records_its_summary(copy, client, monkeypatch):
+    db_path, settings = copy
+    monkeypatch.setenv("TALENTMATCH_DASK_SCHEDULER", client.scheduler.address)
+    counts = tasks.batch_match(str(db_path), str(settings.models_dir))
+    assert counts["jobs"] > 0 and counts["workers"] > 0 and counts["pairs_scored"] > 0
+    database = open_database(db_path)
+    try:
+        status, recorded = database.execute(
+            "SELECT status, counts FROM scheduled_job_runs WHERE job_name = 'batch_match'"
+        ).fetchone()
+        (finished,) = database.execute(
+            "SELECT COUNT(*) FROM batch_runs WHERE finished_at IS NOT NULL"
+        ).fetchone()
+    finally:
+        database.close()
+    assert status == "succeeded" and json.loads(recorded) == counts and finished == 1

@@ -22,6 +22,7 @@ from notification_fixtures import (
 
 from jobs import tasks
 from jobs.scheduler import (
+    BATCH_MATCH,
     EMPLOYER_EMAILS,
     HOUSEKEEPING,
     MATCH_DIGESTS,
@@ -78,6 +79,21 @@ def test_next_fire_time_in_the_scheduler_time_zone(job_id, now, expected):
     assert fire.utcoffset() == expected.replace(tzinfo=TORONTO).utcoffset()
 
 
+def test_batch_match_runs_after_retraining_and_before_the_digests():
+    evening = dt.datetime(2026, 11, 24, 20, 0, tzinfo=TORONTO)
+    fires = {job_id: t.get_next_fire_time(None, evening) for job_id, t in triggers().items()}
+    assert fires[RETRAIN] < fires[BATCH_MATCH] < fires[MATCH_DIGESTS]
+    assert fires[BATCH_MATCH] == dt.datetime(2026, 11, 25, 5, 0, tzinfo=TORONTO)
+    # Both on the UTC day the batch ranks for, so the digests can read its results.
+    assert (
+        fires[BATCH_MATCH].astimezone(dt.UTC).date()
+        == fires[MATCH_DIGESTS].astimezone(dt.UTC).date()
+    )
+    custom = load_schedule({"TALENTMATCH_BATCH_MATCH_CRON": "15 6 * * *"})
+    fire = triggers(custom)[BATCH_MATCH].get_next_fire_time(None, evening)
+    assert fire == dt.datetime(2026, 11, 25, 6, 15, tzinfo=TORONTO)
+
+
 def test_next_fire_time_from_a_utc_clock_and_a_custom_schedule():
     schedule = load_schedule(
         {
@@ -101,9 +117,9 @@ def test_jobs_have_fixed_ids_one_instance_coalescing_and_configured_grace(tmp_pa
     schedule = load_schedule({"TALENTMATCH_MISFIRE_GRACE_SECONDS": "120"})
     scheduler = build_scheduler(settings, schedule, BackgroundScheduler)
     build_again = build_scheduler(settings, schedule, BackgroundScheduler)
-    ids = [RETRAIN, MATCH_DIGESTS, EMPLOYER_EMAILS, OUTBOX, HOUSEKEEPING]
+    ids = [RETRAIN, BATCH_MATCH, MATCH_DIGESTS, EMPLOYER_EMAILS, OUTBOX, HOUSEKEEPING]
     assert [job.id for job in scheduler.get_jobs()] == ids
-    assert len(build_again.get_jobs()) == 5
+    assert len(build_again.get_jobs()) == 6
     for job in scheduler.get_jobs():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 120)
         assert job.kwargs == {
@@ -153,6 +169,7 @@ def test_scheduler_list_shows_jobs_and_next_runs(run_cli):
         (RETRAIN, "03:00:00"),
         (MATCH_DIGESTS, "08:00:00"),
         (HOUSEKEEPING, "04:30:00"),
+        (BATCH_MATCH, "05:00:00"),
         (EMPLOYER_EMAILS, "08:00:00"),
     ):
         [line] = [line for line in lines if line.startswith(job_id + " ")]
@@ -188,7 +205,7 @@ def test_second_scheduler_refuses_to_start_through_any_path(db, db_path, models_
         [sys.executable, "-m", "matcher", "scheduler"], env=env, stderr=subprocess.PIPE, text=True
     ) as first:
         try:
-            assert wait_for_line(first.stderr, "scheduler running with 5 jobs")
+            assert wait_for_line(first.stderr, "scheduler running with 6 jobs")
             for path in [db_path, *other_paths_to(db_path)]:
                 second = run_second_scheduler({**env, "TALENTMATCH_DB": str(path)})
                 assert second is not None, f"a second scheduler ran through {path}"

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from matcher import accounts
+from matcher.batch.serving import served_matches_for_viewer, served_shortlist
 from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
 from matcher.hiring.bulk import BulkError, record_bulk_decision
@@ -22,9 +23,7 @@ from matcher.ranking.shortlists import (
     CandidateFilters,
     FilterError,
     NotFound,
-    matches_for_viewer,
     owned_job,
-    shortlist_for_job,
 )
 from matcher.records.parsing import RowError
 from web.database import get_db
@@ -109,7 +108,7 @@ def job_shortlist(external_id: str) -> Response:
     settings = current_app.config["SETTINGS"]
     try:
         job = owned_job(get_db(), _employer_id_or_404(), external_id)
-        shortlist = shortlist_for_job(
+        shortlist = served_shortlist(
             get_db(), external_id, limit=limit, filters=filters, settings=settings, job=job
         )
     except NotFound:
@@ -122,7 +121,9 @@ def worker_matches(external_id: str) -> Response:
     limit = _limit(DEFAULT_MATCHES_LIMIT)
     settings = current_app.config["SETTINGS"]
     try:
-        matches = matches_for_viewer(get_db(), external_id, g.user, limit=limit, settings=settings)
+        matches = served_matches_for_viewer(
+            get_db(), external_id, g.user, limit=limit, settings=settings
+        )
     except NotFound:
         abort(404)
     return jsonify(matches.to_json())

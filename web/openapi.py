@@ -76,6 +76,11 @@ _RANKED = {
     "score": {"type": "number"},
     "fit": _FIT,
 }
+_SOURCE = {
+    "type": "string",
+    "enum": ["batch", "live"],
+    "description": "Whether the ranking came from the nightly batch or was computed live.",
+}
 _SHORTLIST = {
     "type": "object",
     "required": ["job", "model_version", "candidates"],
@@ -83,6 +88,7 @@ _SHORTLIST = {
         "job": {"type": "string"},
         "model_version": {"type": "string"},
         "total": {"type": "integer", "description": "Workers passing the filters."},
+        "source": _SOURCE,
         "candidates": {
             "type": "array",
             "items": {
@@ -103,6 +109,7 @@ _MATCHES = {
     "properties": {
         "worker": {"type": "string"},
         "model_version": {"type": "string"},
+        "source": _SOURCE,
         "jobs": {
             "type": "array",
             "items": {

@@ -38,6 +38,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from matcher.batch.serving import served_shortlist
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
@@ -77,7 +78,6 @@ from matcher.ranking.shortlists import (
     candidate_fit,
     owned_job,
     score_candidate,
-    shortlist_for_job,
 )
 from matcher.records.parsing import RowError
 from matcher.records.workers import blind_profile
@@ -201,7 +201,7 @@ def shortlist(external_id: str):
             valid = False
             form.form_errors.append(f"{error.field}: {error.reason}")
     page = (form.page.data or 1) if valid else 1
-    result = shortlist_for_job(
+    result = served_shortlist(
         get_db(),
         external_id,
         limit=page_size,

@@ -26,7 +26,7 @@ def dask_client(scheduler: str | None = None, *, n_workers: int | None = None) -
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             memory_limit=0,
         ) as cluster,
         Client(cluster) as client,

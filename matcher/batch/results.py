@@ -1,17 +1,17 @@
 """Reading batch results back, only while they are fresh.
 
-A result is fresh when its run finished today (UTC: availability counts days from today)
-with the model that serves now and the workers' and jobs' change counters as they are now;
-otherwise the readers answer None and the caller ranks live.
+A result is fresh when its run ranked for today (`matcher.clock.today()`: availability
+counts days from today) with the model that serves now and the workers' and jobs' change
+counters as they are now; otherwise the readers answer None and the caller ranks live.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.batch.runs import current_inputs
 from matcher.config import Settings, load_settings
 
@@ -25,7 +25,7 @@ _FRESH_RUN = """
 
 def _fresh_run(db: Database, settings: Settings) -> tuple[int, str, int, int] | None:
     inputs = current_inputs(db, settings)
-    today = dt.datetime.now(dt.UTC).date().isoformat()
+    today = clock.today().isoformat()
     row = db.execute(
         _FRESH_RUN, [inputs.model_version, inputs.workers_version, inputs.jobs_version, today]
     ).fetchone()
@@ -33,13 +33,21 @@ def _fresh_run(db: Database, settings: Settings) -> tuple[int, str, int, int] | 
 
 
 def fresh_batch_shortlist(
-    db: Database, job_external_id: str, *, limit: int = 50, settings: Settings | None = None
+    db: Database,
+    job_external_id: str,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    settings: Settings | None = None,
+    job=None,
 ):
-    """The job's batch Shortlist (best `limit` candidates) when fresh and deep enough, or None."""
+    """The job's batch Shortlist (candidates `offset..offset+limit`) when fresh and deep
+    enough, or None. `job`, the loaded JobProfile, rides along for the callers that show it.
+    """
     from matcher.ranking.shortlists import Candidate, Shortlist
 
     run = _fresh_run(db, settings or load_settings())
-    if run is None or limit > run[2]:
+    if run is None or offset + limit > run[2]:
         return None
     row = db.execute(
         "SELECT s.total, s.candidates FROM batch_shortlists AS s JOIN jobs AS j ON j.id = s.job_id "
@@ -48,8 +56,9 @@ def fresh_batch_shortlist(
     ).fetchone()
     if row is None:
         return None
-    candidates = [Candidate(**_with_fit(entry)) for entry in json.loads(row[1])[:limit]]
-    return Shortlist(job_external_id, run[1], candidates, int(row[0]))
+    stored = json.loads(row[1])[offset : offset + limit]
+    candidates = [Candidate(**_with_fit(entry)) for entry in stored]
+    return Shortlist(job_external_id, run[1], candidates, int(row[0]), job, source="batch")
 
 
 def fresh_batch_matches(
@@ -69,7 +78,7 @@ def fresh_batch_matches(
     if row is None:
         return None
     jobs = [JobMatch(**_with_fit(entry)) for entry in json.loads(row[0])[:limit]]
-    return Matches(worker_external_id, run[1], jobs)
+    return Matches(worker_external_id, run[1], jobs, source="batch")
 
 
 def _with_fit(entry: dict) -> dict:
@@ -82,3 +91,23 @@ def _with_fit(entry: dict) -> dict:
         key = band["key"] if isinstance(band, dict) else band
         entry = {**entry, "fit": Fit(band_named(key), int(stored["percentile"]))}
     return entry
+
+
+def fresh_batch_matches_of_workers(
+    db: Database, worker_ids: list[int], *, settings: Settings | None = None
+) -> tuple[int, dict[int, list]] | None:
+    """N and each listed worker's batch JobMatch list (best first) when fresh, else None.
+
+    One read for a whole digest run; workers the run did not rank are left out.
+    """
+    from matcher.ranking.shortlists import JobMatch
+
+    run = _fresh_run(db, settings or load_settings())
+    if run is None:
+        return None
+    wanted, found = set(worker_ids), {}
+    rows = db.execute("SELECT worker_id, jobs FROM batch_matches WHERE run_id = ?", [run[0]])
+    for worker_id, stored in rows:
+        if worker_id in wanted:
+            found[int(worker_id)] = [JobMatch(**_with_fit(e)) for e in json.loads(stored)]
+    return run[3], found

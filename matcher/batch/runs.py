@@ -1,8 +1,8 @@
 """The client side of `batch-match`: plan partitions, run them on Dask, store each one atomically.
 
-A run is keyed by what its results depend on (model version, change counters, UTC day,
-K, N and the partition size). Rerunning after a crash finds the unfinished run with the same
-key and skips the partitions whose done marker was written with their rows.
+A run is keyed by what its results depend on (model version, change counters, the UTC day
+it ranks for, K, N and the partition size). Rerunning after a crash finds the unfinished
+run with the same key and skips the partitions whose done marker was written with their rows.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.batch.tasks import (
     JOBS,
     WORKERS,
@@ -112,14 +113,14 @@ def plan_partitions(
 
 
 def start_or_resume_run(
-    db: Database, inputs: RunInputs, top_k: int, top_n: int, partition_size: int
+    db: Database, inputs: RunInputs, day: dt.date, top_k: int, top_n: int, partition_size: int
 ) -> int:
-    """The id of today's unfinished run with these inputs, or of a new one."""
+    """The id of the unfinished run for `day` with these inputs, or of a new one."""
     key = [
         inputs.model_version,
         inputs.workers_version,
         inputs.jobs_version,
-        dt.datetime.now(dt.UTC).date().isoformat(),
+        day.isoformat(),
         top_k,
         top_n,
         partition_size,
@@ -197,13 +198,18 @@ def run_batch_match(
     top_n: int = DEFAULT_TOP_N,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     progress: bool = True,
+    vectorised: bool = True,
 ) -> BatchSummary:
-    """Rank every open job and opted-in worker on the Dask `client`'s cluster and store them."""
+    """Rank every open job and opted-in worker on the Dask `client`'s cluster and store them.
+
+    `vectorised=False` ranks workers one at a time (the reference the benchmark compares).
+    """
     from tqdm import tqdm
 
     started = time.perf_counter()
+    day = clock.today()  # every partition is ranked for the day the run started on
     inputs = current_inputs(db, settings)
-    run_id = start_or_resume_run(db, inputs, top_k, top_n, partition_size)
+    run_id = start_or_resume_run(db, inputs, day, top_k, top_n, partition_size)
     jobs, workers = open_job_ids(db), opted_in_worker_ids(db)
     plan = plan_partitions(jobs, workers, partition_size)
     done = done_partitions(db, run_id)
@@ -217,7 +223,9 @@ def run_batch_match(
             partition,
             model,
             inputs,
+            day,
             top_k if partition.kind == JOBS else top_n,
+            vectorised,
             key=f"talentmatch-batch-{run_id}-{partition.kind}-{partition.number}",
             retries=1,
         )

@@ -10,6 +10,7 @@ the batch ranks exactly as the web, the API and the CLI do.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.config import Settings
 
 JOBS = "jobs"
@@ -126,18 +128,32 @@ def check_inputs(db: Database, settings: Settings, expected: RunInputs) -> None:
 
 
 def rank_partition(
-    db_path: str, partition: Partition, model: ModelBundle, expected: RunInputs, limit: int
+    db_path: str,
+    partition: Partition,
+    model: ModelBundle,
+    expected: RunInputs,
+    day: dt.date,
+    limit: int,
+    vectorised: bool = True,
 ) -> PartitionResult:
-    """Rank each job (best `limit` workers) or worker (best `limit` jobs) of a partition."""
+    """Rank each job (best `limit` workers) or worker (best `limit` jobs) of a partition.
+
+    Ranked for the run's `day`, whatever the worker's clock says, so that a run crossing
+    midnight stores one day's results. Workers are ranked as one matrix unless not
+    `vectorised` (one `matches_for_worker` call each, the reference the benchmark compares).
+    """
     db = open_read_only(db_path)
     try:
-        settings = worker_settings(db_path, model)
-        check_inputs(db, settings, expected)
-        if partition.kind == JOBS:
-            rows, pairs = _rank_jobs(db, partition, settings, limit)
-        else:
-            rows, pairs = _rank_workers(db, partition, settings, limit)
-        check_inputs(db, settings, expected)  # nothing changed while ranking
+        with clock.on_day(day):
+            settings = worker_settings(db_path, model)
+            check_inputs(db, settings, expected)
+            if partition.kind == JOBS:
+                rows, pairs = _rank_jobs(db, partition, settings, limit)
+            elif vectorised:
+                rows, pairs = _rank_workers_at_once(db, partition, settings, limit)
+            else:
+                rows, pairs = _rank_workers(db, partition, settings, limit)
+            check_inputs(db, settings, expected)  # nothing changed while ranking
     finally:
         db.close()
     return PartitionResult(partition.kind, partition.number, rows, pairs)
@@ -156,6 +172,21 @@ def _rank_jobs(
         pairs += shortlist.total  # every eligible worker gets a stage-one score
     clear_shortlist_cache()  # each job is ranked once per run: keep no pools
     return rows, pairs
+
+
+def _rank_workers_at_once(
+    db: Database, partition: Partition, settings: Settings, limit: int
+) -> tuple[list[tuple[int, int, list[dict]]], int]:
+    from matcher.batch.worker_matches import matches_for_workers
+    from matcher.ranking.index import open_jobs, worker_index
+
+    open_count = len(open_jobs(db, worker_index(db)).jobs)
+    ids = [worker_id for worker_id, _ in partition.items]
+    ranked = matches_for_workers(db, ids, settings, limit)
+    rows = [
+        (i, 0, [shallow_dict(m) for m in matches]) for i, matches in zip(ids, ranked, strict=True)
+    ]
+    return rows, open_count * len(partition.items)
 
 
 def _rank_workers(

@@ -46,10 +46,11 @@ def _print_matches(matches: Matches) -> None:
 @click.pass_obj
 def shortlist_command(context: CliContext, job_id: str, top: int, as_json: bool) -> None:
     """Ranked candidates for the job JOB_ID (its external id), with the reasons."""
-    from matcher.ranking.shortlists import NotFound, shortlist_for_job
+    from matcher.batch.serving import served_shortlist
+    from matcher.ranking.shortlists import NotFound
 
     try:
-        shortlist = shortlist_for_job(context.db, job_id, limit=top, settings=context.settings)
+        shortlist = served_shortlist(context.db, job_id, limit=top, settings=context.settings)
     except NotFound as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -65,10 +66,11 @@ def shortlist_command(context: CliContext, job_id: str, top: int, as_json: bool)
 @click.pass_obj
 def matches_command(context: CliContext, worker_id: str, top: int, as_json: bool) -> None:
     """The open jobs that fit the worker WORKER_ID (its external id) best, with the reasons."""
-    from matcher.ranking.shortlists import NotFound, matches_for_worker
+    from matcher.batch.serving import served_matches
+    from matcher.ranking.shortlists import NotFound
 
     try:
-        matches = matches_for_worker(context.db, worker_id, limit=top, settings=context.settings)
+        matches = served_matches(context.db, worker_id, limit=top, settings=context.settings)
     except NotFound as error:
         raise click.ClickException(str(error)) from error
     if as_json:

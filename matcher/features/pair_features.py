@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from matcher import clock
 from matcher.constants import CITIES
 from matcher.features.population import (
     BM25_K1,
@@ -438,7 +439,7 @@ def pair_features(
 ) -> np.ndarray:
     """Feature matrix (len(rows), len(FEATURE_NAMES)) of `job` against the workers at `rows`."""
     rows = np.asarray(rows, dtype=np.int64)
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.today()
     today_days = np.full(len(rows), float((today - EPOCH).days), dtype=np.float32)
     return pair_features_for_pairs(
         [job], np.zeros(len(rows), dtype=np.int64), workers, rows, today_days

@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from matcher import clock
 from matcher.features.pair_features import FEATURE_NAMES, pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable
 
@@ -56,7 +57,7 @@ class PairFeatureTransformer(TransformerMixin, BaseEstimator):
         position = {job_id: i for i, job_id in enumerate(job_ids)}
         job_index = np.array([position.get(int(j), -1) for j in pairs[:, 0]], dtype=np.int64)
         known = (worker_rows >= 0) & (job_index >= 0)
-        today = dt.datetime.now(dt.UTC).date()
+        today = clock.today()
         day_of_job = np.array(
             [float((X.as_of.get(j, today) - EPOCH).days) for j in job_ids], dtype=np.float32
         )

@@ -57,3 +57,4 @@ class Digest:
     email: str
     period: str
     jobs: tuple[DigestJob, ...]
+    source: str = "live"  # "batch" when chosen from the nightly batch's matches

@@ -23,13 +23,19 @@ class DigestRunReport:
     digests: int = 0
     queued: int = 0
     jobs_listed: int = 0
+    from_batch: int = 0  # digests chosen from fresh batch matches, not ranked live
     delivery: delivery.DeliveryReport | None = None
     dry_run: bool = False
     previews: list[OutboxMessage] = field(default_factory=list, repr=False)
 
     def counts(self) -> dict[str, int]:
         """Figures for `scheduled_job_runs.counts` and the command's output."""
-        counts = {"digests": self.digests, "queued": self.queued, "jobs_listed": self.jobs_listed}
+        counts = {
+            "digests": self.digests,
+            "queued": self.queued,
+            "jobs_listed": self.jobs_listed,
+            "from_batch": self.from_batch,
+        }
         if self.delivery is not None:
             sent = self.delivery
             counts |= {
@@ -71,7 +77,10 @@ def queue_digests(
         for digest in digests
     ]
     report = DigestRunReport(
-        digests=len(digests), jobs_listed=sum(len(d.jobs) for d in digests), dry_run=dry_run
+        digests=len(digests),
+        jobs_listed=sum(len(d.jobs) for d in digests),
+        from_batch=sum(d.source == "batch" for d in digests),
+        dry_run=dry_run,
     )
     if dry_run:
         report.previews = messages

@@ -288,10 +288,31 @@ def choose_digests(
 ) -> list[Digest]:
     """The digest of every due worker with at least one new job of `min_band` or better.
 
-    `min_band` defaults to `settings.digest_min_band`.
+    `min_band` defaults to `settings.digest_min_band`. A worker whose fresh batch matches
+    hold enough new jobs of the band gets them (source "batch"); the others are ranked live.
     """
     band = band_named(min_band or settings.digest_min_band)
     recipients = due_recipients(db, now)
+    if not recipients:
+        return []
+    excluded = excluded_pairs(db)
+    from_batch, recipients = batch_digests(
+        db, settings, recipients, excluded, band, jobs_per_digest
+    )
+    return from_batch + _live_digests(
+        db, settings, recipients, excluded, band, jobs_per_digest, pool_size
+    )
+
+
+def _live_digests(
+    db: Database,
+    settings: Settings,
+    recipients: list[Recipient],
+    excluded: dict[int, set[int]],
+    band: FitBand,
+    jobs_per_digest: int,
+    pool_size: int,
+) -> list[Digest]:
     if not recipients:
         return []
     index = worker_index(db)
@@ -303,7 +324,7 @@ def choose_digests(
     if not jobs or not len(rows):
         return []
     pool_size = max(pool_size, jobs_per_digest)
-    pools = candidate_pools(index, openings, rows, excluded_pairs(db), pool_size)
+    pools = candidate_pools(index, openings, rows, excluded, pool_size)
     scorer = load_serving_scorer(db, settings)
     model_scores = rescore_pools(scorer, index, jobs, rows, pools)
     fits = pooled_fits(db, settings, index, jobs, rows, pools, band)
@@ -312,6 +333,67 @@ def choose_digests(
     chosen = TopJobs(len(rows), min(jobs_per_digest, pools.jobs.shape[1]))
     chosen.merge(model_scores, slots)
     return list(_digests(placed, chosen, pools, fits, jobs, index))
+
+
+def batch_digests(
+    db: Database,
+    settings: Settings,
+    recipients: list[Recipient],
+    excluded: dict[int, set[int]],
+    band: FitBand,
+    jobs_per_digest: int,
+) -> tuple[list[Digest], list[Recipient]]:
+    """The digests read from fresh batch matches, and the recipients left to rank live.
+
+    A worker's stored best N jobs, less those excluded or below the band, serve when at
+    least `jobs_per_digest` remain, or when the list held every job the worker could get.
+    """
+    from matcher.batch.results import fresh_batch_matches_of_workers
+
+    batch = fresh_batch_matches_of_workers(db, [r.worker_id for r in recipients], settings=settings)
+    if batch is None:
+        return [], recipients
+    top_n, stored = batch
+    index = worker_index(db)
+    openings = {job.external_id: job for job in open_jobs(db, index).jobs}
+    digests, live = [], []
+    for recipient in recipients:
+        matches = stored.get(recipient.worker_id)
+        row = index.row_of(recipient.worker_id)
+        if matches is None or row is None or any(m.job not in openings for m in matches):
+            live.append(recipient)
+            continue
+        skip = excluded.get(recipient.worker_id, set())
+        kept = [
+            m
+            for m in matches
+            if openings[m.job].id not in skip and m.fit and _reaches(m.fit.band, band)
+        ]
+        if len(kept) < jobs_per_digest and len(matches) >= top_n:
+            live.append(recipient)  # the jobs after the stored N might have filled it
+        elif kept:
+            jobs = tuple(
+                _digest_job(openings[m.job], m.score, index, row, m.fit)
+                for m in kept[:jobs_per_digest]
+            )
+            digests.append(_digest_of(recipient, jobs, "batch"))
+    return digests, live
+
+
+def _reaches(found: FitBand, wanted: FitBand) -> bool:
+    return BANDS.index(found) <= BANDS.index(wanted)
+
+
+def _digest_of(recipient: Recipient, jobs: tuple[DigestJob, ...], source: str) -> Digest:
+    return Digest(
+        recipient.worker_id,
+        recipient.external_id,
+        recipient.name,
+        recipient.email,
+        recipient.period,
+        jobs,
+        source,
+    )
 
 
 def _digests(
@@ -326,23 +408,13 @@ def _digests(
         best = chosen.best(position)
         if not best:
             continue
-        yield Digest(
-            recipient.worker_id,
-            recipient.external_id,
-            recipient.name,
-            recipient.email,
-            recipient.period,
-            tuple(
-                _digest_job(
-                    jobs[int(pools.jobs[position, slot])],
-                    score,
-                    index,
-                    row,
-                    fits.fit(position, slot),
-                )
-                for slot, score in best
-            ),
+        chosen_jobs = tuple(
+            _digest_job(
+                jobs[int(pools.jobs[position, slot])], score, index, row, fits.fit(position, slot)
+            )
+            for slot, score in best
         )
+        yield _digest_of(recipient, chosen_jobs, "live")
 
 
 def _digest_job(job: JobProfile, score: float, index: WorkerIndex, row: int, fit: Fit) -> DigestJob:

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.optimize
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.constants import CITIES
 from matcher.features.pair_features import (
     EXPERIENCE_SHORTFALL_FOR_ZERO,
@@ -154,7 +155,7 @@ def _profile_terms(
     # min(level, required) / required is the share of the requirement met; 1 without one.
     met = np.minimum(french_level, french_required) / np.maximum(french_required, 1)
     french = np.where(np.asarray(french_required) > 0, met, 1)
-    today = np.float32((dt.date.today() - EPOCH).days)
+    today = np.float32((clock.today() - EPOCH).days)
     availability = 1 - np.clip((available_from - today) / MAX_DAYS_UNTIL_AVAILABLE, 0, 1)
     return [place, experience, salary, french, availability]
 

@@ -9,7 +9,6 @@ their explanation and serialise to PRODUCT.md's JSON shapes with `.to_json()`.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -19,6 +18,7 @@ from typing import TypeVar
 import numpy as np
 from sqlite_utils import Database
 
+from matcher import clock
 from matcher.accounts import User
 from matcher.config import Settings, load_settings
 from matcher.errors import NotFound
@@ -104,14 +104,16 @@ class Shortlist:
     candidates: list[Candidate]
     total: int
     job_profile: JobProfile | None = field(default=None, repr=False, compare=False)
+    source: str | None = None  # "batch" or "live" when served (matcher.batch.serving)
 
     def to_json(self) -> dict:
-        return {
+        document = {
             "job": self.job,
             "model_version": self.model_version,
             "candidates": [candidate.to_json() for candidate in self.candidates],
             "total": self.total,
         }
+        return _with_source(document, self.source)
 
 
 @dataclass(frozen=True)
@@ -147,13 +149,20 @@ class Matches:
     worker: str
     model_version: str
     jobs: list[JobMatch]
+    source: str | None = None  # "batch" or "live" when served (matcher.batch.serving)
 
     def to_json(self) -> dict:
-        return {
+        document = {
             "worker": self.worker,
             "model_version": self.model_version,
             "jobs": [match.to_json() for match in self.jobs],
         }
+        return _with_source(document, self.source)
+
+
+def _with_source(document: dict, source: str | None) -> dict:
+    """The document with PRODUCT.md's optional "source" field, when it is known."""
+    return document if source is None else {**document, "source": source}
 
 
 def score_rows(scorer: Scorer, job: JobProfile, table: WorkerTable, rows: np.ndarray) -> np.ndarray:
@@ -449,7 +458,7 @@ def ranked_pool(
         index.version,
         change_version(db, "jobs"),
         scorer.version,
-        dt.datetime.now(dt.UTC).date(),  # availability counts days from today
+        clock.today(),  # availability counts days from today
     )
     stage_version = _stage_version(db, job_external_id, filters, job)
 
@@ -511,7 +520,7 @@ def score_jobs_for_worker(
     """
     if not jobs:
         return np.zeros(0, dtype=np.float64)
-    today = float((dt.datetime.now(dt.UTC).date() - EPOCH).days)
+    today = float((clock.today() - EPOCH).days)
     features = pair_features_for_pairs(
         jobs,
         np.arange(len(jobs)),
@@ -594,6 +603,12 @@ def matches_for_viewer(
     settings: Settings | None = None,
 ) -> Matches:
     """The worker's matches, for that worker or an operator; NotFound for anyone else."""
+    check_may_view_matches(db, worker_external_id, viewer)
+    return matches_for_worker(db, worker_external_id, limit=limit, settings=settings)
+
+
+def check_may_view_matches(db: Database, worker_external_id: str, viewer: User) -> None:
+    """Raise NotFound unless `viewer` is that worker or an operator."""
     if viewer.role != "operator":
         found = db.execute(
             "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
@@ -601,4 +616,3 @@ def matches_for_viewer(
         ).fetchone()
         if viewer.role != "worker" or found is None or found[0] != viewer.worker_id:
             raise NotFound("worker", worker_external_id)
-    return matches_for_worker(db, worker_external_id, limit=limit, settings=settings)

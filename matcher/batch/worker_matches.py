@@ -1,0 +1,125 @@
+"""A partition of workers' matches at once: `matches_for_worker`'s ranking, as matrices.
+
+`matches_for_worker` ranks one worker against every open job: a retrieval pass over the
+jobs, a scorer call on the pool, then one fit scale per matched job. For a partition, the
+retrieval scores are one (workers, jobs) matrix built with the same float operations in
+the same order (so each worker's row is the vector the live path computes and `top_rows`
+picks the same pool), every pooled pair is scored in one scorer call, and each matched
+job's fit scale is read once for all the partition's workers it matched. The batch tests
+hold it equal to the live path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sqlite_utils import Database
+
+from matcher import clock
+from matcher.config import Settings
+from matcher.features.pair_features import pair_features_for_pairs
+from matcher.features.population import EPOCH, JobProfile
+from matcher.fit import Fit
+from matcher.ranking.explanations import explain
+from matcher.ranking.index import OpenJobs, WorkerIndex, open_jobs, worker_index
+
+# retrieve_jobs' profile score, reused so that the batch computes it exactly as live does.
+from matcher.ranking.retrieval import JOB_POOL_SIZE, RETRIEVAL_WEIGHTS, _profile_score, top_rows
+from matcher.ranking.scorers import load_serving_scorer
+from matcher.ranking.shortlists import JobMatch, fit_scale
+
+
+def retrieval_matrix(openings: OpenJobs, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:
+    """(workers, jobs) retrieval scores of `retrieve_jobs` for the workers at `rows`."""
+    held = (index.table.skills[rows] > 0).astype(np.float32).T.toarray()  # (skills, workers)
+    has_required = (openings.required_total > 0)[:, None]
+    total = np.where(has_required, openings.required_total[:, None], 1)
+    required = np.where(has_required, (openings.required @ held) / total, 1).T
+    nice = np.asarray(openings.nice_to_have @ held).T
+    terms, worker = openings.terms, index.profile
+    profile = _profile_score(
+        worker.city_preference[rows][:, openings.city_column],
+        terms["remote_weight"],
+        worker.open_to_remote[rows][:, None],
+        terms["min_years"],
+        worker.years[rows][:, None],
+        terms["salary_max"],
+        worker.salary_expectation[rows][:, None],
+        terms["french_required"],
+        worker.french_level[rows][:, None],
+        worker.available_from[rows][:, None],
+    )
+    weights = RETRIEVAL_WEIGHTS
+    return np.ascontiguousarray(
+        weights["required"] * required + weights["nice_to_have"] * nice + profile
+    )
+
+
+def matches_for_workers(
+    db: Database, worker_ids: list[int], settings: Settings, limit: int
+) -> list[list[JobMatch]]:
+    """Each worker's best `limit` open jobs, as `matches_for_worker` ranks them."""
+    scorer = load_serving_scorer(db, settings)
+    index = worker_index(db)
+    openings = open_jobs(db, index)
+    jobs = openings.jobs
+    rows = np.array([index.row_of(worker_id) for worker_id in worker_ids], dtype=np.int64)
+    if not jobs or not len(rows):
+        return [[] for _ in worker_ids]
+    scores = retrieval_matrix(openings, index, rows)
+    everyone = np.ones(len(jobs), dtype=bool)
+    pools = [top_rows(scores[i], everyone, max(JOB_POOL_SIZE, limit)) for i in range(len(rows))]
+    pair_jobs = np.concatenate(pools)
+    pair_rows = np.repeat(rows, [len(pool) for pool in pools])
+    today = float((clock.today() - EPOCH).days)
+    features = pair_features_for_pairs(
+        list(jobs), pair_jobs, index.table, pair_rows, np.full(len(pair_rows), today, np.float32)
+    )
+    model_scores = np.asarray(scorer.score_features(features), dtype=np.float64).tolist()
+    chosen, start = [], 0
+    for pool in pools:
+        pooled = range(start, start + len(pool))
+        start += len(pool)
+        best = sorted(pooled, key=lambda p: (-model_scores[p], jobs[pair_jobs[p]].id))[:limit]
+        chosen.append([(int(pair_jobs[p]), model_scores[p]) for p in best])
+    return _with_fits(db, settings, index, jobs, rows, chosen)
+
+
+def _with_fits(
+    db: Database,
+    settings: Settings,
+    index: WorkerIndex,
+    jobs: tuple[JobProfile, ...],
+    rows: np.ndarray,
+    chosen: list[list[tuple[int, float]]],
+) -> list[list[JobMatch]]:
+    """The chosen (job position, score) pairs as JobMatches, each job's fit scale read once."""
+    explanations = [
+        [explain(jobs[j], index, int(row)) for j, _ in picks]
+        for row, picks in zip(rows, chosen, strict=True)
+    ]
+    by_job: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for worker, picks in enumerate(chosen):
+        for slot, (job, _) in enumerate(picks):
+            by_job[job].append((worker, slot))
+    percentiles: dict[tuple[int, int], int] = {}
+    for job, places in by_job.items():
+        scale = fit_scale(db, jobs[job], settings)
+        found = scale.percentiles(np.array([rows[w] for w, _ in places], dtype=np.int64))
+        percentiles.update(zip(places, found.tolist(), strict=True))
+    return [
+        [
+            JobMatch(
+                job=jobs[job].external_id,
+                rank=slot + 1,
+                score=score,
+                explanation=explanations[worker][slot],
+                title=jobs[job].title,
+                employer=jobs[job].employer,
+                fit=Fit.of(percentiles[worker, slot], explanations[worker][slot]),
+            )
+            for slot, (job, score) in enumerate(picks)
+        ]
+        for worker, picks in enumerate(chosen)
+    ]
