@@ -192,6 +192,7 @@ def test_the_cli_defaults_match_the_training_module():
     assert ranking_commands.HOLDOUT_FRACTION == training.HOLDOUT_FRACTION
     assert ranking_commands.MIN_LABELLED_JOBS == training.MIN_LABELLED_JOBS
     assert ranking_commands.PRIMARY_METRIC == training.PRIMARY_METRIC
+    assert ranking_commands.EXPOSURE_WEIGHTING == training.EXPOSURE_WEIGHTING
 
 
 def test_train_on_demo_data_beats_every_baseline_and_force_promotes_it(db, run_cli, models_dir):

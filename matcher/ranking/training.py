@@ -32,7 +32,8 @@ from matcher.evaluation.fairness import fairness_audit, fairness_gate, load_audi
 from matcher.evaluation.metrics import ranking_metrics
 from matcher.features.history import PointInTimePairs, profiles_as_of
 from matcher.features.pair_features import FEATURE_NAMES
-from matcher.features.transformers import PairFeatureTransformer
+from matcher.features.transformers import PairFeatureTransformer, PairSet
+from matcher.ranking.exposure import ExposureWeights, exposure_weights
 from matcher.ranking.models import LearnedRanker, default_monotonic_cst
 from matcher.ranking.scorers import cold_start_score
 
@@ -45,6 +46,9 @@ INTERVIEW_GRADE = STAGE_RELEVANCE["interviewed"]
 PRIMARY_METRIC = "ndcg@10"
 # Metrics a promoted model must not be significantly worse on (upper bound of the gain < 0).
 GUARDRAIL_METRICS = ("map@10", "auc")
+# Weight logged pairs by inverse exposure (matcher.ranking.exposure); the default follows
+# what benchmarks/bench_exposure.py measured on the demo.
+EXPOSURE_WEIGHTING = False
 # Stages of the outlook: the calibrated chance of reaching each (or a later one).
 OUTLOOK_STAGES = ("interviewed", "hired")
 
@@ -179,6 +183,8 @@ class TrainingRun:
     point_in_time: dict[str, int] = field(default_factory=dict)
     # Held-out jobs the champion never learned from (None: no champion).
     champion_jobs: int | None = None
+    # Whether and how logged pairs were weighted by inverse exposure (ranking.exposure).
+    exposure: dict = field(default_factory=dict)
 
     def primary(self, scorer: str) -> float:
         return self.metrics.get(scorer, {}).get(PRIMARY_METRIC, float("nan"))
@@ -194,6 +200,7 @@ class TrainingData:
     labelled: LabelledPairs
     profiles: PointInTimePairs
     features: np.ndarray
+    pair_set: PairSet
 
     def subset(self, mask: np.ndarray) -> tuple[LabelledPairs, np.ndarray, np.ndarray]:
         """The labelled pairs, feature rows and point-in-time keys of `mask`."""
@@ -207,7 +214,22 @@ def load_training_data(db: Database, labelled: LabelledPairs | None = None) -> T
     labelled = labelled.subset(np.isin(labelled.job_ids, list(known)))
     profiles = profiles_as_of(db, labelled.job_ids, labelled.worker_ids, labelled.label_at)
     pair_set = profiles.pair_set(_as_of_dates(labelled))
-    return TrainingData(labelled, profiles, PairFeatureTransformer().fit_transform(pair_set))
+    features = PairFeatureTransformer().fit_transform(pair_set)
+    return TrainingData(labelled, profiles, features, pair_set)
+
+
+def training_weights(db: Database, data: TrainingData, exposure: bool) -> ExposureWeights | None:
+    """Exposure weights of every labelled pair (matcher.ranking.exposure); None: unweighted."""
+    if not exposure:
+        return None
+    live = np.array(
+        [row[0] for row in db.execute("SELECT id FROM workers WHERE deleted_at IS NULL")],
+        dtype=np.int64,
+    )
+    labelled = data.labelled
+    return exposure_weights(
+        data.pair_set, labelled.job_ids, labelled.worker_ids, data.features, live
+    )
 
 
 def _table(labelled: LabelledPairs, scores: np.ndarray) -> dict[str, np.ndarray]:
@@ -249,6 +271,7 @@ def train_ranker(
     champion_seen_until: str | None = None,
     params: dict[str, object] | None = None,
     refit: bool = True,
+    exposure: bool = EXPOSURE_WEIGHTING,
 ) -> TrainingRun:
     """Fit on the older jobs and score everything on the newest ones; then refit the same
     hyper-parameters on every pair (`refit`).
@@ -264,8 +287,14 @@ def train_ranker(
     data = load_training_data(db)
     labelled, features = data.labelled, data.features
     holdout_mask, cutoff = chronological_split(labelled, holdout_fraction)
+    weighting = training_weights(db, data, exposure)
+    weights = None if weighting is None else weighting.weights
     model = LearnedRanker(monotonic_cst=default_monotonic_cst(), **(params or {}))
-    model.fit(features[~holdout_mask], labelled.relevance[~holdout_mask])
+    model.fit(
+        features[~holdout_mask],
+        labelled.relevance[~holdout_mask],
+        sample_weight=None if weights is None else weights[~holdout_mask],
+    )
 
     holdout, holdout_features, holdout_keys = data.subset(holdout_mask)
     scores = {"model": model.predict(holdout_features)}
@@ -280,7 +309,7 @@ def train_ranker(
     curves, calibration = outlook_calibration(model, champion, holdout, holdout_features, unseen)
     final_model = None
     if refit:
-        final_model = clone(model).fit(features, labelled.relevance)
+        final_model = clone(model).fit(features, labelled.relevance, sample_weight=weights)
         final_model.outlook_calibration_ = curves
     else:
         model.outlook_calibration_ = curves
@@ -300,6 +329,7 @@ def train_ranker(
         fairness=fairness_audit(tables, audit_groups) if audit_groups else {},
         bootstrap=_bootstrap(tables),
         champion_jobs=None if unseen is None else int(len(np.unique(holdout.job_ids[unseen]))),
+        exposure={"used": False} if weighting is None else {"used": True, **weighting.summary},
         final_model=final_model,
         calibration=calibration,
         point_in_time={
@@ -468,6 +498,7 @@ def train_and_register(
     params: dict[str, object] | None = None,
     on_step=None,
     force: bool = False,
+    exposure: bool = EXPOSURE_WEIGHTING,
 ) -> TrainingOutcome:
     """Train, evaluate against the champion in the same run, register, promote if better."""
     from matcher import registry
@@ -481,6 +512,7 @@ def train_and_register(
         champion=champion[1] if champion else None,
         champion_seen_until=_seen_until(db, champion[0]) if champion else None,
         params=params,
+        exposure=exposure,
     )
     promoted, reason = promotion_decision(run)
     if force and not promoted:
@@ -489,6 +521,7 @@ def train_and_register(
         "data_window": run.data_window,
         "fits": _fits_card(run),
         "point_in_time": _point_in_time_card(run.point_in_time),
+        "exposure_weighting": run.exposure,
         "calibration": _calibration_card(run.calibration),
         "row_counts": run.row_counts,
         "hyper_parameters": run.hyper_parameters,
