@@ -225,11 +225,12 @@ def test_models_compare_scores_two_versions_on_the_same_holdout(db, settings, ru
     db.close()
     result = json.loads(run_cli("models", "compare", weak, trained, "--json", check=True).stdout)
     assert result["held_out_jobs"] == 12 and result["n_resamples"] == 1000
+    assert result["in_sample"] == [trained]  # refit on every pair, held-out ones included
     ndcg = result["metrics"]["ndcg@10"]
     assert ndcg["b_minus_a"]["estimate"] == pytest.approx(
         ndcg["b"]["estimate"] - ndcg["a"]["estimate"]
     )
     assert ndcg["b_minus_a"]["low"] > 0  # the trained model is clearly better than noise
     text = run_cli("models", "compare", weak, trained, check=True).stdout
-    assert "on 12 held-out jobs" in text and "B-A +" in text
+    assert "on 12 held-out jobs" in text and "B-A +" in text and "in-sample" in text
     assert run_cli("models", "compare", weak, weak).returncode != 0

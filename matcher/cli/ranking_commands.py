@@ -185,9 +185,10 @@ def compare_command(cli, version_a: str, version_b: str, as_json: bool) -> None:
     if version_a == version_b:
         raise click.ClickException("compare two different versions")
     try:
-        report = compare_versions(cli.db, cli.settings, version_a, version_b)
+        comparison = compare_versions(cli.db, cli.settings, version_a, version_b)
     except registry.RegistryError as error:
         raise click.ClickException(str(error)) from error
+    report = comparison.report
     rows = {
         metric: {
             "a": report.intervals[version_a][metric].to_json(),
@@ -198,9 +199,16 @@ def compare_command(cli, version_a: str, version_b: str, as_json: bool) -> None:
     }
     if as_json:
         payload = {"a": version_a, "b": version_b, "held_out_jobs": report.n_jobs}
+        payload["in_sample"] = comparison.in_sample
         click.echo(json.dumps({**payload, "n_resamples": report.n_resamples, "metrics": rows}))
         return
     click.echo(f"A {version_a}  B {version_b}  on {report.n_jobs} held-out jobs")
+    if comparison.in_sample:
+        click.echo(
+            f"note: {', '.join(comparison.in_sample)} learned from these jobs (refit on all "
+            "pairs), so its figures here are in-sample; compare again once newer jobs have "
+            "outcomes"
+        )
     for metric, row in rows.items():
         d = row["b_minus_a"]
         click.echo(

@@ -606,6 +606,14 @@ def _loadable_champion(db: Database, settings) -> tuple[str, object] | None:
         return None
 
 
+@dataclass
+class Comparison:
+    """Two versions on the same held-out jobs, and which of them learned from those jobs."""
+
+    report: BootstrapReport
+    in_sample: list[str]  # versions whose fit saw the compared jobs (refit): in-sample figures
+
+
 def compare_versions(
     db: Database,
     settings,
@@ -613,15 +621,30 @@ def compare_versions(
     version_b: str,
     *,
     holdout_fraction: float = HOLDOUT_FRACTION,
-) -> BootstrapReport:
-    """Both versions scored on the newest chronological holdout of the current database; B - A."""
+) -> Comparison:
+    """Both versions scored on the newest chronological holdout of the current database; B - A.
+
+    Only the held-out jobs neither version learned from are compared when there are any (a
+    refit version has learned from the older ones); otherwise the whole holdout, and the
+    versions that learned from it are named.
+    """
     from matcher.ranking.model_files import load_ranker
 
     data = load_training_data(db)
     holdout_mask, _cutoff = chronological_split(data.labelled, holdout_fraction)
+    seen = {v: _seen_until(db, v) for v in (version_a, version_b)}
+    known = [at for at in seen.values() if at is not None]
+    starts = job_start_times(data.labelled.subset(holdout_mask))
+    unseen_jobs = [j for j, at in starts.items() if not known or at > max(known)]
+    in_sample = []
+    if unseen_jobs:
+        holdout_mask &= np.isin(data.labelled.job_ids, unseen_jobs)
+    else:
+        first = min(starts.values())
+        in_sample = [v for v, at in seen.items() if at is not None and at >= first]
     holdout, features, _keys = data.subset(holdout_mask)
     tables = {
         version: _table(holdout, load_ranker(db, settings, version).predict(features))
         for version in (version_b, version_a)
     }
-    return paired_bootstrap(tables, candidate=version_b)
+    return Comparison(paired_bootstrap(tables, candidate=version_b), in_sample)
