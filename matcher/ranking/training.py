@@ -510,7 +510,7 @@ def train_and_register(
         holdout_fraction=holdout_fraction,
         min_labelled_jobs=min_labelled_jobs,
         champion=champion[1] if champion else None,
-        champion_seen_until=_seen_until(db, champion[0]) if champion else None,
+        champion_seen_until=seen_until(db, champion[0]) if champion else None,
         params=params,
         exposure=exposure,
     )
@@ -584,7 +584,7 @@ def _calibration_card(calibration: dict) -> dict:
     }
 
 
-def _seen_until(db: Database, version: str) -> str | None:
+def seen_until(db: Database, version: str) -> str | None:
     """The first-shown time of the newest job `version`'s fit learned from (from its card)."""
     row = db.execute("SELECT card FROM model_versions WHERE version = ?", [version]).fetchone()
     card = json.loads(row[0]) if row and row[0] else {}
@@ -632,7 +632,7 @@ def compare_versions(
 
     data = load_training_data(db)
     holdout_mask, _cutoff = chronological_split(data.labelled, holdout_fraction)
-    seen = {v: _seen_until(db, v) for v in (version_a, version_b)}
+    seen = {v: seen_until(db, v) for v in (version_a, version_b)}
     known = [at for at in seen.values() if at is not None]
     starts = job_start_times(data.labelled.subset(holdout_mask))
     unseen_jobs = [j for j, at in starts.items() if not known or at > max(known)]
