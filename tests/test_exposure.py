@@ -48,4 +48,4 @@ def test_a_weighted_run_says_so_on_its_card(db):
     biased_history(db)
     run = train_ranker(db, min_labelled_jobs=5, exposure=True)
     assert run.exposure["used"] is True and "inverse retrieval propensity" in run.exposure["method"]
-    assert train_ranker(db, min_labelled_jobs=5).exposure == {"used": False}
+    assert train_ranker(db, min_labelled_jobs=5, exposure=False).exposure == {"used": False}

@@ -12,7 +12,13 @@ propensities are heavy-tailed and a few pairs would otherwise dominate), normali
 
 The demo's exposure process is known (docs/DEMO_DATA.md): 45 % of a pool from the job's role
 family in its city, 25 % from the family anywhere, 30 % from everyone; what it does to the
-demo's holdout is measured by benchmarks/bench_exposure.py.
+demo is measured by benchmarks/bench_exposure.py (evaluation fits, paired bootstrap over
+held-out jobs, weighted - unweighted). Seed 7, 2,000 workers / 150 jobs (29 held out): logged
+holdout NDCG@10 +0.0073 [-0.0328, +0.0446]; every worker ranked for the held-out jobs against
+the noise-free hire probability, NDCG@10 +0.0118 [-0.0030, +0.0264]. 4,000 workers / 400 jobs
+(71 held out): logged holdout -0.0023 [-0.0211, +0.0181]; every worker +0.0201
+[+0.0127, +0.0274]. It does not hurt where outcomes are logged and helps where nobody was
+shown, so training uses it by default (`train --no-exposure-weighting` turns it off).
 """
 
 from __future__ import annotations
