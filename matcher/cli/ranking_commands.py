@@ -76,9 +76,19 @@ def _calibration_lines(calibration: dict) -> list[str]:
     show_default=True,
     help="Weight logged outcomes by the inverse of their estimated chance of being shown.",
 )
+@click.option(
+    "--search",
+    is_flag=True,
+    help="Choose hyper-parameters by halving random search on time-ordered, job-grouped folds.",
+)
 @click.pass_obj
 def train_command(
-    cli, holdout_fraction: float, min_labelled_jobs: int, force: bool, exposure_weighting: bool
+    cli,
+    holdout_fraction: float,
+    min_labelled_jobs: int,
+    force: bool,
+    exposure_weighting: bool,
+    search: bool,
 ) -> None:
     """Train, evaluate on the newest jobs, refit on all, register; promote if it is better."""
     from matcher.ranking.training import NotEnoughOutcomes, train_and_register
@@ -91,6 +101,7 @@ def train_command(
             min_labelled_jobs=min_labelled_jobs,
             force=force,
             exposure=exposure_weighting,
+            search=search,
         )
     except NotEnoughOutcomes as error:
         click.echo(f"not training: {error}; the cold-start scorer keeps serving")
@@ -106,6 +117,8 @@ def train_command(
     if run.bootstrap is not None:
         for line in _interval_lines(run.bootstrap):
             click.echo(line)
+    if run.search is not None:
+        click.echo(f"search chose {run.search['chosen']} (NDCG@10 {run.search['best_score']:.4f})")
     for line in _calibration_lines(run.calibration):
         click.echo(line)
     pit = run.point_in_time

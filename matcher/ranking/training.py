@@ -186,6 +186,8 @@ class TrainingRun:
     champion_jobs: int | None = None
     # Whether and how logged pairs were weighted by inverse exposure (ranking.exposure).
     exposure: dict = field(default_factory=dict)
+    # `train --search`: chosen parameters and the search's table (ranking.search); None: off.
+    search: dict | None = None
 
     def primary(self, scorer: str) -> float:
         return self.metrics.get(scorer, {}).get(PRIMARY_METRIC, float("nan"))
@@ -273,6 +275,7 @@ def train_ranker(
     params: dict[str, object] | None = None,
     refit: bool = True,
     exposure: bool = EXPOSURE_WEIGHTING,
+    search: bool = False,
 ) -> TrainingRun:
     """Fit on the older jobs and score everything on the newest ones; then refit the same
     hyper-parameters on every pair (`refit`).
@@ -290,7 +293,12 @@ def train_ranker(
     holdout_mask, cutoff = chronological_split(labelled, holdout_fraction)
     weighting = training_weights(db, data, exposure)
     weights = None if weighting is None else weighting.weights
-    model = LearnedRanker(monotonic_cst=default_monotonic_cst(), **(params or {}))
+    params = {"monotonic_cst": default_monotonic_cst(), **(params or {})}
+    search_card = None
+    if search:
+        found, search_card = _search(labelled, features, holdout_mask, weights, params)
+        params.update(found)
+    model = LearnedRanker(**params)
     model.fit(
         features[~holdout_mask],
         labelled.relevance[~holdout_mask],
@@ -331,6 +339,7 @@ def train_ranker(
         bootstrap=_bootstrap(tables),
         champion_jobs=None if unseen is None else int(len(np.unique(holdout.job_ids[unseen]))),
         exposure={"used": False} if weighting is None else {"used": True, **weighting.summary},
+        search=search_card,
         final_model=final_model,
         calibration=calibration,
         point_in_time={
@@ -338,6 +347,27 @@ def train_ranker(
             "from_past_versions": data.profiles.from_history,
             "predating_history": data.profiles.predating,
         },
+    )
+
+
+def _search(
+    labelled: LabelledPairs,
+    features: np.ndarray,
+    holdout_mask: np.ndarray,
+    weights: np.ndarray | None,
+    params: dict,
+) -> tuple[dict, dict]:
+    """Hyper-parameters chosen by halving random search on the training part only."""
+    from matcher.ranking.search import search_parameters
+
+    train = labelled.subset(~holdout_mask)
+    return search_parameters(
+        features[~holdout_mask],
+        train.relevance,
+        train.job_ids,
+        job_start_times(train),
+        base_params=params,
+        sample_weight=None if weights is None else weights[~holdout_mask],
     )
 
 
@@ -500,6 +530,7 @@ def train_and_register(
     on_step=None,
     force: bool = False,
     exposure: bool = EXPOSURE_WEIGHTING,
+    search: bool = False,
 ) -> TrainingOutcome:
     """Train, evaluate against the champion in the same run, register, promote if better."""
     from matcher import registry
@@ -514,6 +545,7 @@ def train_and_register(
         champion_seen_until=seen_until(db, champion[0]) if champion else None,
         params=params,
         exposure=exposure,
+        search=search,
     )
     promoted, reason = promotion_decision(run)
     if force and not promoted:
@@ -523,6 +555,7 @@ def train_and_register(
         "fits": _fits_card(run),
         "point_in_time": _point_in_time_card(run.point_in_time),
         "exposure_weighting": run.exposure,
+        "search": run.search,
         "calibration": _calibration_card(run.calibration),
         "row_counts": run.row_counts,
         "hyper_parameters": run.hyper_parameters,
