@@ -50,6 +50,8 @@ def test_a_pair_is_labelled_with_the_furthest_stage_it_reached(db):
     labelled = load_labelled_pairs(db)
     assert labelled.relevance.tolist() == [0, 2, 3, 4, 1]
     assert labelled.first_at.tolist() == ["2026-01-01T00:00:00Z"] * 5
+    # Features are read as of the first event at the furthest grade.
+    assert labelled.label_at.tolist() == [f"2026-01-01T0{h}:00:00Z" for h in (0, 2, 2, 4, 2)]
     assert labelled.n_events == 17
     assert count_labelled_jobs(db) == 1
 
