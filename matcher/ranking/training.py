@@ -301,8 +301,11 @@ def train_ranker(
         found, search_card = _search(labelled, features, holdout_mask, weights, params)
         params.update(found)
     model = LearnedRanker(**params)
-    train_rows = _weighted_rows(np.flatnonzero(~holdout_mask), weights)
-    model.fit(features[train_rows], labelled.relevance[train_rows])
+    model.fit(
+        features[~holdout_mask],
+        labelled.relevance[~holdout_mask],
+        sample_weight=None if weights is None else weights[~holdout_mask],
+    )
 
     holdout, holdout_features, holdout_keys = data.subset(holdout_mask)
     scores = {"model": model.predict(holdout_features)}
@@ -317,8 +320,7 @@ def train_ranker(
     curves, calibration = outlook_calibration(model, champion, holdout, holdout_features, unseen)
     final_model = None
     if refit:
-        all_rows = _weighted_rows(np.arange(len(labelled)), weights)
-        final_model = clone(model).fit(features[all_rows], labelled.relevance[all_rows])
+        final_model = clone(model).fit(features, labelled.relevance, sample_weight=weights)
         final_model.outlook_calibration_ = curves
     else:
         model.outlook_calibration_ = curves
@@ -348,19 +350,6 @@ def train_ranker(
             "predating_history": data.profiles.predating,
         },
     )
-
-
-def _weighted_rows(rows: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-    """`rows`, or as many drawn from them with replacement in proportion to their weights.
-
-    Importance resampling rather than `sample_weight`: below 200,000 rows scikit-learn's
-    histogram binning computes weighted percentiles, which made each weighted fit seconds
-    slower (measured: 35 of 114 s of a 60,000-event training run).
-    """
-    if weights is None:
-        return rows
-    chance = weights[rows] / weights[rows].sum()
-    return np.sort(np.random.default_rng(0).choice(rows, size=len(rows), p=chance))
 
 
 def _search(
