@@ -65,6 +65,9 @@ def test_train_stores_the_outlook_with_the_model_and_its_calibration_on_the_card
     assert fits["final"]["pairs"] == card["row_counts"]["pairs"]
     assert fits["evaluation"]["pairs"] == card["row_counts"]["train_pairs"]
     assert fits["evaluation"]["first_shown_before"] == card["data_window"]["holdout_from"]
+    markdown = next(settings.models_dir.glob("*.card.md")).read_text()
+    assert "## Outlook calibration" in markdown and "### hired: ECE" in markdown
+    assert "## Fits" in markdown and "## Point in time" in markdown
     model = load_ranker(db, settings, outcome.version)
     outlook = model.outlook(outcome.run.holdout["features"])
     assert (outlook["hired"] <= outlook["interviewed"] + 1e-9).all()

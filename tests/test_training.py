@@ -11,7 +11,7 @@ from test_bootstrap import jobs_table
 
 from matcher import registry
 from matcher.config import Settings
-from matcher.evaluation.bootstrap import paired_bootstrap
+from matcher.evaluation.bootstrap import Interval, paired_bootstrap
 from matcher.evaluation.metrics import ranking_metrics
 from matcher.features import FEATURE_NAMES
 from matcher.ranking.model_files import load_champion_ranker, register_ranker
@@ -111,6 +111,19 @@ def test_promotion_needs_a_significant_ndcg_gain_over_the_serving_scorer():
     slight = promotion_decision(run_with(jobs % 2 == 0, "champion", (jobs % 2 == 0) & (jobs > 0)))
     assert not slight[0] and "lower bound must be above 0" in slight[1]
     assert not promotion_decision(run_with(jobs % 4 == 0, "champion", jobs % 4 != 0))[0]
+
+
+def test_a_significantly_worse_outlook_calibration_blocks_promotion():
+    jobs = np.arange(80)
+    run = run_with(jobs % 4 != 0, "champion", jobs % 4 == 0)
+    assert promotion_decision(run)[0]
+    worse = {"ece": Interval(0.05, 0.02, 0.08), "brier": Interval(0.0, -0.1, 0.1)}
+    run.calibration = {"hired": {"differences": {"champion": worse}}}
+    promoted, reason = promotion_decision(run)
+    assert not promoted and reason.startswith("guardrail rule") and "hired outlook ECE" in reason
+    run.calibration["hired"]["differences"]["champion"]["ece"] = Interval(0.01, -0.01, 0.03)
+    promoted, reason = promotion_decision(run)
+    assert promoted and "outlook ECE" in reason
 
 
 def test_without_bootstrap_intervals_nothing_is_promoted():

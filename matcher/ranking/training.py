@@ -477,7 +477,8 @@ def promotion_decision(run: TrainingRun) -> tuple[bool, str]:
             "after its own data), so nothing here can show the new model is better"
         )
     rival = "champion" if "champion" in run.metrics else "cold_start"
-    mine = run.primary(MODEL_ON_CHAMPION_JOBS if rival == "champion" else "model")
+    on_champion_jobs = rival == "champion" and MODEL_ON_CHAMPION_JOBS in run.metrics
+    mine = run.primary(MODEL_ON_CHAMPION_JOBS if on_champion_jobs else "model")
     theirs = run.primary(rival)
     if run.bootstrap is None or rival not in run.bootstrap.differences:
         return False, f"significance rule: no bootstrap intervals against {rival}"
