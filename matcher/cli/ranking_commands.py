@@ -8,7 +8,7 @@ import click
 # scikit-learn and skops take seconds to import and every other command would pay for them.
 HOLDOUT_FRACTION = 0.2
 MIN_LABELLED_JOBS = 20
-EXPOSURE_WEIGHTING = True
+EXPOSURE_WEIGHTING = False
 PRIMARY_METRIC = "ndcg@10"
 METRIC_NAMES = ("ndcg@10", "map@10", "recall@50", "auc")
 
