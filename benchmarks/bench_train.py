@@ -8,6 +8,7 @@ skops file and card, promoting. Baseline in the same run: the bare SQL scan that
 events into labelled pairs (the floor no training can go below). Target: at most 120 s.
 
     .venv/bin/python benchmarks/bench_train.py [--events 1000000] [--runs 1]
+        [--no-exposure-weighting]
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--no-exposure-weighting", action="store_true", help="Train without exposure weights."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db_path = Path(folder) / "bench.db"
@@ -138,7 +142,7 @@ def main() -> None:
             settings = Settings(db_path=db_path, models_dir=Path(folder) / f"models-{run}")
             scans.append(time_pair_scan(db))
             start = time.perf_counter()
-            outcome = train_and_register(db, settings)
+            outcome = train_and_register(db, settings, exposure=not args.no_exposure_weighting)
             trainings.append(time.perf_counter() - start)
             counts = outcome.run.row_counts
             print(

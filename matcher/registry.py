@@ -409,8 +409,48 @@ def render_card(card: dict) -> str:
         *_metrics_table(card.get("metrics", {})),
         "",
         *render_fairness_markdown(card.get("fairness")),
+        *_training_sections(card),
     ]
     return "\n".join(lines)
+
+
+def _training_sections(card: dict) -> list[str]:
+    """The fits, point-in-time rows, exposure weights, search and outlook calibration."""
+    lines = ["", "## Fits", ""]
+    for name, fit in card.get("fits", {}).items():
+        lines.append(f"- {name}: {fit}")
+    lines += ["", "## Point in time", "", f"- {card.get('point_in_time', 'not recorded')}"]
+    lines += ["", "## Exposure weighting", "", f"- {card.get('exposure_weighting')}"]
+    if card.get("search"):
+        search = card["search"]
+        lines += ["", "## Hyper-parameter search", "", f"- {search['method']}"]
+        lines += [f"- chosen: {search['chosen']} (NDCG@10 {search['best_score']:.4f})"]
+        lines += ["", "| round | max_iter | mean NDCG@10 | std | params |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {r['iter']} | {r['n_resources']} | {r['mean_test_score']:.4f} | "
+            f"{r['std_test_score']:.4f} | {r['params']} |"
+            for r in search["table"]
+        ]
+    calibration = card.get("calibration") or {}
+    if calibration:
+        lines += ["", "## Outlook calibration", "", calibration.get("method", "")]
+    for stage, report in calibration.get("stages", {}).items():
+        model = report["scorers"]["model"]
+        ece, brier = model["ece"], model["brier"]
+        lines += [
+            "",
+            f"### {stage}: ECE {ece['estimate']:.4f} [{ece['low']:.4f}, {ece['high']:.4f}], "
+            f"Brier {brier['estimate']:.4f} [{brier['low']:.4f}, {brier['high']:.4f}]",
+            "",
+            "| outlook from | to | pairs | mean outlook | observed |",
+            "|---|---|---|---|---|",
+            *[
+                f"| {r['from']:.4f} | {r['to']:.4f} | {r['pairs']} | {r['mean_outlook']:.4f} | "
+                f"{r['observed']:.4f} |"
+                for r in model["reliability"]
+            ],
+        ]
+    return lines
 
 
 def _metrics_table(metrics: dict[str, dict[str, float]]) -> list[str]:

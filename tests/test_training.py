@@ -11,7 +11,7 @@ from test_bootstrap import jobs_table
 
 from matcher import registry
 from matcher.config import Settings
-from matcher.evaluation.bootstrap import paired_bootstrap
+from matcher.evaluation.bootstrap import Interval, paired_bootstrap
 from matcher.evaluation.metrics import ranking_metrics
 from matcher.features import FEATURE_NAMES
 from matcher.ranking.model_files import load_champion_ranker, register_ranker
@@ -50,6 +50,8 @@ def test_a_pair_is_labelled_with_the_furthest_stage_it_reached(db):
     labelled = load_labelled_pairs(db)
     assert labelled.relevance.tolist() == [0, 2, 3, 4, 1]
     assert labelled.first_at.tolist() == ["2026-01-01T00:00:00Z"] * 5
+    # Features are read as of the first event at the furthest grade.
+    assert labelled.label_at.tolist() == [f"2026-01-01T0{h}:00:00Z" for h in (0, 2, 2, 4, 2)]
     assert labelled.n_events == 17
     assert count_labelled_jobs(db) == 1
 
@@ -111,6 +113,19 @@ def test_promotion_needs_a_significant_ndcg_gain_over_the_serving_scorer():
     assert not promotion_decision(run_with(jobs % 4 == 0, "champion", jobs % 4 != 0))[0]
 
 
+def test_a_significantly_worse_outlook_calibration_blocks_promotion():
+    jobs = np.arange(80)
+    run = run_with(jobs % 4 != 0, "champion", jobs % 4 == 0)
+    assert promotion_decision(run)[0]
+    worse = {"ece": Interval(0.05, 0.02, 0.08), "brier": Interval(0.0, -0.1, 0.1)}
+    run.calibration = {"hired": {"differences": {"champion": worse}}}
+    promoted, reason = promotion_decision(run)
+    assert not promoted and reason.startswith("guardrail rule") and "hired outlook ECE" in reason
+    run.calibration["hired"]["differences"]["champion"]["ece"] = Interval(0.01, -0.01, 0.03)
+    promoted, reason = promotion_decision(run)
+    assert promoted and "outlook ECE" in reason
+
+
 def test_without_bootstrap_intervals_nothing_is_promoted():
     metrics = {"model": {"ndcg@10": 0.8}, "cold_start": {"ndcg@10": 0.7}}
     promoted, reason = promotion_decision(TrainingRun(LearnedRanker(), metrics, {}, {}, {}))
@@ -124,8 +139,9 @@ def test_train_registers_and_compares_with_the_champion_in_the_next_run(db, sett
     if not first.promoted:  # make it the champion so the second run must face it
         registry.promote(db, first.version, "test")
     second = train_and_register(db, settings)
-    assert second.run.metrics["champion"] == first.run.metrics["model"]  # same data, same seed
-    assert not second.promoted  # equal is not better
+    # The champion was refit on every pair, held-out ones included: nothing left to judge it on.
+    assert second.run.champion_jobs == 0 and "champion" not in second.run.metrics
+    assert not second.promoted and "champion rule" in second.reason
     assert registry.champion_version(db) == first.version
     card = json.loads(
         db.execute(
@@ -134,7 +150,8 @@ def test_train_registers_and_compares_with_the_champion_in_the_next_run(db, sett
     )
     assert card["champion_at_training"] == first.version
     assert card["row_counts"]["outcome_events"] > card["row_counts"]["pairs"]
-    assert set(card["metrics"]) >= {"model", "champion", "random", "skill_jaccard"}
+    assert set(card["metrics"]) >= {"model", "random", "skill_jaccard"}
+    assert card["champion_held_out_jobs"] == 0
 
 
 def weak_champion(db, settings) -> str:
@@ -190,6 +207,7 @@ def test_the_cli_defaults_match_the_training_module():
     assert ranking_commands.HOLDOUT_FRACTION == training.HOLDOUT_FRACTION
     assert ranking_commands.MIN_LABELLED_JOBS == training.MIN_LABELLED_JOBS
     assert ranking_commands.PRIMARY_METRIC == training.PRIMARY_METRIC
+    assert ranking_commands.EXPOSURE_WEIGHTING == training.EXPOSURE_WEIGHTING
 
 
 def test_train_on_demo_data_beats_every_baseline_and_force_promotes_it(db, run_cli, models_dir):
@@ -222,11 +240,12 @@ def test_models_compare_scores_two_versions_on_the_same_holdout(db, settings, ru
     db.close()
     result = json.loads(run_cli("models", "compare", weak, trained, "--json", check=True).stdout)
     assert result["held_out_jobs"] == 12 and result["n_resamples"] == 1000
+    assert result["in_sample"] == [trained]  # refit on every pair, held-out ones included
     ndcg = result["metrics"]["ndcg@10"]
     assert ndcg["b_minus_a"]["estimate"] == pytest.approx(
         ndcg["b"]["estimate"] - ndcg["a"]["estimate"]
     )
     assert ndcg["b_minus_a"]["low"] > 0  # the trained model is clearly better than noise
     text = run_cli("models", "compare", weak, trained, check=True).stdout
-    assert "on 12 held-out jobs" in text and "B-A +" in text
+    assert "on 12 held-out jobs" in text and "B-A +" in text and "in-sample" in text
     assert run_cli("models", "compare", weak, weak).returncode != 0

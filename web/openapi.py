@@ -71,10 +71,20 @@ _FIT = {
         "percentile": {"type": "integer", "minimum": 0, "maximum": 100},
     },
 }
+_PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
+_OUTLOOK = {
+    "type": "object",
+    "required": ["interviewed", "hired"],
+    "description": "Only when a learned model serves: the calibrated probability that a"
+    " candidate shown for this job reaches that stage or a later one (fitted on held-out jobs;"
+    " the model card has its reliability table, Brier score and ECE).",
+    "properties": {"interviewed": _PROBABILITY, "hired": _PROBABILITY},
+}
 _RANKED = {
     "rank": {"type": "integer", "minimum": 1},
     "score": {"type": "number"},
     "fit": _FIT,
+    "outlook": _OUTLOOK,
 }
 _SOURCE = {
     "type": "string",

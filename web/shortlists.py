@@ -76,6 +76,7 @@ from matcher.ranking.shortlists import (
     FilterError,
     NotFound,
     candidate_fit,
+    candidate_outlook,
     owned_job,
     score_candidate,
 )
@@ -292,6 +293,7 @@ def candidate(external_id: str, worker_external_id: str):
             get_db(), job, worker_id, settings=_settings()
         )
         fit = candidate_fit(get_db(), job, worker_id, settings=_settings())
+        outlook = candidate_outlook(get_db(), job, worker_id, settings=_settings())
     except NotFound:
         abort(404)
     contact_status = contact_request_status(get_db(), job.id, worker_id)
@@ -304,6 +306,7 @@ def candidate(external_id: str, worker_external_id: str):
         job=job,
         profile=profile,
         fit=fit_html(fit),
+        outlook=outlook,
         reasons=reason_cells(explanation),
         start=start_text(_start_estimate(explanation, job)),
         model_version=model_version,

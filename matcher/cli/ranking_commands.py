@@ -8,6 +8,7 @@ import click
 # scikit-learn and skops take seconds to import and every other command would pay for them.
 HOLDOUT_FRACTION = 0.2
 MIN_LABELLED_JOBS = 20
+EXPOSURE_WEIGHTING = False
 PRIMARY_METRIC = "ndcg@10"
 METRIC_NAMES = ("ndcg@10", "map@10", "recall@50", "auc")
 
@@ -36,6 +37,19 @@ def _interval_lines(report) -> list[str]:
     return lines
 
 
+def _calibration_lines(calibration: dict) -> list[str]:
+    """ECE and Brier score of each outlook stage (cross-fitted on held-out jobs)."""
+    lines = []
+    for stage, report in calibration.items():
+        mine = report["scorers"]["model"]
+        ece, brier = mine["ece"], mine["brier"]
+        lines.append(
+            f"outlook {stage}: ECE {ece.estimate:.4f} [{ece.low:.4f}, {ece.high:.4f}]  "
+            f"Brier {brier.estimate:.4f} [{brier.low:.4f}, {brier.high:.4f}]"
+        )
+    return lines
+
+
 @click.command("train")
 @click.option(
     "--holdout-fraction",
@@ -56,9 +70,27 @@ def _interval_lines(report) -> list[str]:
     is_flag=True,
     help="Promote even when the significance, guardrail or fairness rule refuses (recorded).",
 )
+@click.option(
+    "--exposure-weighting/--no-exposure-weighting",
+    default=EXPOSURE_WEIGHTING,
+    show_default=True,
+    help="Weight logged outcomes by the inverse of their estimated chance of being shown.",
+)
+@click.option(
+    "--search",
+    is_flag=True,
+    help="Choose hyper-parameters by halving random search on time-ordered, job-grouped folds.",
+)
 @click.pass_obj
-def train_command(cli, holdout_fraction: float, min_labelled_jobs: int, force: bool) -> None:
-    """Train, evaluate on the newest jobs, register; promote if it beats the champion."""
+def train_command(
+    cli,
+    holdout_fraction: float,
+    min_labelled_jobs: int,
+    force: bool,
+    exposure_weighting: bool,
+    search: bool,
+) -> None:
+    """Train, evaluate on the newest jobs, refit on all, register; promote if it is better."""
     from matcher.ranking.training import NotEnoughOutcomes, train_and_register
 
     try:
@@ -68,6 +100,8 @@ def train_command(cli, holdout_fraction: float, min_labelled_jobs: int, force: b
             holdout_fraction=holdout_fraction,
             min_labelled_jobs=min_labelled_jobs,
             force=force,
+            exposure=exposure_weighting,
+            search=search,
         )
     except NotEnoughOutcomes as error:
         click.echo(f"not training: {error}; the cold-start scorer keeps serving")
@@ -83,6 +117,17 @@ def train_command(cli, holdout_fraction: float, min_labelled_jobs: int, force: b
     if run.bootstrap is not None:
         for line in _interval_lines(run.bootstrap):
             click.echo(line)
+    if run.search is not None:
+        click.echo(f"search chose {run.search['chosen']} (NDCG@10 {run.search['best_score']:.4f})")
+    for line in _calibration_lines(run.calibration):
+        click.echo(line)
+    pit = run.point_in_time
+    click.echo(
+        f"point in time: {pit['from_past_versions']} of {pit['pairs']} pairs read past profile "
+        f"versions; {pit['predating_history']} predate the history (earliest version used)"
+    )
+    if run.final_model is not None:
+        click.echo(f"registered fit: the same parameters refit on all {counts['pairs']} pairs")
     click.echo(f"registered {outcome.version}")
     verdict = "promoted to champion" if outcome.promoted else "not promoted"
     click.echo(f"{verdict}: {outcome.reason}")
@@ -153,9 +198,10 @@ def compare_command(cli, version_a: str, version_b: str, as_json: bool) -> None:
     if version_a == version_b:
         raise click.ClickException("compare two different versions")
     try:
-        report = compare_versions(cli.db, cli.settings, version_a, version_b)
+        comparison = compare_versions(cli.db, cli.settings, version_a, version_b)
     except registry.RegistryError as error:
         raise click.ClickException(str(error)) from error
+    report = comparison.report
     rows = {
         metric: {
             "a": report.intervals[version_a][metric].to_json(),
@@ -166,9 +212,16 @@ def compare_command(cli, version_a: str, version_b: str, as_json: bool) -> None:
     }
     if as_json:
         payload = {"a": version_a, "b": version_b, "held_out_jobs": report.n_jobs}
+        payload["in_sample"] = comparison.in_sample
         click.echo(json.dumps({**payload, "n_resamples": report.n_resamples, "metrics": rows}))
         return
     click.echo(f"A {version_a}  B {version_b}  on {report.n_jobs} held-out jobs")
+    if comparison.in_sample:
+        click.echo(
+            f"note: {', '.join(comparison.in_sample)} learned from these jobs (refit on all "
+            "pairs), so its figures here are in-sample; compare again once newer jobs have "
+            "outcomes"
+        )
     for metric, row in rows.items():
         d = row["b_minus_a"]
         click.echo(

@@ -176,7 +176,7 @@ def _float_column(values: Sequence) -> np.ndarray:
     return np.array(values, dtype=np.float64).astype(np.float32)
 
 
-_WORKER_COLUMNS = (
+WORKER_COLUMNS = (
     "id, external_id, resume_text, years_experience, city_preferences, open_to_remote, "
     "english_level, french_level, salary_expectation_cad, work_authorization, available_from, "
     "resume_occupations"
@@ -189,14 +189,26 @@ def load_worker_table(db: Database) -> WorkerTable:
     Whole columns are read with one query per table and converted in bulk, since loading a
     national population is what a fresh web process waits for.
     """
+    return worker_table_from_rows(*load_worker_rows(db))
+
+
+def load_worker_rows(db: Database) -> tuple[list[tuple], list[tuple]]:
+    """Rows of `WORKER_COLUMNS` of every live worker in id order, and every skill posting
+    (worker id, skill, years), read in one snapshot."""
     with _read_snapshot(db):
         rows = db.execute(
-            f"SELECT {_WORKER_COLUMNS} FROM workers WHERE deleted_at IS NULL ORDER BY id"
+            f"SELECT {WORKER_COLUMNS} FROM workers WHERE deleted_at IS NULL ORDER BY id"
         ).fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(_WORKER_COLUMNS.split(","))
-        del rows
-        worker_ids = np.array(columns[0], dtype=np.int64)
-        skills, skill_index = _load_skill_matrix(db, worker_ids)
+        postings = db.execute("SELECT worker_id, skill, years FROM worker_skills").fetchall()
+    return rows, postings
+
+
+def worker_table_from_rows(rows: list[tuple], postings: list[tuple]) -> WorkerTable:
+    """A worker table from rows of `WORKER_COLUMNS` in ascending id order and skill
+    postings (worker id, skill, years); postings of ids not in `rows` are ignored."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(WORKER_COLUMNS.split(","))
+    worker_ids = np.array(columns[0], dtype=np.int64)
+    skills, skill_index = _skill_matrix(postings, worker_ids)
     held = (skills > 0).astype(np.float32)
     document_frequency = np.asarray(held.sum(axis=0)).ravel()
     skill_idf = np.log((len(worker_ids) + 1.0) / (document_frequency + 1.0)) + 1.0
@@ -225,8 +237,8 @@ def load_worker_table(db: Database) -> WorkerTable:
     )
 
 
-def _load_skill_matrix(
-    db: Database, worker_ids: np.ndarray
+def _skill_matrix(
+    postings: list[tuple], worker_ids: np.ndarray
 ) -> tuple[sp.csr_matrix, dict[str, int]]:
     """Skills as a (workers, skills) matrix of 1 + years (UNKNOWN_YEARS_VALUE when the years
     are unknown), and each skill name's column.
@@ -234,8 +246,6 @@ def _load_skill_matrix(
     Columns are the live workers' skills in name order. A plain scan in key order, with
     deleted workers dropped by id, is far faster than joining `workers` in SQL.
     """
-    postings = db.execute("SELECT worker_id, skill, years FROM worker_skills")
-    postings = postings.fetchall()
     count = len(postings)
     owner_ids = np.fromiter((posting[0] for posting in postings), np.int64, count)
     rows = np.minimum(np.searchsorted(worker_ids, owner_ids), max(len(worker_ids) - 1, 0))
@@ -382,28 +392,30 @@ def _profiles(db: Database, where: str, params: list) -> list[JobProfile]:
         params,
     ).fetchall()
     skills = _job_skills(db, [r[0] for r in rows])
-    return [
-        JobProfile(
-            id=r[0],
-            external_id=r[1],
-            employer_id=r[2],
-            employer=r[3],
-            title=r[4],
-            description=r[5] or "",
-            city=r[6],
-            remote=r[7],
-            min_years_experience=r[8],
-            salary_min_cad=r[9],
-            salary_max_cad=r[10],
-            french_level_required=int(r[11] or 0),
-            status=r[12],
-            posted_at=r[13],
-            required_skills=sorted(skills[r[0]][0]),
-            nice_to_have_skills=sorted(skills[r[0]][1]),
-            occupation=_title_occupation(r[4]),
-        )
-        for r in rows
-    ]
+    return [job_profile(r, *skills[r[0]]) for r in rows]
+
+
+def job_profile(row: tuple, required: list[str], nice_to_have: list[str]) -> JobProfile:
+    """A job from a row of `_JOB_COLUMNS` and its skills."""
+    return JobProfile(
+        id=row[0],
+        external_id=row[1],
+        employer_id=row[2],
+        employer=row[3],
+        title=row[4],
+        description=row[5] or "",
+        city=row[6],
+        remote=row[7],
+        min_years_experience=row[8],
+        salary_min_cad=row[9],
+        salary_max_cad=row[10],
+        french_level_required=int(row[11] or 0),
+        status=row[12],
+        posted_at=row[13],
+        required_skills=sorted(required),
+        nice_to_have_skills=sorted(nice_to_have),
+        occupation=_title_occupation(row[4]),
+    )
 
 
 def _title_occupation(title: str | None) -> str | None:

@@ -21,6 +21,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from matcher.constants import STAGE_RELEVANCE
 from matcher.features.pair_features import (
     DECREASING_FEATURES,
     FEATURE_NAMES,
@@ -116,16 +117,36 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Scores in [0, 1]: the expected normalised gain of each pair."""
+        reach = self.reach_probabilities(X)
+        grades = np.arange(self.max_relevance + 1)
+        gain_steps = np.diff(relevance_to_gain(grades, self.max_relevance))
+        return np.clip(reach @ gain_steps, 0.0, 1.0)
+
+    def reach_probabilities(self, X) -> np.ndarray:
+        """(n, max_relevance): column g - 1 is the model's chance of reaching grade g or more."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         forests = _compiled_steps(self)
         steps = np.column_stack(
             [_step_probability(m, f, X) for m, f in zip(self.step_models_, forests, strict=True)]
         )
-        reach = np.cumprod(steps, axis=1)
-        grades = np.arange(self.max_relevance + 1)
-        gain_steps = np.diff(relevance_to_gain(grades, self.max_relevance))
-        return np.clip(reach @ gain_steps, 0.0, 1.0)
+        return np.cumprod(steps, axis=1)
+
+    def outlook(self, X) -> dict[str, np.ndarray] | None:
+        """Calibrated chance of reaching each outlook stage or later; None when uncalibrated.
+
+        `outlook_calibration_` (set by training, matcher.evaluation.calibration) holds per
+        stage a (2, k) isotonic curve from the raw chance of reaching the stage's grade to
+        the rate observed on held-out jobs.
+        """
+        calibration = getattr(self, "outlook_calibration_", None)
+        if not calibration:
+            return None
+        reach = self.reach_probabilities(X)
+        return {
+            stage: np.interp(reach[:, STAGE_RELEVANCE[stage] - 1], curve[0], curve[1])
+            for stage, curve in calibration.items()
+        }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

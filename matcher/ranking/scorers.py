@@ -27,6 +27,7 @@ from matcher.ranking.caches import VersionedCache, database_key
 log = logging.getLogger(__name__)
 
 COLD_START_VERSION = "cold-start"
+OUTLOOK_DECIMALS = 3
 
 # Hand-set weights of the cold-start score (they sum to 1). Skills dominate, rarer required
 # skills count more; then the occupation (a data-science job wants data and software people,
@@ -55,6 +56,8 @@ class Scorer(Protocol):
     def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray: ...
 
     def score_features(self, features: np.ndarray) -> np.ndarray: ...
+
+    def outlook(self, features: np.ndarray) -> list[dict[str, float]] | None: ...
 
 
 def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
@@ -96,6 +99,10 @@ class ColdStartScorer:
         """Scores in [0, 1] of pairs given their pair-feature matrix (any mix of jobs)."""
         return np.asarray(cold_start_score(features), dtype=np.float64)
 
+    def outlook(self, features: np.ndarray) -> None:
+        """No outlook: the cold-start score is not a probability of anything."""
+        return None
+
 
 class LearnedScorer:
     """A fitted ranker from the registry behind the Scorer interface."""
@@ -114,6 +121,15 @@ class LearnedScorer:
         if len(features) == 0:
             return np.zeros(0, dtype=np.float64)
         return np.clip(np.asarray(self.ranker.predict(features), dtype=np.float64), 0.0, 1.0)
+
+    def outlook(self, features: np.ndarray) -> list[dict[str, float]] | None:
+        """Per pair, the calibrated chance of reaching each outlook stage or a later one;
+        None when the model has no outlook curves (trained before they existed)."""
+        found = self.ranker.outlook(features) if len(features) else None
+        if found is None:
+            return None
+        rounded = {stage: np.round(p, OUTLOOK_DECIMALS).tolist() for stage, p in found.items()}
+        return [{stage: rounded[stage][i] for stage in rounded} for i in range(len(features))]
 
 
 _serving_scorers = VersionedCache()

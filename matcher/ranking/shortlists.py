@@ -22,7 +22,7 @@ from matcher import clock
 from matcher.accounts import User
 from matcher.config import Settings, load_settings
 from matcher.errors import NotFound
-from matcher.features.pair_features import pair_features_for_pairs
+from matcher.features.pair_features import pair_features, pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
 from matcher.fit import BANDS, Fit
 from matcher.hiring.interest import INTEREST_ORDER, interest_for_job, not_for_me_jobs
@@ -63,6 +63,7 @@ __all__ = [
     "RankedPool",
     "Shortlist",
     "candidate_fit",
+    "candidate_outlook",
     "clear_shortlist_cache",
     "fit_scale",
     "matches_for_viewer",
@@ -82,6 +83,8 @@ class Candidate:
     score: float
     explanation: dict
     fit: Fit | None = None
+    # With a learned model: the calibrated chance of reaching each stage (PRODUCT.md).
+    outlook: dict[str, float] | None = None
 
     def to_json(self) -> dict:
         document = {
@@ -92,6 +95,8 @@ class Candidate:
         }
         if self.fit is not None:
             document["fit"] = self.fit.to_json()
+        if self.outlook is not None:
+            document["outlook"] = self.outlook
         return document
 
 
@@ -127,6 +132,7 @@ class JobMatch:
     title: str = ""
     employer: str = ""
     fit: Fit | None = None
+    outlook: dict[str, float] | None = None
 
     def to_json(self) -> dict:
         document = {
@@ -139,6 +145,8 @@ class JobMatch:
         }
         if self.fit is not None:
             document["fit"] = self.fit.to_json()
+        if self.outlook is not None:
+            document["outlook"] = self.outlook
         return document
 
 
@@ -213,6 +221,7 @@ class RankedPool:
     total: int  # workers passing the filters, pooled or not
     model_version: str
     weights: np.ndarray | None = field(default=None, repr=False, compare=False)
+    scorer: Scorer | None = field(default=None, repr=False, compare=False)
     _explanations: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
     _scale: list[FitScale] = field(default_factory=list, repr=False, compare=False)
     _fits: dict[int, Fit] = field(default_factory=dict, repr=False, compare=False)
@@ -221,6 +230,7 @@ class RankedPool:
         """Candidates `offset..offset+limit` with their ranks, explanations and fits."""
         rows = self.rows[offset : offset + limit].tolist()
         fits = self._fits_of(rows, scale) if scale else {}
+        outlooks = self._outlooks_of(rows)
         return [
             Candidate(
                 worker=str(self.index.table.external_ids[row]),
@@ -228,9 +238,17 @@ class RankedPool:
                 score=float(self.scores[position]),
                 explanation=self.explanation(row),
                 fit=fits.get(row),
+                outlook=outlooks[i] if outlooks else None,
             )
-            for position, row in enumerate(rows, offset)
+            for i, (position, row) in enumerate(enumerate(rows, offset))
         ]
+
+    def _outlooks_of(self, rows: list[int]) -> list[dict[str, float]] | None:
+        """The serving model's outlook of each of `rows` (None: the scorer has none)."""
+        if self.scorer is None or not rows:
+            return None
+        features = pair_features(self.job, self.index.table, np.array(rows, dtype=np.int64))
+        return self.scorer.outlook(features)
 
     def _fits_of(self, rows: list[int], scale: FitScale) -> dict[int, Fit]:
         """The fit of each of `rows`, remembered: the scale has this pool's data versions."""
@@ -424,6 +442,16 @@ def candidate_fit(
     return fits_for(job, index, scale, np.array([row], dtype=np.int64))[0]
 
 
+def candidate_outlook(
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+) -> dict[str, float] | None:
+    """One worker's outlook for a job from the serving model (None: it has no outlook)."""
+    job, index, row = _job_and_row(db, job, worker_id)
+    scorer = load_serving_scorer(db, settings or load_settings())
+    found = scorer.outlook(pair_features(job, index.table, np.array([row], dtype=np.int64)))
+    return found[0] if found else None
+
+
 def _job_and_row(
     db: Database, job: JobProfile | str, worker_id: int
 ) -> tuple[JobProfile, WorkerIndex, int]:
@@ -506,7 +534,7 @@ def build_ranked_pool(
     scores = score_rows(scorer, job, index.table, pool)
     order = _order(pool, scores, filters.sort, index.table)
     return RankedPool(
-        job, index, pool[order], scores[order], int(mask.sum()), scorer.version, weights
+        job, index, pool[order], scores[order], int(mask.sum()), scorer.version, weights, scorer
     )
 
 
@@ -520,15 +548,19 @@ def score_jobs_for_worker(
     """
     if not jobs:
         return np.zeros(0, dtype=np.float64)
+    return np.asarray(scorer.score_features(_worker_features(jobs, table, row)), dtype=np.float64)
+
+
+def _worker_features(jobs: list[JobProfile], table: WorkerTable, row: int) -> np.ndarray:
+    """Pair features of the worker at `row` with each of `jobs`, as of today."""
     today = float((clock.today() - EPOCH).days)
-    features = pair_features_for_pairs(
+    return pair_features_for_pairs(
         jobs,
         np.arange(len(jobs)),
         table,
         np.full(len(jobs), row, dtype=np.int64),
         np.full(len(jobs), today, dtype=np.float32),
     )
-    return np.asarray(scorer.score_features(features), dtype=np.float64)
 
 
 def _excluded_ids(db: Database, exclude_job_ids: Iterable[int | str]) -> frozenset[int]:
@@ -576,6 +608,8 @@ def matches_for_worker(
     scores = score_jobs_for_worker(scorer, pool, index.table, row).tolist()
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))[:limit]
     explanations = {i: explain(pool[i], index, row) for i in order}
+    chosen = [pool[i] for i in order]
+    outlooks = scorer.outlook(_worker_features(chosen, index.table, row)) if chosen else None
     return Matches(
         worker=worker_external_id,
         model_version=scorer.version,
@@ -588,6 +622,7 @@ def matches_for_worker(
                 title=pool[i].title,
                 employer=pool[i].employer,
                 fit=Fit.of(fit_scale(db, pool[i], settings).percentile(row), explanations[i]),
+                outlook=outlooks[number - 1] if outlooks else None,
             )
             for number, i in enumerate(order, start=1)
         ],

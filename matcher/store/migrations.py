@@ -595,3 +595,135 @@ def m023_resume_occupations(db: Database) -> None:
         # a version, then code=share pairs); NULL or an old version is recomputed on load.
         "ALTER TABLE workers ADD COLUMN resume_occupations TEXT",
     )
+
+
+# The profile columns features read, versioned by m021's history tables (never names, emails
+# or education: a worker's deletion also deletes their history).
+_WORKER_HISTORY_COLUMNS = (
+    "resume_text",
+    "years_experience",
+    "city_preferences",
+    "open_to_remote",
+    "english_level",
+    "french_level",
+    "salary_expectation_cad",
+    "work_authorization",
+    "available_from",
+)
+_JOB_HISTORY_COLUMNS = (
+    "employer_id",
+    "title",
+    "description",
+    "city",
+    "remote",
+    "min_years_experience",
+    "salary_min_cad",
+    "salary_max_cad",
+    "french_level_required",
+    "status",
+    "posted_at",
+)
+# When a write did not move `updated_at`, the database's own clock dates the change.
+_SQLITE_NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+
+def _profile_history_statements(
+    table: str, history: str, key: str, columns: tuple[str, ...], live: str
+) -> list[str]:
+    """A history table of `table`'s `columns` and the triggers that keep it, whatever writes.
+
+    A version is valid from `valid_from` (the row's `updated_at`, the clock of the write
+    path) until `valid_to` (NULL: current). `live` is a condition on NEW for rows to keep.
+    """
+    names = ", ".join(columns)
+    new_values = ", ".join(f"NEW.{c}" for c in columns)
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+    stamp = f"CASE WHEN NEW.updated_at IS OLD.updated_at THEN {_SQLITE_NOW} ELSE NEW.updated_at END"
+    return [
+        f"""CREATE TABLE {history} (
+            {key} INTEGER NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,
+            {", ".join(columns)}
+        )""",
+        f"CREATE INDEX {history}_key ON {history}({key}, valid_from)",
+        f"""CREATE TRIGGER {table}_insert_keeps_history AFTER INSERT ON {table} WHEN {live}
+            BEGIN INSERT INTO {history} ({key}, valid_from, {names})
+                VALUES (NEW.id, NEW.updated_at, {new_values}); END""",
+        f"""CREATE TRIGGER {table}_update_keeps_history AFTER UPDATE ON {table}
+            WHEN {live} AND ({changed})
+            BEGIN
+                UPDATE {history} SET valid_to = {stamp}
+                    WHERE {key} = NEW.id AND valid_to IS NULL;
+                INSERT INTO {history} ({key}, valid_from, {names})
+                    VALUES (NEW.id, {stamp}, {new_values});
+            END""",
+        f"""INSERT INTO {history} ({key}, valid_from, {names})
+            SELECT id, updated_at, {names} FROM {table} WHERE {live.replace("NEW.", "")}""",
+    ]
+
+
+def _skill_history_statements(
+    table: str, history: str, key: str, parent: str, extra: tuple[str, ...]
+) -> list[str]:
+    """History of a skills table, dated by the parent row's `updated_at` (one write, one time)."""
+    columns = ("skill", *extra)
+    names = ", ".join(columns)
+    stamp = f"(SELECT updated_at FROM {parent} WHERE id = {{row}}.{key})"
+    close = (
+        f"UPDATE {history} SET valid_to = {stamp.format(row='OLD')} "
+        f"WHERE {key} = OLD.{key} AND skill = OLD.skill AND valid_to IS NULL;"
+    )
+    open_new = (
+        f"INSERT INTO {history} ({key}, valid_from, {names}) VALUES "
+        f"(NEW.{key}, {stamp.format(row='NEW')}, {', '.join(f'NEW.{c}' for c in columns)});"
+    )
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in (key, *columns))
+    return [
+        f"""CREATE TABLE {history} (
+            {key} INTEGER NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,
+            {", ".join(columns)}
+        )""",
+        f"CREATE INDEX {history}_key ON {history}({key}, valid_from)",
+        f"CREATE TRIGGER {table}_insert_keeps_history AFTER INSERT ON {table} BEGIN {open_new} END",
+        f"CREATE TRIGGER {table}_update_keeps_history AFTER UPDATE ON {table} "
+        f"WHEN {changed} BEGIN {close} {open_new} END",
+        f"CREATE TRIGGER {table}_delete_keeps_history AFTER DELETE ON {table} BEGIN {close} END",
+        f"""INSERT INTO {history} ({key}, valid_from, {names})
+            SELECT s.{key}, p.updated_at, {", ".join(f"s.{c}" for c in columns)}
+            FROM {table} s JOIN {parent} p ON p.id = s.{key}""",
+    ]
+
+
+@migrations()
+def m021_profile_history(db: Database) -> None:
+    _run(
+        db,
+        # Point-in-time training (matcher.features.history): each profile's versions with
+        # valid_from / valid_to, written by triggers so that no write path (import, pages,
+        # API, SQL) can forget. Existing rows start their history at their last `updated_at`.
+        *_profile_history_statements(
+            "workers",
+            "worker_history",
+            "worker_id",
+            _WORKER_HISTORY_COLUMNS,
+            "NEW.deleted_at IS NULL",
+        ),
+        *_skill_history_statements(
+            "worker_skills", "worker_skill_history", "worker_id", "workers", ("years",)
+        ),
+        *_profile_history_statements("jobs", "job_history", "job_id", _JOB_HISTORY_COLUMNS, "1"),
+        *_skill_history_statements("job_skills", "job_skill_history", "job_id", "jobs", ("kind",)),
+        # A deleted worker's history goes with their personal data.
+        """CREATE TRIGGER workers_deletion_drops_history AFTER UPDATE OF deleted_at ON workers
+            WHEN NEW.deleted_at IS NOT NULL BEGIN
+                DELETE FROM worker_history WHERE worker_id = NEW.id;
+                DELETE FROM worker_skill_history WHERE worker_id = NEW.id;
+            END""",
+        """CREATE TRIGGER workers_delete_drops_history AFTER DELETE ON workers BEGIN
+                DELETE FROM worker_history WHERE worker_id = OLD.id;
+                DELETE FROM worker_skill_history WHERE worker_id = OLD.id;
+            END""",
+    )
