@@ -28,7 +28,8 @@ from matcher.features.population import (
 )
 from matcher.features.transformers import PairSet
 
-# Versioned columns, in the order of population's WORKER_COLUMNS after id and external id.
+# Versioned columns, in the order of population's WORKER_COLUMNS after id and external id
+# (then `resume_occupations`, which is derived from the resume and not versioned).
 WORKER_VALUES = (
     "resume_text, years_experience, city_preferences, open_to_remote, english_level, "
     "french_level, salary_expectation_cad, work_authorization, available_from"
@@ -92,7 +93,8 @@ def profiles_as_of(
         db, _JOBS, job_ids, times, first_key=_next_id(live_jobs)
     )
     external = {row[0]: row[1] for row in rows}
-    rows += [(key, external[w], *values) for key, (w, values, _) in worker_states.items()]
+    # A past version's stored occupations are not kept: None is recomputed from its resume.
+    rows += [(key, external[w], *values, None) for key, (w, values, _) in worker_states.items()]
     postings += [(key, *skill) for key, (_, _, skills) in worker_states.items() for skill in skills]
     jobs = dict(live_jobs)
     jobs.update(_past_jobs(db, job_states, live_jobs))
