@@ -429,3 +429,13 @@ def m015_languages(db: Database) -> None:
         "ALTER TABLE workers ADD COLUMN preferred_language TEXT",
         "ALTER TABLE users ADD COLUMN preferred_language TEXT",
     )
+
+
+@migrations()
+def m020_french_postings(db: Database) -> None:
+    _run(
+        db,
+        # The jobs contract's optional French title and description; NULL when not given.
+        "ALTER TABLE jobs ADD COLUMN title_fr TEXT",
+        "ALTER TABLE jobs ADD COLUMN description_fr TEXT",
+    )
