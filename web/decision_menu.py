@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from functools import cache
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from matcher.hiring.stages import CandidateStage, allowed_decisions, stage_label
+from web.i18n import current_language
+
+
+def _options(stage: str, contact_accepted: bool) -> Markup:
+    return _options_in(stage, contact_accepted, current_language())
 
 
 @cache
-def _options(stage: str, contact_accepted: bool) -> Markup:
+def _options_in(stage: str, contact_accepted: bool, language: str) -> Markup:
     allowed = allowed_decisions(stage, "accepted" if contact_accepted else None)
     return Markup("").join(
-        Markup('<option value="{}">{}</option>').format(key, stage_label(key)) for key in allowed
+        Markup('<option value="{}">{}</option>').format(key, gettext(stage_label(key)))
+        for key in allowed
     )
 
 

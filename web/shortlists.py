@@ -22,6 +22,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
@@ -62,20 +64,21 @@ from matcher.records.workers import blind_profile
 from web.auth import employer_required
 from web.database import get_db
 from web.decision_menu import decision_menus
+from web.i18n import current_language, stage_label
 
 bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
 
 SORT_CHOICES = [
-    SelectChoice("score", "Best match"),
-    SelectChoice("experience", "Most experience"),
-    SelectChoice("available_from", "Earliest start"),
-    SelectChoice("salary", "Lowest salary expectation"),
+    SelectChoice("score", _l("Best match")),
+    SelectChoice("experience", _l("Most experience")),
+    SelectChoice("available_from", _l("Earliest start")),
+    SelectChoice("salary", _l("Lowest salary expectation")),
 ]
 CITY_RANK_CHOICES = [
-    SelectChoice("", "Any"),
-    SelectChoice("1", "Job city is their first choice"),
-    SelectChoice("2", "Job city in their top two"),
-    SelectChoice("3", "Job city anywhere in their list"),
+    SelectChoice("", _l("Any")),
+    SelectChoice("1", _l("Job city is their first choice")),
+    SelectChoice("2", _l("Job city in their top two")),
+    SelectChoice("3", _l("Job city anywhere in their list")),
 ]
 # Rendered filter fields by filter values; a few thousand small strings at most.
 FILTER_FIELDS_CACHE_SIZE = 2048
@@ -106,27 +109,30 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    city_rank = SelectField("City preference", choices=CITY_RANK_CHOICES, default="")
+    city_rank = SelectField(_l("City preference"), choices=CITY_RANK_CHOICES, default="")
     remote = SelectField(
-        "Remote",
-        choices=[SelectChoice("", "Any"), SelectChoice("yes", "Open to remote work")],
+        _l("Remote"),
+        choices=[SelectChoice("", _l("Any")), SelectChoice("yes", _l("Open to remote work"))],
         default="",
     )
-    min_french = IntegerField("Minimum French (NCLC)", validators=[Optional(), NumberRange(0, 12)])
+    min_french = IntegerField(
+        _l("Minimum French (NCLC)"), validators=[Optional(), NumberRange(0, 12)]
+    )
     min_experience = DecimalField(
-        "Minimum years of experience", validators=[Optional(), NumberRange(0, 60)]
+        _l("Minimum years of experience"), validators=[Optional(), NumberRange(0, 60)]
     )
     work_authorization = SelectMultipleField(
-        "Work authorization",
+        _l("Work authorization"),
         choices=[
-            SelectChoice(value, WORK_AUTHORIZATION_LABELS[value]) for value in WORK_AUTHORIZATIONS
+            SelectChoice(value, _l(WORK_AUTHORIZATION_LABELS[value]))
+            for value in WORK_AUTHORIZATIONS
         ],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
     )
-    sort = SelectField("Sort by", choices=SORT_CHOICES, default="score")
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 10_000)])
+    sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="score")
+    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(1, 10_000)])
 
     def to_filters(self) -> CandidateFilters:
         min_experience = self.min_experience.data
@@ -182,7 +188,8 @@ def shortlist(external_id: str):
 
 def _filter_fields_html(form: FilterForm) -> Markup:
     """The filter fields' HTML, rendered once per set of filter values (it depends on no more)."""
-    key = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "page"))
+    values = sorted((k, v) for k, v in request.args.items(multi=True) if k != "page")
+    key = (current_language(), *values)  # the fields' words are in the page's language
     with _filter_fields_lock:
         html = _filter_fields.get(key)
     if html is None:
@@ -281,7 +288,7 @@ def record_decision(external_id: str, worker_external_id: str):
     _owned_job_or_404(external_id)
     stage = request.form.get("stage", "")
     if stage not in DECISION_STAGES:
-        abort(400, description=f"Choose one of: {', '.join(DECISION_STAGES)}.")
+        abort(400, description=_("Choose one of: %(stages)s.", stages=", ".join(DECISION_STAGES)))
     try:
         decisions.record_decision(
             get_db(),
@@ -294,11 +301,15 @@ def record_decision(external_id: str, worker_external_id: str):
     except decisions.NotFound:
         abort(404)
     except TransitionRefused as refused:
-        flash(f"Not recorded: {refused.message}", "error")
+        flash(_("Not recorded: %(reason)s", reason=refused.message), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
-    message = f"Recorded “{stage}” for candidate {worker_external_id}."
+    message = _(
+        "Recorded “%(stage)s” for candidate %(worker)s.",
+        stage=stage_label(stage),
+        worker=worker_external_id,
+    )
     if stage == "contacted":
-        message += " A contact request was sent; their details appear once they accept."
+        message += " " + _("A contact request was sent; their details appear once they accept.")
     flash(message, "success")
     if stage == "hired":
         return redirect(url_for("pipeline.pipeline", external_id=external_id))

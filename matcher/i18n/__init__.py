@@ -6,15 +6,61 @@ catalogs, `translations/<lang>/LC_MESSAGES/messages.po`, so a string is translat
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from sqlite_utils import Database
+
+from matcher.store import write_transaction
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+# The zone whose clock each city keeps; anywhere else reads Toronto's (docs in README).
+CITY_TIME_ZONES = {
+    "Toronto": "America/Toronto",
+    "Montreal": "America/Toronto",
+    "Vancouver": "America/Vancouver",
+}
+DEFAULT_TIME_ZONE = "America/Toronto"
+
+
+def catalog_paths(language: str) -> tuple[Path, Path]:
+    """The editable `.po` catalog of `language` and the compiled `.mo` gettext reads."""
+    folder = TRANSLATIONS_DIR / language / "LC_MESSAGES"
+    return folder / "messages.po", folder / "messages.mo"
+
+
+def compile_catalogs() -> list[str]:
+    """Compile every `.po` whose `.mo` is missing or older; the languages compiled.
+
+    The `.mo` files are build products (git-ignored), so a fresh clone compiles them on first
+    use: `make run`, `make test` and the CLI need no extra step.
+    """
+    compiled = []
+    for language in SUPPORTED_LANGUAGES:
+        po_path, mo_path = catalog_paths(language)
+        if not po_path.exists():
+            continue
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        temporary = mo_path.with_suffix(".mo.tmp")
+        with temporary.open("wb") as target:
+            write_mo(target, catalog)
+        temporary.replace(mo_path)  # atomic: another process never reads half a file
+        compiled.append(language)
+    return compiled
+
+
+def N_(message: str) -> str:
+    """Mark a domain string for extraction (`pybabel` reads `N_`); pages translate it on display."""
+    return message
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -30,6 +76,7 @@ def translations_for(language: str) -> NullTranslations:
     """The compiled catalog for `language`; English (the source strings) when there is none."""
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()
+    compile_catalogs()
     return Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
 
 
@@ -41,11 +88,39 @@ def worker_language(db: Database, worker_id: int) -> str:
 
 def user_language(db: Database, user_id: int) -> str:
     """An account's language: its worker's for a worker, else `users.preferred_language`."""
+    return stored_language(db, user_id) or DEFAULT_LANGUAGE
+
+
+def stored_language(db: Database, user_id: int) -> str | None:
+    """The language an account chose, or None when it never chose one."""
     row = db.execute(
         "SELECT u.preferred_language, w.preferred_language FROM users u"
         " LEFT JOIN workers w ON w.id = u.worker_id WHERE u.id = ?",
         [user_id],
     ).fetchone()
-    if row is None:
-        return DEFAULT_LANGUAGE
-    return normalise_language(row[1] or row[0]) or DEFAULT_LANGUAGE
+    return normalise_language(row[1] or row[0]) if row else None
+
+
+def save_language(db: Database, user_id: int, language: str) -> None:
+    """Remember an account's language: on its worker row for a worker, else on `users`."""
+    language = normalise_language(language) or DEFAULT_LANGUAGE
+    with write_transaction(db):
+        row = db.execute("SELECT worker_id FROM users WHERE id = ?", [user_id]).fetchone()
+        if row is None:
+            return
+        if row[0] is not None:
+            sql, key = "UPDATE workers SET preferred_language = ? WHERE id = ?", row[0]
+        else:
+            sql, key = "UPDATE users SET preferred_language = ? WHERE id = ?", user_id
+        db.execute(sql, [language, key])
+
+
+def employer_time_zone(db: Database, employer_id: int) -> str:
+    """The zone of the employer's city: the city most of its jobs are in."""
+    cities = Counter(
+        city for (city,) in db.execute("SELECT city FROM jobs WHERE employer_id = ?", [employer_id])
+    )
+    if not cities:
+        return DEFAULT_TIME_ZONE
+    city = min(cities, key=lambda name: (-cities[name], name))
+    return CITY_TIME_ZONES.get(city, DEFAULT_TIME_ZONE)
