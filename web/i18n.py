@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from flask import Blueprint, Flask, g, redirect, request, session
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import Babel, format_decimal, get_locale, gettext
 
 from matcher.hiring.stages import STAGE_BY_KEY
 from matcher.i18n import (
@@ -66,18 +67,26 @@ def select_time_zone() -> str:
     return DEFAULT_TIME_ZONE
 
 
-def _moment(value: str | dt.datetime | None) -> dt.datetime | None:
-    """A stored ISO timestamp (UTC, `Z` or no offset) as an aware datetime."""
-    if not value:
-        return None
+def _local_moment(value: str | dt.datetime) -> dt.datetime:
+    """A stored ISO timestamp (UTC, `Z` or no offset) on the clock of the page's zone.
+
+    Converted with zoneinfo here: Flask-Babel's own conversion read December in Vancouver as
+    UTC-7 (its DST handling), an hour off.
+    """
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(select_time_zone()))
 
 
 def local_datetime(value: str | dt.datetime | None) -> str:
-    """`2026-12-01T18:43:05Z` → `Dec 1, 2026, 1:43 PM` in the page's zone and language."""
-    moment = _moment(value)
-    return format_datetime(moment, "medium").replace("\u202f", " ") if moment else ""
+    """`2026-12-01T18:43:05Z` → `Dec 1, 2026, 1:43 PM` (`1 déc. 2026, 13:43`) on the clock and
+    in the language of the page."""
+    if not value:
+        return ""
+    moment, locale = _local_moment(value), current_language()
+    day = dates.format_date(moment, "medium", locale=locale)
+    time = dates.format_time(moment, "short", locale=locale)
+    return f"{day}, {time}".replace("\u202f", " ")
 
 
 def local_date(value: str | dt.datetime | None) -> str:
@@ -85,9 +94,8 @@ def local_date(value: str | dt.datetime | None) -> str:
     if not value:
         return ""
     if isinstance(value, str) and len(value) == 10:
-        return format_date(dt.date.fromisoformat(value), "medium")
-    moment = _moment(value)
-    return format_date(moment.astimezone(ZoneInfo(select_time_zone())).date(), "medium")
+        return dates.format_date(dt.date.fromisoformat(value), "medium", locale=current_language())
+    return dates.format_date(_local_moment(value), "medium", locale=current_language())
 
 
 def translate(value: str | None) -> str:
