@@ -57,7 +57,7 @@ translations: $(INSTALLED)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project talentmatch -o $(CATALOGS)/messages.pot .
 	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) -l fr \
-		--no-location --width 100 --ignore-obsolete
+		--width 100 --ignore-obsolete
 	$(BIN)/pybabel compile -d $(CATALOGS) --statistics
 
 clean:
