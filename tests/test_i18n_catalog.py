@@ -9,13 +9,17 @@ unwrapped string cannot slip in later.
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
 import pytest
+from babel.support import Translations
 
+import matcher.i18n as i18n
 from matcher.i18n.catalogs import ROOT, extracted_messages, missing_translations
 
 TEMPLATE_DIRS = (ROOT / "web" / "templates", ROOT / "matcher" / "notifications" / "templates")
@@ -143,3 +147,19 @@ def test_the_python_lint_flags_plain_labels_and_flashes():
         "line 3: StringField('Full name')",
         "line 5: ValidationError(\"f'Bad {x}'\")",
     ]
+
+
+def test_a_fresh_clone_compiles_the_catalog_on_first_use(tmp_path, monkeypatch):
+    """No `.mo` is committed: the first use compiles it, later uses only when the `.po` moved."""
+    po_path, _ = i18n.catalog_paths("fr")
+    clone = tmp_path / "translations"
+    (clone / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(po_path, clone / "fr" / "LC_MESSAGES" / "messages.po")
+    monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", clone)
+    assert i18n.compile_catalogs() == ["fr"]
+    assert Translations.load(str(clone), ["fr"]).gettext("Sign in") == "Se connecter"
+    assert i18n.compile_catalogs() == []
+    newer = clone / "fr" / "LC_MESSAGES" / "messages.po"
+    later = newer.stat().st_mtime + 10
+    os.utime(newer, (later, later))
+    assert i18n.compile_catalogs() == ["fr"]

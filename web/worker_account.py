@@ -411,22 +411,28 @@ def change_email():
 
 
 def _send_email_change_mail(new_email: str) -> None:
+    """In the worker's language: the request's locale is their stored one."""
     settings = current_app.config["SETTINGS"]
     if accounts.find_user_by_email(get_db(), new_email) is not None:
-        subject = "Someone tried to use your address on talentmatch"
-        text = (
+        subject = _("Someone tried to use your address on talentmatch")
+        sign_in_url = settings.base_url + "/sign-in"
+        text = _(
             "Someone signed in to talentmatch asked to move their account to this address,"
             " which already has an account. Nothing was changed. If it was you, sign in with"
-            f" this address at {settings.base_url}/sign-in.\n"
+            " this address at %(url)s.",
+            url=sign_in_url,
         )
     else:
         claim = {"user": g.user.id, "old": g.user.email, "new": new_email}
         token = _email_change_serializer().dumps(claim)
-        subject = "Confirm your new talentmatch address"
-        text = (
+        subject = _("Confirm your new talentmatch address")
+        confirm_url = f"{settings.base_url}/me/email/confirm/{token}"
+        text = _(
             "Open this link within 24 hours to sign in to talentmatch with this address:\n"
-            f"{settings.base_url}/me/email/confirm/{token}\n\nIf you did not ask, ignore this.\n"
+            "%(url)s\n\nIf you did not ask, ignore this.",
+            url=confirm_url,
         )
+    text += "\n"
     try:
         send_notice(settings, new_email, subject, text)
     except (OSError, smtplib.SMTPException) as error:

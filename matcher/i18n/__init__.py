@@ -6,6 +6,7 @@ catalogs, `translations/<lang>/LC_MESSAGES/messages.po`, so a string is translat
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,8 @@ def compile_catalogs() -> list[str]:
     """Compile every `.po` whose `.mo` is missing or older; the languages compiled.
 
     The `.mo` files are build products (git-ignored), so a fresh clone compiles them on first
-    use: `make run`, `make test` and the CLI need no extra step.
+    use: `make run`, `make test` and the CLI need no extra step. A read-only install keeps the
+    `.mo` it shipped with.
     """
     compiled = []
     for language in SUPPORTED_LANGUAGES:
@@ -50,12 +52,19 @@ def compile_catalogs() -> list[str]:
             continue
         with po_path.open("rb") as source:
             catalog = read_po(source, locale=language)
-        temporary = mo_path.with_suffix(".mo.tmp")
-        with temporary.open("wb") as target:
-            write_mo(target, catalog)
-        temporary.replace(mo_path)  # atomic: another process never reads half a file
+        try:
+            _write_atomically(mo_path, catalog)
+        except OSError:
+            continue
         compiled.append(language)
     return compiled
+
+
+def _write_atomically(mo_path: Path, catalog) -> None:
+    """Write the `.mo` beside its final name, then rename: no process reads half a file."""
+    with tempfile.NamedTemporaryFile(dir=mo_path.parent, suffix=".tmp", delete=False) as target:
+        write_mo(target, catalog)
+    Path(target.name).replace(mo_path)
 
 
 def N_(message: str) -> str:
