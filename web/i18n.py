@@ -10,7 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from babel import dates
-from flask import Blueprint, Flask, g, redirect, request, session
+from flask import Blueprint, Flask, g, has_request_context, redirect, request, session
 from flask_babel import Babel, format_decimal, get_locale, gettext
 
 from matcher.hiring.stages import STAGE_BY_KEY
@@ -24,6 +24,7 @@ from matcher.i18n import (
     normalise_language,
     save_language,
     stored_language,
+    use_language_provider,
 )
 from matcher.i18n.words import EDUCATION_LABELS, VALUE_LABELS, cefr_band
 from matcher.skills import skill_display_name
@@ -159,8 +160,13 @@ def language_switch() -> dict:
     return {"code": other, "name": LANGUAGE_NAMES[other], "current": language}
 
 
+def _page_language() -> str | None:
+    return current_language() if has_request_context() else None
+
+
 def init_app(app: Flask) -> None:
     compile_catalogs()
+    use_language_provider(_page_language)  # the presenter's words follow the page's language
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     Babel(app, locale_selector=select_language, timezone_selector=select_time_zone)

@@ -43,12 +43,12 @@ from matcher.hiring.stages import (
     pipeline_stages,
 )
 from matcher.presentation import (
-    PERCENTILE_LEGEND,
     WORK_AUTHORIZATION_LABELS,
     explanation_items,
     fit_html,
     fit_legend,
     item_html,
+    percentile_legend,
 )
 from matcher.ranking.shortlists import (
     Candidate,
@@ -88,7 +88,7 @@ _filter_fields_lock = threading.Lock()
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"fit_legend": fit_legend(), "fit_percentile_legend": PERCENTILE_LEGEND}
+    return {"fit_legend": fit_legend(), "fit_percentile_legend": percentile_legend()}
 
 
 def _settings():

@@ -14,11 +14,11 @@ from matcher.hiring.contact_requests import (
     contact_requests_of,
 )
 from matcher.presentation import (
-    PERCENTILE_LEGEND,
     explanation_items,
     fit_html,
     fit_legend,
     item_html,
+    percentile_legend,
 )
 from matcher.ranking.shortlists import JobMatch, NotFound, matches_for_worker
 from matcher.records.jobs import titles_in_language
@@ -51,7 +51,7 @@ def matches():
         matches=result,
         shown=[_shown(match, titles) for match in result.jobs],
         fit_legend=fit_legend(),
-        fit_percentile_legend=PERCENTILE_LEGEND,
+        fit_percentile_legend=percentile_legend(),
         pending=len(contact_requests_of(get_db(), g.user.worker_id, status="pending")),
     )
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
-from sqlite_utils import Database
-
-from matcher.store import write_transaction
+if TYPE_CHECKING:  # imported on use: matcher.constants imports this module at CLI start-up
+    from babel.support import NullTranslations
+    from sqlite_utils import Database
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -43,6 +44,8 @@ def compile_catalogs() -> list[str]:
     use: `make run`, `make test` and the CLI need no extra step. A read-only install keeps the
     `.mo` it shipped with.
     """
+    from babel.messages.pofile import read_po
+
     compiled = []
     for language in SUPPORTED_LANGUAGES:
         po_path, mo_path = catalog_paths(language)
@@ -62,9 +65,45 @@ def compile_catalogs() -> list[str]:
 
 def _write_atomically(mo_path: Path, catalog) -> None:
     """Write the `.mo` beside its final name, then rename: no process reads half a file."""
+    from babel.messages.mofile import write_mo
+
     with tempfile.NamedTemporaryFile(dir=mo_path.parent, suffix=".tmp", delete=False) as target:
         write_mo(target, catalog)
     Path(target.name).replace(mo_path)
+
+
+# The language the presenter and other domain words speak right now: an email renderer sets it
+# with `reading_language`; the web app registers a provider reading the page's locale.
+_active_language: ContextVar[str | None] = ContextVar("talentmatch_language", default=None)
+_language_provider: list[Callable[[], str | None]] = []
+
+
+@contextmanager
+def reading_language(language: str) -> Iterator[None]:
+    """Domain words (the presenter's) in `language` inside the block."""
+    token = _active_language.set(normalise_language(language) or DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _active_language.reset(token)
+
+
+def use_language_provider(provider: Callable[[], str | None]) -> None:
+    """Where the active language comes from outside `reading_language` (the web's locale)."""
+    _language_provider[:] = [provider]
+
+
+def active_language() -> str:
+    chosen = _active_language.get()
+    if chosen is None and _language_provider:
+        chosen = _language_provider[0]()
+    return chosen or DEFAULT_LANGUAGE
+
+
+def gettext(message: str, **values: object) -> str:
+    """`message` in the active language, with its `%(name)s` values filled in."""
+    text = translations_for(active_language()).gettext(message)
+    return text % values if values else text
 
 
 def N_(message: str) -> str:
@@ -83,6 +122,8 @@ def normalise_language(value: str | None) -> str | None:
 @lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
 def translations_for(language: str) -> NullTranslations:
     """The compiled catalog for `language`; English (the source strings) when there is none."""
+    from babel.support import NullTranslations, Translations
+
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()
     compile_catalogs()
@@ -112,6 +153,8 @@ def stored_language(db: Database, user_id: int) -> str | None:
 
 def save_language(db: Database, user_id: int, language: str) -> None:
     """Remember an account's language: on its worker row for a worker, else on `users`."""
+    from matcher.store import write_transaction
+
     language = normalise_language(language) or DEFAULT_LANGUAGE
     with write_transaction(db):
         row = db.execute("SELECT worker_id FROM users WHERE id = ?", [user_id]).fetchone()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jinja2
 
-from matcher.i18n import DEFAULT_LANGUAGE, translations_for
+from matcher.i18n import DEFAULT_LANGUAGE, reading_language, translations_for
 from matcher.notifications import links
 from matcher.notifications.digest import Digest
-from matcher.presentation import PERCENTILE_LEGEND, fit_html, fit_legend, item_html, item_text
+from matcher.presentation import fit_html, fit_legend, item_html, item_text, percentile_legend
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -36,7 +36,8 @@ def _environment(autoescape: bool, language: str = DEFAULT_LANGUAGE) -> jinja2.E
     environment.install_gettext_translations(translations_for(language), newstyle=True)
     # The one presenter's words: the same on the worker's matches page.
     environment.filters.update(item_text=item_text, item_html=item_html, fit_html=fit_html)
-    environment.globals.update(fit_legend=fit_legend(), percentile_legend=PERCENTILE_LEGEND)
+    with reading_language(language):
+        environment.globals.update(fit_legend=fit_legend(), percentile_legend=percentile_legend())
     return environment
 
 
