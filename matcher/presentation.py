@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from matcher.constants import WORK_AUTHORIZATION_LABELS
 from matcher.fit import BANDS, Fit, required_share
-from matcher.i18n import N_, active_language, gettext
+from matcher.i18n import N_, active_language, gettext, translator
 
 Audience = Literal["employer", "worker"]
 Status = Literal["met", "missing", "partial", "unknown", "info"]
@@ -99,15 +99,14 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix or 'th'}"
 
 
-def _number(value: float) -> str:
+def _number(value: float, language: str) -> str:
     """`6`, `2.5` (`2,5` in French); by hand, because digests format millions of these."""
     text = f"{value:g}"
-    return text.replace(".", ",") if active_language() == "fr" else text
+    return text.replace(".", ",") if language == "fr" else text
 
 
-def _skill_namer():
-    """Skill names as the active language's readers write them; English needs no vocabulary."""
-    language = active_language()
+def _skill_namer(language: str):
+    """Skill names as `language`'s readers write them; English needs no vocabulary."""
     if language == "en":
         return str
     from matcher.skills import skill_display_name  # loads the vocabulary, once
@@ -115,29 +114,31 @@ def _skill_namer():
     return lambda name: skill_display_name(name, language)
 
 
-def _amount(value: int) -> str:
+def _amount(value: int, language: str) -> str:
     """`120,000` (`120 000` in French, with a no-break space)."""
     text = f"{value:,}"
-    return text.replace(",", "\u00a0") if active_language() == "fr" else text
+    return text.replace(",", "\u00a0") if language == "fr" else text
 
 
 def explanation_items(e: Mapping[str, Any], audience: Audience) -> list[DisplayItem]:
     """The explanation's facts as display items, in the audience's voice."""
+    language = active_language()
+    say = translator(language)
     items = [
-        _skills_item(e, audience),
-        _city_item(e, audience),
-        _experience_item(e, audience),
-        _french_item(e, audience),
-        _salary_item(e, audience),
+        _skills_item(e, audience, say, language),
+        _city_item(e, audience, say),
+        _experience_item(e, audience, say, language),
+        _french_item(e, audience, say),
+        _salary_item(e, audience, say, language),
     ]
     if audience == "employer":
-        items.append(_permit_item(e))
+        items.append(_permit_item(e, say))
     return items
 
 
-def _skills_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _skills_item(e: Mapping[str, Any], audience: Audience, say, language: str) -> DisplayItem:
     matched, missing = list(e["matched_skills"]), list(e["missing_skills"])
-    name = _skill_namer()
+    name = _skill_namer(language)
     tags = [Tag(name(s), "met") for s in matched] + [Tag(name(s), "missing") for s in missing]
     tags += [Tag(name(s), "bonus") for s in e.get("matched_nice_to_have_skills") or ()]
     required = len(matched) + len(missing)
@@ -145,94 +146,94 @@ def _skills_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
     status: Status = "met" if share == 1 else "partial" if share > 0 else "missing"
     counts = {"held": len(matched), "required": required}
     if not required:
-        value = gettext("none required")
+        value = say("none required")
     elif audience == "employer":
-        value = gettext("%(held)d of %(required)d required", **counts)
+        value = say("%(held)d of %(required)d required", **counts)
     else:
-        value = gettext("you have %(held)d of %(required)d required", **counts)
-    return DisplayItem("skills", gettext("Skills"), value, status, tuple(tags))
+        value = say("you have %(held)d of %(required)d required", **counts)
+    return DisplayItem("skills", say("Skills"), value, status, tuple(tags))
 
 
-def _city_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _city_item(e: Mapping[str, Any], audience: Audience, say) -> DisplayItem:
     rank, city = e["city_preference_rank"], e["city"]
     if audience == "employer":
         if rank:
-            value = gettext("%(city)s: choice #%(rank)s", city=city, rank=rank)
+            value = say("%(city)s: choice #%(rank)s", city=city, rank=rank)
         else:
-            value = gettext("%(city)s not in their list", city=city)
-        value += gettext(" · open to remote") if e["open_to_remote"] else ""
+            value = say("%(city)s not in their list", city=city)
+        value += say(" · open to remote") if e["open_to_remote"] else ""
     else:
         if rank:
-            value = gettext("%(city)s is your choice #%(rank)s", city=city, rank=rank)
+            value = say("%(city)s is your choice #%(rank)s", city=city, rank=rank)
         else:
-            value = gettext("%(city)s is not in your list", city=city)
+            value = say("%(city)s is not in your list", city=city)
         remote = {"remote": N_(" · remote job"), "hybrid": N_(" · hybrid")}.get(e["remote"])
-        value += gettext(remote) if remote else ""
+        value += say(remote) if remote else ""
     if not e.get("remote_compatible", True):
-        value += gettext(" · cannot work it as offered")
+        value += say(" · cannot work it as offered")
     status: Status = "met" if e.get("remote_compatible", True) else "missing"
-    return DisplayItem("city", gettext("City"), value, status)
+    return DisplayItem("city", say("City"), value, status)
 
 
 def _met(flag: bool | None) -> Status:
     return "unknown" if flag is None else "met" if flag else "missing"
 
 
-def _experience_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _experience_item(e: Mapping[str, Any], audience: Audience, say, language: str) -> DisplayItem:
     years, minimum = e["years_experience"], e["min_years_experience"]
     if audience == "employer":
-        value = gettext("%(years)s yrs", years=_number(years))
+        value = say("%(years)s yrs", years=_number(years, language))
         if minimum is not None:
-            value += gettext(" (needs %(minimum)s)", minimum=_number(minimum))
+            value += say(" (needs %(minimum)s)", minimum=_number(minimum, language))
     elif minimum is not None:
-        value = gettext(
+        value = say(
             "needs %(minimum)s years, you have %(years)s",
-            minimum=_number(minimum),
-            years=_number(years),
+            minimum=_number(minimum, language),
+            years=_number(years, language),
         )
     else:
-        value = gettext("no minimum")
+        value = say("no minimum")
     status = "info" if minimum is None else _met(e["meets_min_experience"])
-    return DisplayItem("experience", gettext("Experience"), value, status)
+    return DisplayItem("experience", say("Experience"), value, status)
 
 
-def _french_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _french_item(e: Mapping[str, Any], audience: Audience, say) -> DisplayItem:
     level, required = e["french_level"], e["french_level_required"]
     meets = e["meets_french_requirement"]
     if audience == "employer":
-        value = gettext("unknown") if level is None else f"NCLC {level}"
-        value += gettext(" / needs %(required)s", required=required) if required else ""
+        value = say("unknown") if level is None else f"NCLC {level}"
+        value += say(" / needs %(required)s", required=required) if required else ""
     elif required:
-        value = gettext("needs NCLC %(required)s", required=required)
-        value += gettext(" (add your level)") if meets is None else ""
+        value = say("needs NCLC %(required)s", required=required)
+        value += say(" (add your level)") if meets is None else ""
     else:
-        value = gettext("not required")
+        value = say("not required")
     status = _met(meets) if required else "info"
-    return DisplayItem("french", gettext("French"), value, status)
+    return DisplayItem("french", say("French"), value, status)
 
 
-def _salary_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _salary_item(e: Mapping[str, Any], audience: Audience, say, language: str) -> DisplayItem:
     expectation, fit = e["salary_expectation_cad"], e["salary_fit"]
     if audience == "employer":
         if expectation:
-            value = gettext("$%(amount)s", amount=_amount(expectation))
+            value = say("$%(amount)s", amount=_amount(expectation, language))
         else:
-            value = gettext("not given")
-        value += gettext(_SALARY_FIT_EMPLOYER[fit]) if fit in _SALARY_FIT_EMPLOYER else ""
+            value = say("not given")
+        value += say(_SALARY_FIT_EMPLOYER[fit]) if fit in _SALARY_FIT_EMPLOYER else ""
     else:
         worded = _SALARY_FIT_WORKER.get(fit)
-        value = gettext(worded) if worded else gettext("no comparison")
+        value = say(worded) if worded else say("no comparison")
     status = {"within": "met", "below": "met", "above": "missing"}.get(fit, "info")
-    return DisplayItem("salary", gettext("Salary"), value, status)  # type: ignore[arg-type]
+    return DisplayItem("salary", say("Salary"), value, status)  # type: ignore[arg-type]
 
 
-def _permit_item(e: Mapping[str, Any]) -> DisplayItem:
+def _permit_item(e: Mapping[str, Any], say) -> DisplayItem:
     authorization = e["work_authorization"]
     label = WORK_AUTHORIZATION_LABELS.get(authorization)
-    value = gettext(label) if label else authorization
+    value = say(label) if label else authorization
     if e["available_from"]:
-        value += gettext(" · from %(date)s", date=e["available_from"])
-    return DisplayItem("permit", gettext("Permit · start"), value, "info")
+        value += say(" · from %(date)s", date=e["available_from"])
+    return DisplayItem("permit", say("Permit · start"), value, "info")
 
 
 def item_text(item: DisplayItem) -> str:

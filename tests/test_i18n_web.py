@@ -255,3 +255,14 @@ def test_employer_dates_are_dates_on_the_clock_of_the_employers_city(site):
     _switch(client, "fr", "/jobs", page="/jobs")
     french = client.get("/jobs/ACME-1/candidates/W2").get_data(as_text=True)
     assert "1 déc. 2026, 10:43" in french and "Présélectionnée" in french
+
+
+def test_the_matches_page_reasons_read_in_french(site):
+    client = site.signed_in(WORKER_EMAIL)
+    english = client.get("/me/matches").get_data(as_text=True)
+    assert "Toronto is your choice #2" in english and "percentile" in english
+    _switch(client, "fr", "/me/matches", page="/me/matches")
+    french = client.get("/me/matches").get_data(as_text=True)
+    assert "Toronto est votre choix nº 2" in french and "centile" in french
+    assert "✓ Python" in french and "Compétences" in french
+    assert "percentile" not in french and "your choice" not in french

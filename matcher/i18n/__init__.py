@@ -102,8 +102,25 @@ def active_language() -> str:
 
 def gettext(message: str, **values: object) -> str:
     """`message` in the active language, with its `%(name)s` values filled in."""
-    text = translations_for(active_language()).gettext(message)
-    return text % values if values else text
+    return translator(active_language())(message, **values)
+
+
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
+def translator(language: str) -> Callable[..., str]:
+    """`gettext` bound to one language, for code that says many things at once (digests)."""
+    if language == DEFAULT_LANGUAGE:  # the source text: no catalog lookup on the hot path
+
+        def say(message: str, **values: object) -> str:
+            return message % values if values else message
+
+        return say
+    lookup = translations_for(language).gettext
+
+    def say_translated(message: str, **values: object) -> str:
+        text = lookup(message)
+        return text % values if values else text
+
+    return say_translated
 
 
 def N_(message: str) -> str:
