@@ -266,3 +266,44 @@ def test_the_matches_page_reasons_read_in_french(site):
     assert "Toronto est votre choix nº 2" in french and "centile" in french
     assert "✓ Python" in french and "Compétences" in french
     assert "percentile" not in french and "your choice" not in french
+
+
+def test_the_job_form_takes_a_french_version_and_reads_its_skills(site):
+    client = site.signed_in(ACME_EMAIL)
+    data = {
+        "title": "Data engineer",
+        "description": "",
+        "title_fr": "Ingénieure de données",
+        "description_fr": "Exigences : Python, bases de données et infonuagique. Atouts : Go.",
+        "required_skills": "",
+        "nice_to_have_skills": "",
+        "city": "",
+        "remote": "onsite",
+        "french_level_required": "0",
+        "action": "extract",
+    }
+    page = post_form(client, "/jobs/new", "/jobs/new", data).get_data(as_text=True)
+    assert "Python\nDatabase design\nCloud computing</textarea>" in page
+    saved = post_form(
+        client,
+        "/jobs/new",
+        "/jobs/new",
+        {
+            **data,
+            "action": "save",
+            "city": "Montreal",
+            "required_skills": "Python\nBases de données\nInfonuagique",
+            "nice_to_have_skills": "Go",
+        },
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    external_id = saved.location.split("/")[2]
+    rows = _query(
+        site, "SELECT title_fr, description_fr FROM jobs WHERE external_id = ?", [external_id]
+    )
+    assert rows == [(data["title_fr"], data["description_fr"])]
+    edit = client.get(f"/jobs/{external_id}/edit").get_data(as_text=True)
+    assert (
+        'value="Ingénieure de données"' in edit
+        and '<details class="card" id="french-posting" open>' in edit
+    )
