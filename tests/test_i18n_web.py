@@ -307,3 +307,11 @@ def test_the_job_form_takes_a_french_version_and_reads_its_skills(site):
         'value="Ingénieure de données"' in edit
         and '<details class="card" id="french-posting" open>' in edit
     )
+
+
+def test_error_pages_read_in_french(site):
+    response = site.client().get("/no-such-page", headers=FRENCH)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<h1>Page introuvable</h1>" in html and "L’adresse demandée est introuvable" in html
+    assert "Retour à l’accueil" in html
