@@ -71,7 +71,9 @@ def _shown(match: JobMatch, titles: dict[str, str]) -> dict:
 @worker_required
 def contact_requests():
     requests = contact_requests_of(get_db(), g.user.worker_id)
-    return render_template("worker/contact_requests.html", requests=requests)
+    titles = titles_in_language(get_db(), [r["job"] for r in requests], current_language())
+    shown = [{**r, "title": titles.get(r["job"], r["title"])} for r in requests]
+    return render_template("worker/contact_requests.html", requests=shown)
 
 
 @bp.route("/contact-requests/<int:request_id>/<decision>", methods=["POST"])
