@@ -123,20 +123,20 @@ def _amount(value: int, language: str) -> str:
 def explanation_items(e: Mapping[str, Any], audience: Audience) -> list[DisplayItem]:
     """The explanation's facts as display items, in the audience's voice."""
     language = active_language()
-    say = translator(language)
+    _ = translator(language)  # `_`: what gettext extraction looks for
     items = [
-        _skills_item(e, audience, say, language),
-        _city_item(e, audience, say),
-        _experience_item(e, audience, say, language),
-        _french_item(e, audience, say),
-        _salary_item(e, audience, say, language),
+        _skills_item(e, audience, _, language),
+        _city_item(e, audience, _),
+        _experience_item(e, audience, _, language),
+        _french_item(e, audience, _),
+        _salary_item(e, audience, _, language),
     ]
     if audience == "employer":
-        items.append(_permit_item(e, say))
+        items.append(_permit_item(e, _))
     return items
 
 
-def _skills_item(e: Mapping[str, Any], audience: Audience, say, language: str) -> DisplayItem:
+def _skills_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:
     matched, missing = list(e["matched_skills"]), list(e["missing_skills"])
     name = _skill_namer(language)
     tags = [Tag(name(s), "met") for s in matched] + [Tag(name(s), "missing") for s in missing]
@@ -146,94 +146,94 @@ def _skills_item(e: Mapping[str, Any], audience: Audience, say, language: str) -
     status: Status = "met" if share == 1 else "partial" if share > 0 else "missing"
     counts = {"held": len(matched), "required": required}
     if not required:
-        value = say("none required")
+        value = _("none required")
     elif audience == "employer":
-        value = say("%(held)d of %(required)d required", **counts)
+        value = _("%(held)d of %(required)d required", **counts)
     else:
-        value = say("you have %(held)d of %(required)d required", **counts)
-    return DisplayItem("skills", say("Skills"), value, status, tuple(tags))
+        value = _("you have %(held)d of %(required)d required", **counts)
+    return DisplayItem("skills", _("Skills"), value, status, tuple(tags))
 
 
-def _city_item(e: Mapping[str, Any], audience: Audience, say) -> DisplayItem:
+def _city_item(e: Mapping[str, Any], audience: Audience, _) -> DisplayItem:
     rank, city = e["city_preference_rank"], e["city"]
     if audience == "employer":
         if rank:
-            value = say("%(city)s: choice #%(rank)s", city=city, rank=rank)
+            value = _("%(city)s: choice #%(rank)s", city=city, rank=rank)
         else:
-            value = say("%(city)s not in their list", city=city)
-        value += say(" · open to remote") if e["open_to_remote"] else ""
+            value = _("%(city)s not in their list", city=city)
+        value += _(" · open to remote") if e["open_to_remote"] else ""
     else:
         if rank:
-            value = say("%(city)s is your choice #%(rank)s", city=city, rank=rank)
+            value = _("%(city)s is your choice #%(rank)s", city=city, rank=rank)
         else:
-            value = say("%(city)s is not in your list", city=city)
+            value = _("%(city)s is not in your list", city=city)
         remote = {"remote": N_(" · remote job"), "hybrid": N_(" · hybrid")}.get(e["remote"])
-        value += say(remote) if remote else ""
+        value += _(remote) if remote else ""
     if not e.get("remote_compatible", True):
-        value += say(" · cannot work it as offered")
+        value += _(" · cannot work it as offered")
     status: Status = "met" if e.get("remote_compatible", True) else "missing"
-    return DisplayItem("city", say("City"), value, status)
+    return DisplayItem("city", _("City"), value, status)
 
 
 def _met(flag: bool | None) -> Status:
     return "unknown" if flag is None else "met" if flag else "missing"
 
 
-def _experience_item(e: Mapping[str, Any], audience: Audience, say, language: str) -> DisplayItem:
+def _experience_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:
     years, minimum = e["years_experience"], e["min_years_experience"]
     if audience == "employer":
-        value = say("%(years)s yrs", years=_number(years, language))
+        value = _("%(years)s yrs", years=_number(years, language))
         if minimum is not None:
-            value += say(" (needs %(minimum)s)", minimum=_number(minimum, language))
+            value += _(" (needs %(minimum)s)", minimum=_number(minimum, language))
     elif minimum is not None:
-        value = say(
+        value = _(
             "needs %(minimum)s years, you have %(years)s",
             minimum=_number(minimum, language),
             years=_number(years, language),
         )
     else:
-        value = say("no minimum")
+        value = _("no minimum")
     status = "info" if minimum is None else _met(e["meets_min_experience"])
-    return DisplayItem("experience", say("Experience"), value, status)
+    return DisplayItem("experience", _("Experience"), value, status)
 
 
-def _french_item(e: Mapping[str, Any], audience: Audience, say) -> DisplayItem:
+def _french_item(e: Mapping[str, Any], audience: Audience, _) -> DisplayItem:
     level, required = e["french_level"], e["french_level_required"]
     meets = e["meets_french_requirement"]
     if audience == "employer":
-        value = say("unknown") if level is None else f"NCLC {level}"
-        value += say(" / needs %(required)s", required=required) if required else ""
+        value = _("unknown") if level is None else f"NCLC {level}"
+        value += _(" / needs %(required)s", required=required) if required else ""
     elif required:
-        value = say("needs NCLC %(required)s", required=required)
-        value += say(" (add your level)") if meets is None else ""
+        value = _("needs NCLC %(required)s", required=required)
+        value += _(" (add your level)") if meets is None else ""
     else:
-        value = say("not required")
+        value = _("not required")
     status = _met(meets) if required else "info"
-    return DisplayItem("french", say("French"), value, status)
+    return DisplayItem("french", _("French"), value, status)
 
 
-def _salary_item(e: Mapping[str, Any], audience: Audience, say, language: str) -> DisplayItem:
+def _salary_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:
     expectation, fit = e["salary_expectation_cad"], e["salary_fit"]
     if audience == "employer":
         if expectation:
-            value = say("$%(amount)s", amount=_amount(expectation, language))
+            value = _("$%(amount)s", amount=_amount(expectation, language))
         else:
-            value = say("not given")
-        value += say(_SALARY_FIT_EMPLOYER[fit]) if fit in _SALARY_FIT_EMPLOYER else ""
+            value = _("not given")
+        value += _(_SALARY_FIT_EMPLOYER[fit]) if fit in _SALARY_FIT_EMPLOYER else ""
     else:
         worded = _SALARY_FIT_WORKER.get(fit)
-        value = say(worded) if worded else say("no comparison")
+        value = _(worded) if worded else _("no comparison")
     status = {"within": "met", "below": "met", "above": "missing"}.get(fit, "info")
-    return DisplayItem("salary", say("Salary"), value, status)  # type: ignore[arg-type]
+    return DisplayItem("salary", _("Salary"), value, status)  # type: ignore[arg-type]
 
 
-def _permit_item(e: Mapping[str, Any], say) -> DisplayItem:
+def _permit_item(e: Mapping[str, Any], _) -> DisplayItem:
     authorization = e["work_authorization"]
     label = WORK_AUTHORIZATION_LABELS.get(authorization)
-    value = say(label) if label else authorization
+    value = _(label) if label else authorization
     if e["available_from"]:
-        value += say(" · from %(date)s", date=e["available_from"])
-    return DisplayItem("permit", say("Permit · start"), value, "info")
+        value += _(" · from %(date)s", date=e["available_from"])
+    return DisplayItem("permit", _("Permit · start"), value, "info")
 
 
 def item_text(item: DisplayItem) -> str:

@@ -69,6 +69,7 @@ def _write_atomically(mo_path: Path, catalog) -> None:
 
     with tempfile.NamedTemporaryFile(dir=mo_path.parent, suffix=".tmp", delete=False) as target:
         write_mo(target, catalog)
+    Path(target.name).chmod(0o644)  # readable like the .po (a temp file starts as 0600)
     Path(target.name).replace(mo_path)
 
 
