@@ -43,9 +43,12 @@ demo: $(INSTALLED)
 	$(BIN)/talentmatch train
 	$(BIN)/talentmatch users create-demo
 
+# Every process learns the address the web app listens on, so that links in the emails the
+# scheduler and the app send lead there (TALENTMATCH_BASE_URL, when set, wins).
 run: demo
 	@echo "Starting the local mail catcher, the scheduler and the web app on http://$(HOST):$(PORT)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@export TALENTMATCH_HOST='$(HOST)' TALENTMATCH_PORT='$(PORT)'; \
+	trap 'kill 0' INT TERM EXIT; \
 		$(BIN)/talentmatch mailcatcher & \
 		$(BIN)/talentmatch scheduler & \
 		$(BIN)/talentmatch serve --host $(HOST) --port $(PORT) --processes 2

@@ -7,6 +7,10 @@ Schedules come from `Settings` (`matcher.config`, read from the environment or `
 - `TALENTMATCH_DIGEST_CRON` (default `0 8 * * *`): match digests. Daily; each worker's
   frequency (daily, weekly, off) decides whether this run mails them, since a worker gets
   one digest per period (a day, or an ISO week).
+- `TALENTMATCH_EMPLOYER_EMAILS_CRON` (default `0 8 * * *`): employers' daily "new strong
+  matches" email, to the users who opted in.
+- `TALENTMATCH_OUTBOX_CRON` (default `* * * * *`): delivering what is due in the outbox
+  (contact-request emails the web app could not send at once, retries after failures).
 - `TALENTMATCH_HOUSEKEEPING_CRON` (default `30 4 * * *`): clearing expired rows.
 - `TALENTMATCH_MISFIRE_GRACE_SECONDS` (default 3600): how late a missed run may still start
   (after downtime); runs missed by more are skipped, and several missed runs coalesce
@@ -37,6 +41,8 @@ from matcher.config import Settings, load_settings
 
 RETRAIN = "retrain"
 MATCH_DIGESTS = "match_digests"
+EMPLOYER_EMAILS = "employer_emails"
+OUTBOX = "outbox"
 HOUSEKEEPING = "housekeeping"
 
 
@@ -51,6 +57,8 @@ class Schedule:
     timezone: str = Settings.scheduler_timezone
     retrain_cron: str = Settings.retrain_cron
     digest_cron: str = Settings.digest_cron
+    employer_emails_cron: str = Settings.employer_emails_cron
+    outbox_cron: str = Settings.outbox_cron
     housekeeping_cron: str = Settings.housekeeping_cron
     misfire_grace_seconds: int = Settings.misfire_grace_seconds
 
@@ -61,6 +69,8 @@ def schedule_from_settings(settings: Settings) -> Schedule:
         timezone=settings.scheduler_timezone,
         retrain_cron=settings.retrain_cron,
         digest_cron=settings.digest_cron,
+        employer_emails_cron=settings.employer_emails_cron,
+        outbox_cron=settings.outbox_cron,
         housekeeping_cron=settings.housekeeping_cron,
         misfire_grace_seconds=settings.misfire_grace_seconds,
     )
@@ -96,6 +106,18 @@ def job_table(schedule: Schedule) -> list[tuple[str, str, object, CronTrigger]]:
             "Match emails to opted-in workers (daily or weekly each)",
             tasks.send_match_digests,
             cron_trigger(schedule.digest_cron, zone),
+        ),
+        (
+            EMPLOYER_EMAILS,
+            "New strong matches to employer users who opted in",
+            tasks.send_employer_emails,
+            cron_trigger(schedule.employer_emails_cron, zone),
+        ),
+        (
+            OUTBOX,
+            "Deliver due emails (contact requests and answers, retries)",
+            tasks.deliver_outbox,
+            cron_trigger(schedule.outbox_cron, zone),
         ),
         (
             HOUSEKEEPING,

@@ -91,6 +91,39 @@ def send_match_digests(db_path: str | None = None, models_dir: str | None = None
     return counts
 
 
+def send_employer_emails(db_path: str | None = None, models_dir: str | None = None) -> dict:
+    """Queue and deliver the employers' daily "new strong matches" emails."""
+    from matcher.notifications.employer_daily import send_employer_emails as send
+
+    with _job("employer_emails", db_path, models_dir) as (db, settings, counts):
+        counts.update(send(db, settings).counts())
+    return counts
+
+
+def deliver_outbox(db_path: str | None = None, models_dir: str | None = None) -> dict:
+    """Deliver what is due in the outbox: contact emails the web app could not send, retries.
+
+    Not recorded in `scheduled_job_runs` (it runs every minute); another sender holding the
+    lock just means this run has nothing to do.
+    """
+    from matcher.config import resolve_secret_key
+    from matcher.notifications.delivery import SendLockBusy, deliver_due
+
+    settings = _settings(db_path, models_dir)
+    db = open_database(settings.db_path)
+    try:
+        report = deliver_due(db, settings, resolve_secret_key(settings))
+    except SendLockBusy:
+        return {"busy": 1}
+    finally:
+        db.close()
+    if report.sent or report.failed or report.retrying:
+        log.info(
+            "outbox: sent %d, failed %d, retrying %d", report.sent, report.failed, report.retrying
+        )
+    return {"sent": report.sent, "failed": report.failed, "retrying": report.retrying}
+
+
 def retrain_models(db_path: str | None = None, models_dir: str | None = None) -> dict:
     """Train on the outcome events and promote only through the champion/challenger gate.
 

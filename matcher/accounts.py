@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from matcher.email_addresses import InvalidEmail, canonical_email, canonical_or_as_typed
 from matcher.records.workers import WorkerRecord, live_worker_id, save_worker
 from matcher.store import utc_now, write_transaction
 
@@ -176,8 +177,8 @@ def get_user(db: Database, user_id: int) -> User | None:
 
 
 def find_user_by_email(db: Database, email: str) -> User | None:
-    """The user with this address (case ignored), or None."""
-    row = _user_row_by_email(db, email.strip())
+    """The user with this address (either spelling of its domain, case ignored), or None."""
+    row = _user_row_by_email(db, canonical_or_as_typed(email))
     return _user_from_row(row) if row else None
 
 
@@ -197,11 +198,14 @@ def ensure_employer(db: Database, name: str) -> int:
 
 
 def _validate_email(email: str) -> str:
-    email = email.strip()
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
-        raise AccountError(f"{email!r} is not a valid email address.")
-    return email
+    """The address in its canonical form (`matcher.email_addresses`); AccountError if invalid."""
+    try:
+        canonical = canonical_email(email)
+    except InvalidEmail as error:
+        raise AccountError(str(error)) from None
+    if "." not in canonical.rpartition("@")[2] or " " in canonical:
+        raise AccountError(f"{email.strip()!r} is not a valid email address.")
+    return canonical
 
 
 def create_user(
@@ -240,7 +244,7 @@ def change_email(db: Database, user_id: int, old_email: str, new_email: str) -> 
     new_email = _validate_email(new_email)
     with write_transaction(db):
         user = get_user(db, user_id)
-        if user is None or user.email.lower() != old_email.lower():
+        if user is None or user.email.lower() != canonical_or_as_typed(old_email).lower():
             raise AccountError("This link is no longer valid.")
         if _user_row_by_email(db, new_email):
             raise AccountError("This link is no longer valid.")
@@ -305,7 +309,7 @@ def authenticate(
     signed cookie). Raises SignInThrottled, before checking the password, while a recent
     failure's delay runs.
     """
-    email = email.strip()
+    email = canonical_or_as_typed(email)
     moment = _now(now)
     client = client_key(remote_addr, device)
     _check_throttle(db, email, client, moment)
@@ -483,7 +487,7 @@ def ensure_demo_users(db: Database) -> list[tuple[str, str]]:
     accounts = []
     for employer in db.query("SELECT name FROM employers ORDER BY name"):
         email = demo_email_for(employer["name"])
-        if _user_row_by_email(db, email) is None:
+        if _user_row_by_email(db, canonical_or_as_typed(email)) is None:
             create_user(db, email=email, password=DEMO_PASSWORD, employer_name=employer["name"])
         accounts.append((employer["name"], email))
     return accounts

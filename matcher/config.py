@@ -24,7 +24,12 @@ class Settings:
 
     db_path: Path = Path("var/talentmatch.db")
     models_dir: Path = Path("models")
+    # Where `serve` listens; links in emails use it unless TALENTMATCH_BASE_URL is set
+    # (`base_url_is_set`), so `make run PORT=8101` mails links to :8101.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
     base_url: str = "http://127.0.0.1:8000"
+    base_url_is_set: bool = False
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     smtp_user: str | None = None
@@ -39,6 +44,8 @@ class Settings:
     scheduler_timezone: str = "America/Toronto"
     retrain_cron: str = "0 3 * * *"
     digest_cron: str = "0 8 * * *"
+    employer_emails_cron: str = "0 8 * * *"  # employers' daily "new strong matches" email
+    outbox_cron: str = "* * * * *"  # whatever is due in the outbox (contact emails, retries)
     housekeeping_cron: str = "30 4 * * *"
     misfire_grace_seconds: int = 3600
     # The lowest fit band (matcher.fit: strong, good, fair, weak) a job needs to be mailed.
@@ -49,6 +56,26 @@ class Settings:
         """A copy with every override that is not None applied."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
+    def served_at(self, host: str, port: int) -> Settings:
+        """These settings for a server on `host:port`: links follow it unless the base URL
+        was set."""
+        moved = replace(self, http_host=host, http_port=port)
+        if self.base_url_is_set:
+            return moved
+        return replace(moved, base_url=url_for_address(host, port))
+
+
+# Listening on every interface: links name this machine instead.
+_ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
+def url_for_address(host: str, port: int) -> str:
+    """The plain-HTTP base URL of a server listening on `host:port`."""
+    host = _ANY_ADDRESS.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Settings from `environ` (default: the process environment plus `.env`)."""
@@ -57,10 +84,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         environ = dict(os.environ)
     get = environ.get
     defaults = Settings()
+    http_host = get("TALENTMATCH_HOST") or defaults.http_host
+    http_port = int(get("TALENTMATCH_PORT") or defaults.http_port)
+    base_url = get("TALENTMATCH_BASE_URL") or url_for_address(http_host, http_port)
     return Settings(
         db_path=Path(get("TALENTMATCH_DB") or defaults.db_path),
         models_dir=Path(get("TALENTMATCH_MODELS") or defaults.models_dir),
-        base_url=(get("TALENTMATCH_BASE_URL") or defaults.base_url).rstrip("/"),
+        http_host=http_host,
+        http_port=http_port,
+        base_url=base_url.rstrip("/"),
+        base_url_is_set=bool(get("TALENTMATCH_BASE_URL")),
         smtp_host=get("TALENTMATCH_SMTP_HOST") or defaults.smtp_host,
         smtp_port=int(get("TALENTMATCH_SMTP_PORT") or defaults.smtp_port),
         smtp_user=get("TALENTMATCH_SMTP_USER") or None,
@@ -72,6 +105,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         scheduler_timezone=get("TALENTMATCH_SCHEDULER_TIMEZONE") or defaults.scheduler_timezone,
         retrain_cron=get("TALENTMATCH_RETRAIN_CRON") or defaults.retrain_cron,
         digest_cron=get("TALENTMATCH_DIGEST_CRON") or defaults.digest_cron,
+        employer_emails_cron=get("TALENTMATCH_EMPLOYER_EMAILS_CRON")
+        or defaults.employer_emails_cron,
+        outbox_cron=get("TALENTMATCH_OUTBOX_CRON") or defaults.outbox_cron,
         housekeeping_cron=get("TALENTMATCH_HOUSEKEEPING_CRON") or defaults.housekeeping_cron,
         misfire_grace_seconds=int(
             get("TALENTMATCH_MISFIRE_GRACE_SECONDS") or defaults.misfire_grace_seconds

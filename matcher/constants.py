@@ -58,7 +58,8 @@ STAGES: tuple[str, ...] = (
     "rejected",
     "withdrawn",
 )
-# Stages an employer records with the decision buttons and the API.
+# Stages an employer records with the decision buttons and the API ("withdrawn": the worker
+# withdrew, which the employer records).
 DECISION_STAGES: tuple[str, ...] = (
     "shortlisted",
     "contacted",
@@ -66,6 +67,7 @@ DECISION_STAGES: tuple[str, ...] = (
     "offered",
     "hired",
     "rejected",
+    "withdrawn",
 )
 # Graded relevance of the furthest stage a pair reached; rejection and withdrawal
 # keep the grade of the stage reached before them.

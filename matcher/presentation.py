@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from markupsafe import Markup, escape
 
 from matcher.constants import WORK_AUTHORIZATION_LABELS
 from matcher.fit import BANDS, Fit, required_share
 from matcher.i18n import N_, active_language, gettext, translator
+
+if TYPE_CHECKING:
+    from matcher.permits import StartEstimate
 
 Audience = Literal["employer", "worker"]
 Status = Literal["met", "missing", "partial", "unknown", "info"]
@@ -269,3 +272,14 @@ def item_html(item: DisplayItem) -> Markup:
 def fit_html(fit: Fit) -> Markup:
     """The fit as a badge (class fit-<band>), the same words as `fit_text`."""
     return Markup('<span class="fit fit-{}">{}</span>').format(fit.band.key, fit_text(fit))
+
+
+def start_text(estimate: StartEstimate | None) -> str:
+    """A permit timeline (`matcher.permits.StartEstimate`) in words, for employer pages."""
+    if estimate is None:
+        return "unknown (work authorization not recognised)"
+    start = estimate.earliest_start.isoformat()
+    if not estimate.needs_permit:
+        return f"can start {start}"
+    pathway = estimate.pathway
+    return f"earliest start {start} · {pathway.label}, typically {pathway.typical_weeks} weeks"

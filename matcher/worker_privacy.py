@@ -109,6 +109,12 @@ def export_worker_data(db: Database, worker_id: int) -> dict:
             " JOIN jobs j ON j.id = f.job_id WHERE f.worker_id = ? ORDER BY f.at, f.id",
             [worker_id],
         ),
+        "job_interest": _rows(
+            db,
+            "SELECT j.external_id AS job, i.choice, i.source, i.created_at FROM worker_interest i"
+            " JOIN jobs j ON j.id = i.job_id WHERE i.worker_id = ? ORDER BY i.id",
+            [worker_id],
+        ),
         "audit_attributes": _rows(
             db,
             "SELECT attribute, value FROM audit_attributes WHERE worker_id = ? ORDER BY attribute",
@@ -162,7 +168,7 @@ def _contact_requests(db: Database, worker_id: int) -> list[dict]:
     return _rows(
         db,
         """SELECT j.external_id AS job, j.title, e.name AS employer, c.status,
-                  c.created_at, c.decided_at
+                  c.message, c.created_at, c.decided_at
            FROM contact_requests c JOIN jobs j ON j.id = c.job_id
            JOIN employers e ON e.id = j.employer_id
            WHERE c.worker_id = ? ORDER BY c.created_at, c.id""",
@@ -185,7 +191,7 @@ def _outcomes(db: Database, worker_id: int) -> list[dict]:
 def _emails(db: Database, worker_id: int) -> list[dict]:
     return _rows(
         db,
-        """SELECT period, recipient, subject, body_text, status, created_at, sent_at
+        """SELECT kind, period, recipient, subject, body_text, status, created_at, sent_at
            FROM email_outbox WHERE worker_id = ? ORDER BY created_at, id""",
         [worker_id],
     )
@@ -223,6 +229,7 @@ _WORKER_TABLES = (
     "digest_sent_jobs",
     "email_outbox",
     "match_feedback",
+    "worker_interest",
     "audit_attributes",
     "candidate_notes",
     "candidate_tags",

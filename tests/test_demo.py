@@ -81,7 +81,46 @@ def test_salaries_and_skills_are_plausible(dataset):
     toronto = [j["salary_max_cad"] for j in dataset.jobs if j["city"] == "Toronto"]
     montreal = [j["salary_max_cad"] for j in dataset.jobs if j["city"] == "Montreal"]
     assert np.mean(toronto) > np.mean(montreal)
-    assert all(1 <= len(w["skills"]) for w in dataset.workers)
+    assert all(w["skills"] or w["resume_text"] for w in dataset.workers)
+
+
+def test_about_two_in_five_workers_enter_only_a_resume_with_no_years(dataset):
+    resume_only = [w for w in dataset.workers if not w["skills"]]
+    assert 0.33 < len(resume_only) / len(dataset.workers) < 0.47
+    for worker in resume_only:
+        assert "years_experience" not in worker
+        assert "years of" not in worker["resume_text"]
+        assert "SKILLS" in worker["resume_text"]
+    undated = [w for w in resume_only if "Present" not in w["resume_text"]]
+    assert 0 < len(undated) < len(resume_only) / 3
+
+
+def test_postings_are_long_and_sectioned_with_nice_to_haves_apart(dataset):
+    for job in dataset.jobs[:50]:
+        description = job["description"]
+        sections = ("About ", "Requirements", "Nice to have", "What we offer")
+        assert all(section in description for section in sections)
+        requirements, _, rest = description.partition("Requirements")[2].partition("Nice to have")
+        assert all(skill in requirements for skill in job["required_skills"])
+        assert all(skill in rest for skill in job["nice_to_have_skills"])
+        assert len(description.splitlines()) >= 15
+
+
+def test_resume_only_workers_import_with_skills_and_years_from_their_dated_jobs(tmp_path):
+    db = open_database(tmp_path / "demo.db")
+    build_demo(db, workers=200, jobs=10, seed=3, as_of=AS_OF)
+    resume_only = db.execute(
+        "SELECT w.id, w.years_experience FROM workers w WHERE NOT EXISTS (SELECT 1 FROM"
+        " worker_skills s WHERE s.worker_id = w.id AND s.source = 'listed')"
+    ).fetchall()
+    assert len(resume_only) > 50
+    skills = dict(
+        db.execute(
+            "SELECT worker_id, COUNT(*) FROM worker_skills WHERE source = 'resume' GROUP BY 1"
+        ).fetchall()
+    )
+    assert all(skills.get(worker_id, 0) >= 1 for worker_id, _ in resume_only)
+    assert sum(years > 0 for _, years in resume_only) > len(resume_only) / 2
 
 
 def test_outcomes_follow_the_funnel_in_time_order(dataset):
@@ -213,8 +252,10 @@ def test_stored_skills_give_the_fit_the_hiring_process_used(db):
     for worker, skill in db.execute(query):
         stored[worker].add(skill)
     for row in dataset.workers:
-        listed = {item["name"] for item in row["skills"]}
-        assert stored[row["external_id"]] & set(SKILLS) == listed
+        # Every worker's resume lists their true skills, typed in or not.
+        true_skills = set(row["resume_text"].split("SKILLS\n")[1].split("\n")[0].split(", "))
+        assert {item["name"] for item in row["skills"]} <= true_skills
+        assert stored[row["external_id"]] & set(SKILLS) == true_skills
 
 
 def test_build_demo_gives_identical_content_for_the_same_seed(tmp_path, db):

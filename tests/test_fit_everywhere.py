@@ -54,7 +54,7 @@ def _email_fit(site, worker_id: int) -> str:
     (message,) = handler.received
     text = message.get_body(("plain",)).get_content()
     block = text[text.index(f"{JOB_TITLE} at Acme") :]
-    return block.splitlines()[1].strip()
+    return next(line.strip() for line in block.splitlines()[1:4] if " fit · " in line)
 
 
 def test_one_pair_reads_the_same_fit_on_every_surface(site, run_cli):
@@ -66,7 +66,9 @@ def test_one_pair_reads_the_same_fit_on_every_surface(site, run_cli):
     candidate_page = employer.get(f"/jobs/{JOB}/candidates/{WORKER}").get_data(as_text=True)
     on_candidate_page = _badge(candidate_page, f"<h1>Candidate {WORKER}")
     matches_page = worker.get("/me/matches").get_data(as_text=True)
-    on_matches_page = _badge(matches_page, f"{JOB_TITLE} <span")
+    on_matches_page = _badge(matches_page, f"{JOB_TITLE}</a> <span")
+    job_page = worker.get(f"/me/jobs/{JOB}").get_data(as_text=True)
+    on_job_page = _badge(job_page, ">Your fit</h2>")
 
     bearer = {"Authorization": f"Bearer {site.token(ACME_EMAIL)}"}
     listed = api.get(f"/api/v1/jobs/{JOB}/shortlist", headers=bearer).get_json()["candidates"]
@@ -87,6 +89,7 @@ def test_one_pair_reads_the_same_fit_on_every_surface(site, run_cli):
     fit = Fit(band_named(employer_json["band"]), employer_json["percentile"])
     words = fit_text(fit)
     assert on_shortlist == on_candidate_page == on_matches_page == (fit.band.key, words)
+    assert on_job_page == on_matches_page
     assert words in cli_line and words in cli_match_line
     assert in_email == words
 

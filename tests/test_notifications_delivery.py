@@ -238,7 +238,8 @@ def test_send_digests_command_on_demo_data(db, db_path, smtp, run_cli):
     assert f"sent={len(received)}" in first.stdout
     text = handler.received[0].get_body(("plain",)).get_content()
     assert " fit · " in text and "https://tm.example/email/unsubscribe/" in text
-    assert "   - Skills: " in text
+    assert "   Skills: " in text and " · City: " in text  # one line of reasons per job
+    assert "https://tm.example/me/jobs/" in text and "https://tm.example/email/interested/" in text
 
     again = run_cli("send-digests", env=env, check=True)
     assert "digests=0" in again.stdout and "sent=0" in again.stdout

@@ -96,7 +96,7 @@ def test_a_declined_contact_request_never_unlocks_the_interview(seeded):
     [request] = contact_requests_of(seeded, worker_id)
     answer_contact_request(seeded, worker_id, request["id"], "declined")
     assert "declined" in _refused(seeded, "W1", "interviewed").message
-    assert allowed_decisions("contacted", "declined") == ["rejected"]
+    assert allowed_decisions("contacted", "declined") == ["rejected", "withdrawn"]
 
 
 def test_offer_only_after_interview_and_hire_only_after_offer(seeded):
@@ -273,3 +273,27 @@ def test_the_report_command_prints_the_funnel(seeded, run_cli):
     assert "ACME-1: 2 candidate(s)" in text and "shortlisted -> contacted: 50%" in text
     missing = run_cli("report", "NOPE")
     assert missing.returncode != 0 and "no job 'NOPE'" in missing.stderr
+
+
+def test_withdrawn_is_recorded_from_any_open_stage(seeded):
+    _decide(seeded, "W1", "contacted")
+    assert _decide(seeded, "W1", "withdrawn")["recorded"]
+    assert _stage(seeded, "W1") == "withdrawn"
+    assert _decide(seeded, "W2", "withdrawn")["recorded"]  # a new candidate who said no
+    assert "withdrawn" in allowed_decisions("offered", None)
+
+
+def test_withdrawn_is_refused_after_a_hire(seeded):
+    _decide(seeded, "W1", "contacted")
+    _accept(seeded, "W1")
+    for stage in ("interviewed", "offered", "hired"):
+        _decide(seeded, "W1", stage)
+    assert _refused(seeded, "W1", "withdrawn").rule == "hired_is_final"
+
+
+def test_a_withdrawn_candidate_comes_back_through_the_shortlist(seeded):
+    _decide(seeded, "W1", "withdrawn")
+    refused = _refused(seeded, "W1", "contacted")
+    assert refused.rule == "contact_before_interview" and refused.current == "withdrawn"
+    assert _decide(seeded, "W1", "shortlisted")["recorded"]
+    assert _stage(seeded, "W1") == "shortlisted"

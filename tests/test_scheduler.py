@@ -22,8 +22,10 @@ from notification_fixtures import (
 
 from jobs import tasks
 from jobs.scheduler import (
+    EMPLOYER_EMAILS,
     HOUSEKEEPING,
     MATCH_DIGESTS,
+    OUTBOX,
     RETRAIN,
     Schedule,
     SchedulerAlreadyRunning,
@@ -99,8 +101,9 @@ def test_jobs_have_fixed_ids_one_instance_coalescing_and_configured_grace(tmp_pa
     schedule = load_schedule({"TALENTMATCH_MISFIRE_GRACE_SECONDS": "120"})
     scheduler = build_scheduler(settings, schedule, BackgroundScheduler)
     build_again = build_scheduler(settings, schedule, BackgroundScheduler)
-    assert [job.id for job in scheduler.get_jobs()] == [RETRAIN, MATCH_DIGESTS, HOUSEKEEPING]
-    assert len(build_again.get_jobs()) == 3
+    ids = [RETRAIN, MATCH_DIGESTS, EMPLOYER_EMAILS, OUTBOX, HOUSEKEEPING]
+    assert [job.id for job in scheduler.get_jobs()] == ids
+    assert len(build_again.get_jobs()) == 5
     for job in scheduler.get_jobs():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 120)
         assert job.kwargs == {
@@ -130,6 +133,7 @@ def test_scheduler_list_shows_jobs_and_next_runs(run_cli):
         (RETRAIN, "03:00:00"),
         (MATCH_DIGESTS, "08:00:00"),
         (HOUSEKEEPING, "04:30:00"),
+        (EMPLOYER_EMAILS, "08:00:00"),
     ):
         [line] = [line for line in lines if line.startswith(job_id + " ")]
         assert f"T{hour}+00:00" in line
@@ -150,7 +154,7 @@ def test_second_scheduler_refuses_to_start(db_path, models_dir, run_cli):
         [sys.executable, "-m", "matcher", "scheduler"], env=env, stderr=subprocess.PIPE, text=True
     ) as first:
         try:
-            assert wait_for_line(first.stderr, "scheduler running with 3 jobs")
+            assert wait_for_line(first.stderr, "scheduler running with 5 jobs")
             second = run_cli("scheduler")
             assert second.returncode != 0
             assert "another scheduler is already running" in second.stderr

@@ -101,8 +101,15 @@ class Site:
             db.close()
 
 
-def build_site(tmp_path: Path, *, workers: int = 30, **config: object) -> Site:
-    """A seeded database and an app on it (testing mode, CSRF on)."""
+def build_site(
+    tmp_path: Path, *, workers: int = 30, settings: dict | None = None, **config: object
+) -> Site:
+    """A seeded database and an app on it (testing mode, CSRF on).
+
+    Emails stay in the outbox unless `EMAIL_DELIVERY` says otherwise (and `settings` names
+    an SMTP port), so no test mails a server someone else runs on the default port.
+    """
+    config.setdefault("EMAIL_DELIVERY", "off")
     db_path = tmp_path / "talentmatch.db"
     models_dir = tmp_path / "models"
     models_dir.mkdir(exist_ok=True)
@@ -121,8 +128,10 @@ def build_site(tmp_path: Path, *, workers: int = 30, **config: object) -> Site:
         accounts.create_user(db, email=OPERATOR_EMAIL, password=PASSWORD, role="operator")
     finally:
         db.close()
-    settings = Settings(db_path=db_path, models_dir=models_dir, secret_key="test-secret")
-    app = create_app(test_config={"TESTING": True, **config}, settings=settings)
+    site_settings = Settings(
+        db_path=db_path, models_dir=models_dir, secret_key="test-secret", **(settings or {})
+    )
+    app = create_app(test_config={"TESTING": True, **config}, settings=site_settings)
     return Site(app, db_path, models_dir)
 
 

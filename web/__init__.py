@@ -77,6 +77,9 @@ def create_app(
     i18n.init_app(app)
     security.init_app(app)
     _register_blueprints(app)
+    from matcher.email_addresses import display_email
+
+    app.add_template_filter(display_email)  # addresses are stored in punycode
     return app
 
 
@@ -91,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         pipeline,
         shortlists,
         worker_account,
+        worker_jobs,
         worker_matches,
     )
 
@@ -103,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         openapi,
         worker_account,
         worker_matches,
+        worker_jobs,
         email_links,
     ):
         app.register_blueprint(feature.bp)

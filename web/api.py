@@ -14,12 +14,21 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from matcher import accounts
 from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
+from matcher.hiring.bulk import BulkError, record_bulk_decision
 from matcher.hiring.exports import csv_file_name, shortlist_csv_for_job
 from matcher.hiring.funnel import funnel_report
 from matcher.hiring.stages import TransitionRefused, pipeline_json, pipeline_stages
-from matcher.ranking.shortlists import NotFound, matches_for_viewer, owned_job, shortlist_for_job
+from matcher.ranking.shortlists import (
+    CandidateFilters,
+    FilterError,
+    NotFound,
+    matches_for_viewer,
+    owned_job,
+    shortlist_for_job,
+)
 from matcher.records.parsing import RowError
 from web.database import get_db
+from web.email_delivery import deliver_in_background
 from web.security import carries_bearer_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -81,14 +90,27 @@ def _employer_id_or_404() -> int:
     return g.user.employer_id
 
 
+def _stage_filters() -> CandidateFilters:
+    """The optional `stage` (repeatable) and `hide_decided` query parameters."""
+    hide = request.args.get("hide_decided", "false").lower()
+    if hide not in ("true", "false"):
+        raise BadRequest("hide_decided", "hide_decided must be true or false")
+    stages = request.args.getlist("stage")
+    try:
+        return CandidateFilters(stages=frozenset(stages) or None, hide_decided=hide == "true")
+    except FilterError as error:
+        raise BadRequest(error.field, error.reason) from None
+
+
 @bp.get("/jobs/<external_id>/shortlist")
 def job_shortlist(external_id: str) -> Response:
     limit = _limit(DEFAULT_SHORTLIST_LIMIT)
+    filters = _stage_filters()
     settings = current_app.config["SETTINGS"]
     try:
         job = owned_job(get_db(), _employer_id_or_404(), external_id)
         shortlist = shortlist_for_job(
-            get_db(), external_id, limit=limit, settings=settings, job=job
+            get_db(), external_id, limit=limit, filters=filters, settings=settings, job=job
         )
     except NotFound:
         abort(404)
@@ -126,10 +148,20 @@ def create_outcome() -> tuple[Response, int]:
     job, worker, stage = (_text_field(body, name) for name in ("job", "worker", "stage"))
     if stage not in DECISION_STAGES:
         raise BadRequest("stage", f"stage must be one of {', '.join(DECISION_STAGES)}")
+    message = body.get("message", "")
+    if not isinstance(message, str):
+        raise BadRequest("message", "message must be a string")
     employer_id = _employer_id_or_404()
     try:
         event = decisions.record_decision(
-            get_db(), employer_id, job, worker, stage, actor_user_id=g.user.id, source="api"
+            get_db(),
+            employer_id,
+            job,
+            worker,
+            stage,
+            actor_user_id=g.user.id,
+            source="api",
+            message=message,
         )
     except decisions.NotFound:
         abort(404)
@@ -137,7 +169,34 @@ def create_outcome() -> tuple[Response, int]:
         return _transition_refused(refused), 409
     except RowError as error:
         raise BadRequest(error.field, error.reason) from None
+    deliver_in_background()
     return jsonify(event), 201
+
+
+@bp.post("/jobs/<external_id>/decisions/bulk")
+def create_bulk_decisions(external_id: str) -> Response:
+    """One stage for several candidates; each gets its own result (recorded, unchanged, refused)."""
+    employer_id = _employer_id_or_404()
+    body = _json_body()
+    stage = _text_field(body, "stage")
+    workers = body.get("workers")
+    if not isinstance(workers, list) or not all(isinstance(w, str) for w in workers):
+        raise BadRequest("workers", "workers must be a list of worker external ids")
+    try:
+        outcome = record_bulk_decision(
+            get_db(),
+            employer_id,
+            external_id,
+            workers,
+            stage,
+            actor_user_id=g.user.id,
+            source="api",
+        )
+    except decisions.NotFound:
+        abort(404)
+    except BulkError as error:
+        raise BadRequest(error.field, error.message) from None
+    return jsonify(outcome.to_json())
 
 
 MAX_DESCRIPTION_CHARS = 100_000

@@ -31,6 +31,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from matcher import accounts
+from matcher.email_addresses import canonical_or_as_typed
 from matcher.i18n import stored_language
 from web import security
 from web.database import get_db
@@ -172,7 +173,8 @@ def _device_serializer() -> URLSafeSerializer:
 
 
 def _account_tag(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:24]
+    canonical = canonical_or_as_typed(email).lower()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
 def _device() -> dict:

@@ -20,8 +20,8 @@ RESTART_DELAY_SECONDS = 1.0
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", help="Listen address [TALENTMATCH_HOST, default 127.0.0.1].")
+@click.option("--port", type=int, help="Listen port [TALENTMATCH_PORT, default 8000].")
 @click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
 @click.option(
     "--processes",
@@ -31,20 +31,29 @@ RESTART_DELAY_SECONDS = 1.0
     help="waitress processes sharing the listening socket (POSIX fork)",
 )
 @click.pass_obj
-def serve_command(cli, host: str, port: int, threads: int, processes: int) -> None:
-    """Serve the web app."""
+def serve_command(cli, host: str | None, port: int | None, threads: int, processes: int) -> None:
+    """Serve the web app.
+
+    Links in the emails it sends lead to the address it listens on, unless
+    TALENTMATCH_BASE_URL is set.
+    """
     import waitress
 
     from web import create_app
 
-    app = create_app(settings=cli.settings)
+    settings = cli.settings.served_at(
+        host or cli.settings.http_host, port or cli.settings.http_port
+    )
+    host, port = settings.http_host, settings.http_port
+    app = create_app(settings=settings)
+    click.echo(f"links in emails start with {settings.base_url}")
     if processes == 1:
         click.echo(f"talentmatch on http://{host}:{port}")
         waitress.serve(app, host=host, port=port, threads=threads)
         return
     listener = socket.create_server((host, port), backlog=1024)
     started = time.perf_counter()
-    warm_caches(cli.settings)
+    warm_caches(settings)
     click.echo(f"caches warmed in {time.perf_counter() - started:.1f} s")
     click.echo(f"talentmatch on http://{host}:{port} ({processes} processes)")
     supervise(lambda: waitress.serve(app, sockets=[listener], threads=threads), processes)

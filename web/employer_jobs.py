@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -23,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matcher.constants import CITIES, DECISION_STAGES
+from matcher.notifications.employer_daily import set_strong_match_emails, strong_match_emails_on
 from matcher.postings import extract_job_fields
 from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
 from matcher.records.parsing import RowError
@@ -137,11 +139,37 @@ def jobs_of_employer(employer_id: int) -> list[dict]:
     return list(get_db().query(sql, [*DECISION_STAGES, employer_id]))
 
 
+class StrongMatchEmailsForm(FlaskForm):
+    """The employer user's opt-in to the daily "new strong matches" email."""
+
+    strong_match_emails = BooleanField(
+        _l("Email me each morning when my open jobs have new strong matches")
+    )
+
+
 @bp.route("")
 @employer_required
 def list_jobs():
     jobs = jobs_of_employer(g.user.employer_id)
-    return render_template("employer/jobs.html", jobs=jobs)
+    emails_form = StrongMatchEmailsForm(
+        strong_match_emails=strong_match_emails_on(get_db(), g.user.id)
+    )
+    return render_template("employer/jobs.html", jobs=jobs, emails_form=emails_form)
+
+
+@bp.route("/strong-match-emails", methods=["POST"])
+@employer_required
+def save_strong_match_emails():
+    form = StrongMatchEmailsForm()
+    if not form.validate_on_submit():
+        abort(400, description=_("The form expired. Reload the page and try again."))
+    on = bool(form.strong_match_emails.data)
+    set_strong_match_emails(get_db(), g.user.id, on)
+    if on:
+        flash(_("Daily strong-match emails are on: you get one on days with news."), "success")
+    else:
+        flash(_("Daily strong-match emails are off."), "success")
+    return redirect(url_for("employer_jobs.list_jobs") + "#strong-match-emails")
 
 
 @bp.route("/new", methods=["GET", "POST"])

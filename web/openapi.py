@@ -13,6 +13,8 @@ from matcher.constants import (
     WORK_AUTHORIZATIONS,
 )
 from matcher.fit import BAND_KEYS
+from matcher.hiring.bulk import BULK_STAGES, MAX_BULK_CANDIDATES
+from matcher.hiring.contact_requests import MAX_MESSAGE_CHARS
 from matcher.hiring.funnel import FUNNEL_STAGES
 from matcher.hiring.stages import PIPELINE_STAGE_KEYS
 from matcher.postings import MAX_REQUIRED_SKILLS
@@ -124,6 +126,12 @@ _OUTCOME_REQUEST = {
         "job": {"type": "string", "minLength": 1, "description": "The job's external id."},
         "worker": {"type": "string", "minLength": 1, "description": "The worker's external id."},
         "stage": {"type": "string", "enum": list(DECISION_STAGES)},
+        "message": {
+            "type": "string",
+            "maxLength": MAX_MESSAGE_CHARS,
+            "description": "Optional, with `contacted`: the short message emailed to the worker"
+            " with the contact request (line breaks kept).",
+        },
     },
 }
 _OUTCOME = {
@@ -140,8 +148,54 @@ _OUTCOME = {
         },
     },
 }
-
 _NON_BLANK = {"type": "string", "minLength": 1, "pattern": r"\S"}
+_BULK_REQUEST = {
+    "type": "object",
+    "required": ["stage", "workers"],
+    "properties": {
+        "stage": {"type": "string", "enum": list(BULK_STAGES)},
+        "workers": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_BULK_CANDIDATES,
+            "items": _NON_BLANK,
+            "description": "Workers' external ids; blanks and repeats are ignored. An unknown"
+            " or deleted worker answers 404 and nothing is recorded.",
+        },
+    },
+}
+_BULK_RESULT = {
+    "type": "object",
+    "required": ["job", "stage", "recorded", "results"],
+    "properties": {
+        "job": {"type": "string"},
+        "stage": {"type": "string", "enum": list(BULK_STAGES)},
+        "recorded": {"type": "integer", "minimum": 0, "description": "Events added."},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["worker", "result", "stage", "rule", "message"],
+                "properties": {
+                    "worker": {"type": "string"},
+                    "result": {"type": "string", "enum": ["recorded", "unchanged", "refused"]},
+                    "stage": {
+                        "type": "string",
+                        "enum": list(PIPELINE_STAGE_KEYS),
+                        "description": "The candidate's stage afterwards.",
+                    },
+                    "rule": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "The hiring rule that refused it (refused only).",
+                    },
+                    "message": {"type": "string", "nullable": True},
+                },
+            },
+        },
+    },
+}
+
 _SALARY = {
     "type": "integer",
     "minimum": 0,
@@ -379,7 +433,30 @@ OPENAPI_DOCUMENT: dict = {
             "get": {
                 "operationId": "getShortlist",
                 "summary": "Ranked candidates for one of your jobs.",
-                "parameters": [_EXTERNAL_ID, {**_LIMIT, "description": "Default 50."}],
+                "parameters": [
+                    _EXTERNAL_ID,
+                    {**_LIMIT, "description": "Default 50."},
+                    {
+                        "name": "stage",
+                        "in": "query",
+                        "required": False,
+                        "description": "Only candidates now in this pipeline stage (repeat"
+                        " for several); `new` is a candidate with no decision yet.",
+                        "schema": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(PIPELINE_STAGE_KEYS)},
+                        },
+                        "style": "form",
+                        "explode": True,
+                    },
+                    {
+                        "name": "hide_decided",
+                        "in": "query",
+                        "required": False,
+                        "description": "Leave out hired, rejected and withdrawn candidates.",
+                        "schema": {"type": "boolean", "default": False},
+                    },
+                ],
                 "responses": {"200": _json("Shortlist", "The shortlist."), **_ERRORS},
             }
         },
@@ -431,6 +508,19 @@ OPENAPI_DOCUMENT: dict = {
                 },
             }
         },
+        "/jobs/{external_id}/decisions/bulk": {
+            "post": {
+                "operationId": "createBulkDecisions",
+                "summary": "Shortlist, contact or reject several candidates of one of your jobs;"
+                " each goes through the hiring rules and gets its own result.",
+                "parameters": [_EXTERNAL_ID],
+                "requestBody": _body("BulkDecisionRequest"),
+                "responses": {
+                    "200": _json("BulkDecisionResult", "Each candidate's result."),
+                    **_ERRORS,
+                },
+            }
+        },
         "/jobs/{external_id}/pipeline": {
             "get": {
                 "operationId": "getPipeline",
@@ -477,6 +567,8 @@ OPENAPI_DOCUMENT: dict = {
             "JobFields": _JOB_FIELDS,
             "TransitionRefused": _REFUSED,
             "Pipeline": _PIPELINE,
+            "BulkDecisionRequest": _BULK_REQUEST,
+            "BulkDecisionResult": _BULK_RESULT,
             "Report": _REPORT,
         },
     },

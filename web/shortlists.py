@@ -6,6 +6,7 @@ the job's contact request.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 from collections import OrderedDict
@@ -24,24 +25,42 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
 from matcher.hiring import decisions
-from matcher.hiring.contact_requests import contact_request_status
+from matcher.hiring.bulk import (
+    MAX_BULK_CANDIDATES,
+    BulkError,
+    BulkItem,
+    BulkOutcome,
+    record_bulk_decision,
+)
+from matcher.hiring.contact_requests import MAX_MESSAGE_CHARS, contact_request_status
+from matcher.hiring.interest import interested_workers
 from matcher.hiring.stages import (
+    PIPELINE_STAGES,
     RULE_BY_TARGET,
     TransitionRefused,
     allowed_decisions,
     candidate_stage,
     pipeline_stages,
 )
+from matcher.permits import earliest_start, parse_start_date
 from matcher.presentation import (
     WORK_AUTHORIZATION_LABELS,
     explanation_items,
@@ -49,6 +68,7 @@ from matcher.presentation import (
     fit_legend,
     item_html,
     percentile_legend,
+    start_text,
 )
 from matcher.ranking.shortlists import (
     Candidate,
@@ -60,10 +80,12 @@ from matcher.ranking.shortlists import (
     score_candidate,
     shortlist_for_job,
 )
+from matcher.records.parsing import RowError
 from matcher.records.workers import blind_profile
 from web.auth import employer_required
 from web.database import get_db
 from web.decision_menu import decision_menus
+from web.email_delivery import deliver_in_background
 from web.i18n import current_language, stage_label
 
 bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
@@ -73,6 +95,7 @@ SORT_CHOICES = [
     SelectChoice("experience", _l("Most experience")),
     SelectChoice("available_from", _l("Earliest start")),
     SelectChoice("salary", _l("Lowest salary expectation")),
+    SelectChoice("reciprocal", _l("Fit and their interest")),
 ]
 CITY_RANK_CHOICES = [
     SelectChoice("", _l("Any")),
@@ -103,6 +126,13 @@ def _owned_job_or_404(external_id: str) -> JobProfile:
         abort(404)
 
 
+def _iso_date(form: FlaskForm, field: StringField) -> None:
+    try:
+        parse_start_date(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
 class FilterForm(FlaskForm):
     """The shortlist's filters and sort order, sent with GET so a filtered list can be linked."""
 
@@ -131,6 +161,18 @@ class FilterForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
     )
+    stage = SelectField(
+        _l("Stage"),
+        choices=[SelectChoice("", _l("Any stage"))]
+        + [SelectChoice(stage.key, _l(stage.label)) for stage in PIPELINE_STAGES],
+        default="",
+    )
+    hide_decided = BooleanField(_l("Hide decided (hired, rejected, withdrawn)"))
+    can_start_by = StringField(
+        _l("Can start by (YYYY-MM-DD)"),
+        validators=[Optional(), _iso_date],
+        description=_l("Their earliest feasible start, permit processing included"),
+    )
     sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="score")
     page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(1, 10_000)])
 
@@ -142,6 +184,9 @@ class FilterForm(FlaskForm):
             min_french_level=self.min_french.data,
             work_authorizations=frozenset(self.work_authorization.data or ()) or None,
             min_years_experience=float(min_experience) if min_experience is not None else None,
+            stages=frozenset([self.stage.data]) if self.stage.data else None,
+            hide_decided=bool(self.hide_decided.data),
+            can_start_by=parse_start_date(self.can_start_by.data),
             sort=self.sort.data or "score",
         )
 
@@ -172,16 +217,20 @@ def shortlist(external_id: str):
     )
     stages = pipeline_stages(get_db(), job.id)
     decided = {worker: stage.stage for worker, stage in stages.items() if stage.stage != "new"}
+    page_workers = [candidate.worker for candidate in result.candidates]
     return render_template(
         "employer/shortlist.html",
         job=job,
         form=form,
         shortlist=result,
-        rows=_display_rows(external_id, result.candidates, decided),
+        rows=_display_rows(
+            external_id, result.candidates, decided, interested_workers(get_db(), job.id)
+        ),
         filter_fields=_filter_fields_html(form),
         page=page,
         pages=max(1, math.ceil(result.total / page_size)),
-        stage_menus=decision_menus(stages, [c.worker for c in result.candidates]),
+        stage_menus=decision_menus(stages, page_workers),
+        page_workers=page_workers,
         page_url=_page_url,
     ), (200 if valid else 400)
 
@@ -202,7 +251,10 @@ def _filter_fields_html(form: FilterForm) -> Markup:
 
 
 def _display_rows(
-    job_external_id: str, candidates: list[Candidate], decided: dict[str, str]
+    job_external_id: str,
+    candidates: list[Candidate],
+    decided: dict[str, str],
+    interested: set[str],
 ) -> list[dict]:
     """Each shortlist row's text, formatted in Python: Jinja macros per cell cost too much."""
     shortlist_url = url_for("shortlists.shortlist", external_id=job_external_id)
@@ -213,7 +265,10 @@ def _display_rows(
             "rank": candidate.rank,
             "worker": candidate.worker,
             "fit": fit_html(candidate.fit) if candidate.fit else "",
-            "decision": decided.get(candidate.worker),
+            "decision": stage_label(decided[candidate.worker])
+            if candidate.worker in decided
+            else None,
+            "interested": candidate.worker in interested,
             "candidate_url": candidates_url + quote(candidate.worker, safe="") + back,
             "decision_url": candidates_url + quote(candidate.worker, safe="") + "/decisions",
             "cells": reason_cells(candidate.explanation),
@@ -256,13 +311,26 @@ def candidate(external_id: str, worker_external_id: str):
         profile=profile,
         fit=fit_html(fit),
         reasons=reason_cells(explanation),
+        start=start_text(_start_estimate(explanation, job)),
         model_version=model_version,
         contact_status=contact_status,
         history=decisions.decision_history(get_db(), job.id, worker_id),
         stage=stage,
         decision_stages=allowed_decisions(stage.stage, contact_status),
         interview_rule=RULE_BY_TARGET["interviewed"].description,
+        max_message_chars=MAX_MESSAGE_CHARS,
         back=_safe_back(request.args.get("back"), external_id),
+    )
+
+
+def _start_estimate(explanation: dict, job: JobProfile):
+    """The candidate's permit timeline for the job, applying today."""
+    available = explanation["available_from"]
+    return earliest_start(
+        explanation["work_authorization"],
+        dt.date.fromisoformat(available) if available else None,
+        job.occupation,
+        today=dt.datetime.now(dt.UTC).date(),
     )
 
 
@@ -287,6 +355,9 @@ def _safe_back(target: str | None, external_id: str) -> str:
 def record_decision(external_id: str, worker_external_id: str):
     _owned_job_or_404(external_id)
     stage = request.form.get("stage", "")
+    if not stage:
+        flash(_("Not recorded: choose the stage to move the candidate to."), "error")
+        return redirect(_safe_back(request.form.get("back"), external_id))
     if stage not in DECISION_STAGES:
         abort(400, description=_("Choose one of: %(stages)s.", stages=", ".join(DECISION_STAGES)))
     try:
@@ -297,11 +368,15 @@ def record_decision(external_id: str, worker_external_id: str):
             worker_external_id,
             stage,
             actor_user_id=g.user.id,
+            message=request.form.get("message", ""),
         )
     except decisions.NotFound:
         abort(404)
     except TransitionRefused as refused:
         flash(_("Not recorded: %(reason)s", reason=refused.message), "error")
+        return redirect(_safe_back(request.form.get("back"), external_id))
+    except RowError as error:
+        flash(_("Not sent: the message has %(reason)s.", reason=error.reason), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
     message = _(
         "Recorded “%(stage)s” for candidate %(worker)s.",
@@ -309,8 +384,75 @@ def record_decision(external_id: str, worker_external_id: str):
         worker=worker_external_id,
     )
     if stage == "contacted":
-        message += " " + _("A contact request was sent; their details appear once they accept.")
+        deliver_in_background()
+        message += " " + _(
+            "A contact request was sent by email; their details appear once they accept."
+        )
     flash(message, "success")
     if stage == "hired":
         return redirect(url_for("pipeline.pipeline", external_id=external_id))
     return redirect(_safe_back(request.form.get("back"), external_id))
+
+
+@bp.route("/<external_id>/shortlist/decisions", methods=["POST"])
+@employer_required
+def record_bulk_decision_view(external_id: str):
+    """The shortlist's bulk form: one stage for the ticked candidates (or the whole page)."""
+    _owned_job_or_404(external_id)
+    back = _safe_back(request.form.get("back"), external_id)
+    form = request.form
+    workers = form.getlist("page_worker") if form.get("all_on_page") else form.getlist("worker")
+    try:
+        outcome = record_bulk_decision(
+            get_db(),
+            g.user.employer_id,
+            external_id,
+            workers,
+            form.get("stage", ""),
+            actor_user_id=g.user.id,
+        )
+    except decisions.NotFound:
+        abort(404)
+    except BulkError as error:
+        flash(_bulk_error_text(error), "error")
+        return redirect(back)
+    flash(bulk_summary(outcome), "success" if outcome.of("recorded") else "error")
+    return redirect(back)
+
+
+def _bulk_error_text(error: BulkError) -> str:
+    if error.reason == "empty":
+        return _("Nothing recorded: select at least one candidate first.")
+    if error.reason == "stage":
+        return _("Nothing recorded: choose shortlist, contact or reject.")
+    return _("Nothing recorded: select at most %(num)d candidates.", num=MAX_BULK_CANDIDATES)
+
+
+def bulk_summary(outcome: BulkOutcome) -> str:
+    """'3 shortlisted; 1 not changed: Candidate W12 is hired (rule: hired_is_final).'"""
+    recorded = len(outcome.of("recorded"))
+    stage = stage_label(outcome.stage).lower()
+    text = ngettext("%(num)d %(stage)s", "%(num)d %(stage)s", recorded, stage=stage)
+    if outcome.stage == "contacted" and recorded:
+        text += _(" (contact requests sent; details appear once they accept)")
+    skipped = outcome.of("unchanged") + outcome.of("refused")
+    if not skipped:
+        return text + "."
+    return text + ngettext(
+        "; %(num)d not changed: %(reasons)s.",
+        "; %(num)d not changed: %(reasons)s.",
+        len(skipped),
+        reasons="; ".join(_skipped_reason(item) for item in skipped),
+    )
+
+
+def _skipped_reason(item: BulkItem) -> str:
+    stage = stage_label(item.stage).lower()
+    if item.result == "unchanged":
+        return _("Candidate %(worker)s is already %(stage)s", worker=item.worker, stage=stage)
+    return _(
+        "Candidate %(worker)s is %(stage)s (rule: %(rule)s)",
+        worker=item.worker,
+        stage=stage,
+        rule=item.rule,
+    )

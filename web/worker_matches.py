@@ -24,6 +24,7 @@ from matcher.ranking.shortlists import JobMatch, NotFound, matches_for_worker
 from matcher.records.jobs import titles_in_language
 from web.auth import worker_required
 from web.database import get_db
+from web.email_delivery import deliver_in_background
 from web.i18n import current_language, translate
 from web.worker_account import current_worker_external_id
 
@@ -86,6 +87,8 @@ def decide(request_id: int, decision: str):
     except ContactRequestNotFound:
         abort(404)
     employer = answer.request["employer"]
+    if answer.changed:
+        deliver_in_background()
     if not answer.changed:
         flash(
             _(

@@ -39,16 +39,33 @@ def create_user_command(cli, employer: str, email: str) -> None:
 @users_group.command("create-demo")
 @click.pass_obj
 def create_demo_users_command(cli) -> None:
-    """Create one demo user per employer (idempotent) and print the sign-in details."""
+    """Create the demo accounts (idempotent) and print the few worth trying first."""
     from matcher import accounts
+    from matcher.demo.accounts import suggested_demo_accounts
 
-    pairs = accounts.ensure_demo_users(cli.db)
-    if not pairs:
+    suggestions = suggested_demo_accounts(cli.db)
+    if not any(s.role == "employer" for s in suggestions):
         click.echo("no employers yet: run `talentmatch demo` first")
         return
-    click.echo(f"Demo employer accounts (password for all: {accounts.DEMO_PASSWORD}):")
-    for employer, email in pairs:
-        click.echo(f"  {email:<45} {employer}")
+    click.echo(f"Try these demo accounts (password for all: {accounts.DEMO_PASSWORD}):")
+    for suggestion in suggestions:
+        click.echo(f"  {suggestion.role:<9} {suggestion.email:<40} {suggestion.shows}")
+    click.echo("Every account, one per employer: `talentmatch users list`")
+
+
+@users_group.command("list")
+@click.option("--role", type=click.Choice(["employer", "worker", "operator"]), default=None)
+@click.pass_obj
+def list_users_command(cli, role: str | None) -> None:
+    """Every sign-in account: address, role, employer."""
+    from matcher.demo.accounts import list_users
+
+    users = [user for user in list_users(cli.db) if role in (None, user["role"])]
+    for user in users:
+        employer = user["employer"] or ""
+        disabled = "  (disabled)" if user["disabled_at"] else ""
+        click.echo(f"{user['email']:<45} {user['role']:<9} {employer}{disabled}")
+    click.echo(f"{len(users)} account(s)")
 
 
 @click.group("tokens")

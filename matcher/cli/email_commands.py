@@ -1,4 +1,4 @@
-"""`talentmatch send-digests` and `talentmatch mailcatcher`: match emails."""
+"""`talentmatch send-digests`, `notify-employers`, `send-emails` and `mailcatcher`: emails."""
 
 from __future__ import annotations
 
@@ -44,6 +44,53 @@ def send_digests_command(cli, dry_run: bool, jobs_per_digest: int, min_band: str
             click.echo(f"delivery problem: {error}", err=True)
 
 
+@click.command("notify-employers")
+@click.option("--dry-run", is_flag=True, help="Count the new strong matches; queue and send none.")
+@click.pass_obj
+def notify_employers_command(cli, dry_run: bool) -> None:
+    """Email opted-in employer users their jobs' new strong matches (once a day each)."""
+    from matcher.notifications.employer_daily import send_employer_emails
+
+    report = _sending(lambda: send_employer_emails(cli.db, cli.settings, dry_run=dry_run))
+    click.echo(" ".join(f"{name}={value}" for name, value in report.counts().items()))
+    for email, matches in report.previews[:5]:
+        summary = ", ".join(f"{len(m.worker_ids)} for {m.title}" for m in matches)
+        click.echo(f"would send to {email}: {summary}")
+    _echo_problems(report.delivery)
+
+
+@click.command("send-emails")
+@click.pass_obj
+def send_emails_command(cli) -> None:
+    """Deliver every email due in the outbox (contact requests and answers, retries)."""
+    from matcher.config import resolve_secret_key
+    from matcher.notifications.delivery import deliver_due
+
+    secret_key = resolve_secret_key(cli.settings)
+    report = _sending(lambda: deliver_due(cli.db, cli.settings, secret_key))
+    click.echo(
+        f"sent={report.sent} retrying={report.retrying} failed={report.failed}"
+        f" skipped={report.skipped_no_consent} recovered={report.recovered}"
+        f" interrupted={report.interrupted}"
+    )
+    _echo_problems(report)
+
+
+def _sending(run):
+    """`run()`, with a busy send lock or a refusing SMTP server as a clear error."""
+    from matcher.notifications.delivery import DeliveryConfigurationError, SendLockBusy
+
+    try:
+        return run()
+    except (SendLockBusy, DeliveryConfigurationError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _echo_problems(report) -> None:
+    for error in (report.errors if report else [])[:20]:
+        click.echo(f"delivery problem: {error}", err=True)
+
+
 @click.command("mailcatcher")
 @click.option("--host", help="Listen address [TALENTMATCH_SMTP_HOST].")
 @click.option("--port", type=int, help="Listen port [TALENTMATCH_SMTP_PORT].")
@@ -65,4 +112,9 @@ def mailcatcher_command(cli, host: str | None, port: int | None) -> None:
         controller.stop()
 
 
-COMMANDS: list[click.Command] = [send_digests_command, mailcatcher_command]
+COMMANDS: list[click.Command] = [
+    send_digests_command,
+    notify_employers_command,
+    send_emails_command,
+    mailcatcher_command,
+]

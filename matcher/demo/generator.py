@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.constants import CITIES
-from matcher.demo import hiring_process
+from matcher.demo import hiring_process, texts
 from matcher.demo.profiles import (
     AVAILABILITY_DAYS,
     CITY_COUNT_WEIGHTS,
@@ -128,8 +128,8 @@ def generate_demo(*, workers: int, jobs: int, seed: int, as_of: dt.date) -> Demo
     """The whole demo data set for `seed`, with every date relative to `as_of`."""
     if workers < 1 or jobs < 1:
         raise ValueError("the demo needs at least one worker and one job")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
-    worker_rng, job_rng, pool_rng, funnel_rng, audit_rng = streams
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+    worker_rng, job_rng, pool_rng, funnel_rng, audit_rng, text_rng = streams
     worker_sample = generate_workers(worker_rng, workers)
     employers = employer_names(job_rng, jobs)
     job_sample = generate_jobs(job_rng, jobs, employers)
@@ -143,8 +143,8 @@ def generate_demo(*, workers: int, jobs: int, seed: int, as_of: dt.date) -> Demo
         seed=seed,
         as_of=as_of,
         employers=sorted(set(job_sample.employer)),
-        workers=worker_rows(worker_sample, as_of),
-        jobs=job_rows(job_sample, as_of),
+        workers=worker_rows(worker_sample, as_of, text_rng),
+        jobs=job_rows(job_sample, as_of, text_rng),
         outcomes=outcome_rows(events, job_sample, worker_sample, job_index, worker_index, as_of),
         true_probabilities=[
             (job_sample.external_ids[j], worker_sample.external_ids[w], round(float(p), 6))
@@ -288,8 +288,37 @@ def _available_days(rng: np.random.Generator, authorization: np.ndarray) -> np.n
     return rng.integers(low, high + 1)
 
 
-def worker_rows(sample: WorkerSample, as_of: dt.date) -> list[dict]:
-    """The workers as JSON Lines contract rows (columns turned into lists once, for speed)."""
+def worker_rows(sample: WorkerSample, as_of: dt.date, text_rng: np.random.Generator) -> list[dict]:
+    """The workers as JSON Lines contract rows, some of them entered by resume alone."""
+    rows = _listed_worker_rows(sample, as_of)
+    resume_only = text_rng.random(len(rows)) < texts.RESUME_ONLY_SHARE
+    dated = text_rng.random(len(rows)) < texts.DATED_RESUME_SHARE
+    for row, only, has_dates in zip(rows, resume_only.tolist(), dated.tolist(), strict=True):
+        _write_resume(row, text_rng, as_of, resume_only=only, dated=has_dates)
+    return rows
+
+
+def _write_resume(
+    row: dict, rng: np.random.Generator, as_of: dt.date, *, resume_only: bool, dated: bool
+) -> None:
+    """Give `row` its resume; a resume-only worker keeps no skill list and no typed years."""
+    row["resume_text"] = texts.resume_text(
+        rng,
+        title=row.pop("_title"),
+        years=row["years_experience"],
+        skills=[skill["name"] for skill in row["skills"]],
+        cities=row["city_preferences"],
+        education=row["education"],
+        as_of=as_of,
+        dated=dated or not resume_only,
+    )
+    if resume_only:
+        row["skills"] = []
+        del row["years_experience"]
+
+
+def _listed_worker_rows(sample: WorkerSample, as_of: dt.date) -> list[dict]:
+    """The workers as contract rows with typed skill lists (columns turned into lists once)."""
     skills = _skill_lists(sample.skills, sample.skill_years)
     cities = _city_lists(sample.city_rank)
     start_dates = _iso_dates(as_of, sample.available_day)
@@ -316,7 +345,7 @@ def worker_rows(sample: WorkerSample, as_of: dt.date) -> list[dict]:
             "name": name,
             "email": f"{_email_local_part(name)}.{external_id.lower()}@example.com",
             "skills": skill_list,
-            "resume_text": _resume_text(ROLES[role].title, years, skill_list, city_list),
+            "_title": ROLES[role].title,
             "years_experience": years,
             "education": education,
             "city_preferences": city_list,
@@ -378,15 +407,6 @@ def _email_local_part(name: str) -> str:
     """ASCII, dotted form of a name; addresses use example.com so demo mail reaches nobody."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(ch if ch.isalnum() else "." for ch in ascii_name.lower()).strip(".")
-
-
-def _resume_text(title: str, years: float, skills: list[dict], cities: list[str]) -> str:
-    """A short resume that names only the worker's own skills."""
-    return (
-        f"{title} with {years:g} years of experience. "
-        f"Hands-on with {', '.join(skill['name'] for skill in skills)}. "
-        f"Relocating to Canada; preferred cities: {', '.join(cities)}."
-    )
 
 
 # --- employers and jobs ----------------------------------------------------------------------
@@ -475,12 +495,12 @@ def _job_french(rng: np.random.Generator, city: np.ndarray) -> np.ndarray:
     return levels
 
 
-def job_rows(sample: JobSample, as_of: dt.date) -> list[dict]:
+def job_rows(sample: JobSample, as_of: dt.date, text_rng: np.random.Generator) -> list[dict]:
     """The jobs as JSON Lines contract rows."""
-    return [_job_row(sample, j, as_of) for j in range(len(sample.external_ids))]
+    return [_job_row(sample, j, as_of, text_rng) for j in range(len(sample.external_ids))]
 
 
-def _job_row(sample: JobSample, j: int, as_of: dt.date) -> dict:
+def _job_row(sample: JobSample, j: int, as_of: dt.date, text_rng: np.random.Generator) -> dict:
     role = ROLES[sample.role[j]]
     seniority = SENIORITIES[sample.seniority[j]]
     required = [SKILLS[c] for c in np.flatnonzero(sample.required[j])]
@@ -492,7 +512,7 @@ def _job_row(sample: JobSample, j: int, as_of: dt.date) -> dict:
         "external_id": sample.external_ids[j],
         "employer": sample.employer[j],
         "title": title,
-        "description": _job_description(sample, j, title, required, nice),
+        "description": _job_description(sample, j, title, required, nice, text_rng),
         "required_skills": required,
         "nice_to_have_skills": nice,
         "city": city,
@@ -507,26 +527,27 @@ def _job_row(sample: JobSample, j: int, as_of: dt.date) -> dict:
 
 
 def _job_description(
-    sample: JobSample, j: int, title: str, required: list[str], nice: list[str]
+    sample: JobSample,
+    j: int,
+    title: str,
+    required: list[str],
+    nice: list[str],
+    rng: np.random.Generator,
 ) -> str:
-    """Posting text that names the job's skills, as a real posting would."""
-    role = ROLES[sample.role[j]]
-    city = CITIES[sample.city[j]]
-    remote = {"onsite": "on site", "hybrid": "hybrid", "remote": "fully remote in Canada"}
-    parts = [
-        f"{sample.employer[j]} is hiring a {title} in {city} ({remote[str(sample.remote[j])]}).",
-        f"You will {role.mission}, working with {', '.join(required)}.",
-        f"Nice to have: {', '.join(nice)}.",
-    ]
-    if sample.min_years[j] > 0:
-        parts.append(f"At least {sample.min_years[j]:g} years of professional experience.")
-    if sample.french_required[j] > 0:
-        parts.append(f"French at NCLC {sample.french_required[j]} or above is required.")
-    parts.append(
-        f"Salary {sample.salary_min[j]:,} to {sample.salary_max[j]:,} CAD a year."
-        " Open work permit holders welcome."
+    """Posting text that names the job's skills in sections, as a real posting would."""
+    return texts.posting_text(
+        rng,
+        employer=sample.employer[j],
+        title=title,
+        mission=ROLES[sample.role[j]].mission,
+        city=CITIES[sample.city[j]],
+        remote=str(sample.remote[j]),
+        required=required,
+        nice=nice,
+        min_years=float(sample.min_years[j]),
+        french_level=int(sample.french_required[j]),
+        salary=(int(sample.salary_min[j]), int(sample.salary_max[j])),
     )
-    return " ".join(parts)
 
 
 # --- who is shown to whom, and what happened -------------------------------------------------

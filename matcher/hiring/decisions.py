@@ -6,11 +6,12 @@ from sqlite_utils import Database
 
 from matcher.constants import DECISION_STAGES
 from matcher.errors import NotFound
+from matcher.hiring.contact_requests import clean_message, request_contact
 from matcher.hiring.stages import TransitionRefused as TransitionRefused  # re-exported
 from matcher.hiring.stages import candidate_stage, refusal
 from matcher.records import workers
 from matcher.records.outcomes import record_outcome
-from matcher.store import utc_now, write_transaction
+from matcher.store import write_transaction
 
 
 class NotADecisionStage(ValueError):
@@ -45,15 +46,18 @@ def record_decision(
     *,
     actor_user_id: int | None,
     source: str = "web",
+    message: str = "",
 ) -> dict:
     """Append the decision as an outcome event if the state machine allows it (see `stages`).
 
     Raises `TransitionRefused` (nothing written) when it does not; recording the candidate's
-    current stage again adds no event. "contacted" also sends a contact request, once.
+    current stage again adds no event. "contacted" also sends a contact request, once, with
+    the employer's `message` (RowError naming `message` when it is too long).
     """
     if stage not in DECISION_STAGES:
         raise NotADecisionStage(f"not a decision stage: {stage!r}")
     job_id = owned_job_id(db, employer_id, job_external_id)
+    message = clean_message(message)
     worker_id = live_worker_id(db, worker_external_id)
     with write_transaction(db):
         current = candidate_stage(db, job_id, worker_id)
@@ -72,7 +76,7 @@ def record_decision(
             )
             at, inserted = recorded.record.at, recorded.inserted
         if stage == "contacted":
-            _send_contact_request(db, job_id, worker_id, actor_user_id)
+            request_contact(db, job_id, worker_id, actor_user_id, message)
     return {
         "job": job_external_id,
         "worker": worker_external_id,
@@ -80,15 +84,6 @@ def record_decision(
         "at": at,
         "recorded": inserted,
     }
-
-
-def _send_contact_request(db: Database, job_id: int, worker_id: int, user_id: int | None) -> None:
-    """One pending request per job and worker; contacting again changes nothing."""
-    db.execute(
-        """INSERT OR IGNORE INTO contact_requests
-           (job_id, worker_id, requested_by_user_id, created_at) VALUES (?, ?, ?, ?)""",
-        [job_id, worker_id, user_id, utc_now()],
-    )
 
 
 def latest_decisions(db: Database, job_id: int) -> dict[str, str]:

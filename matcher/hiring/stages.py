@@ -15,7 +15,8 @@ The state machine governs decisions made through the pages and the API
     rejected     -> shortlisted (reconsidered)
     withdrawn    -> shortlisted (the worker came back)
 
-Every open stage may also end in `withdrawn` (the worker's choice, recorded by import).
+Every open stage may also end in `withdrawn`: the worker's choice, which the employer records
+on the pages or the API (or import brings in).
 Recording the stage a candidate is already in is not a transition and adds no event.
 """
 
@@ -179,24 +180,41 @@ def current_stage(events: list[tuple[str, str]]) -> tuple[str, str] | None:
     return stage
 
 
-def pipeline_stages(db: Database, job_id: int) -> dict[str, CandidateStage]:
-    """Every candidate with an outcome event on the job, by worker external id."""
+def _current_stages(db: Database, job_id: int, worker_column: str) -> dict:
+    """(stage, since) of every candidate with an outcome event on the job, by `worker_column`."""
     rows = db.execute(
-        """SELECT w.external_id, o.stage, o.at FROM outcomes o
-           JOIN workers w ON w.id = o.worker_id
-           WHERE o.job_id = ? ORDER BY o.at, o.id""",
+        f"""SELECT w.{worker_column}, o.stage, o.at FROM outcomes o
+            JOIN workers w ON w.id = o.worker_id
+            WHERE o.job_id = ? ORDER BY o.at, o.id""",
         [job_id],
     ).fetchall()
-    events: dict[str, list[tuple[str, str]]] = {}
+    events: dict = {}
     for worker, stage, at in rows:
         events.setdefault(worker, []).append((stage, at))
+    found = {worker: current_stage(worker_events) for worker, worker_events in events.items()}
+    return {worker: stage for worker, stage in found.items() if stage is not None}
+
+
+def pipeline_stages(db: Database, job_id: int) -> dict[str, CandidateStage]:
+    """Every candidate with an outcome event on the job, by worker external id."""
     contacts = _contact_statuses(db, job_id)
-    result = {}
-    for worker, worker_events in events.items():
-        found = current_stage(worker_events)
-        if found is not None:
-            result[worker] = CandidateStage(worker, found[0], found[1], contacts.get(worker))
-    return result
+    return {
+        worker: CandidateStage(worker, stage, since, contacts.get(worker))
+        for worker, (stage, since) in _current_stages(db, job_id, "external_id").items()
+    }
+
+
+def stages_by_worker_id(db: Database, job_id: int) -> dict[int, str]:
+    """The current stage of every candidate with an outcome event, by internal worker id."""
+    return {worker: stage for worker, (stage, _) in _current_stages(db, job_id, "id").items()}
+
+
+def outcomes_version(db: Database, job_id: int) -> tuple[int, int]:
+    """A version of the job's outcome events (append-only: their count and newest id)."""
+    count, newest = db.execute(
+        "SELECT count(*), coalesce(max(id), 0) FROM outcomes WHERE job_id = ?", [job_id]
+    ).fetchone()
+    return int(count), int(newest)
 
 
 def candidate_stage(db: Database, job_id: int, worker_id: int) -> CandidateStage:

@@ -91,7 +91,7 @@ def withdraw_consent(db: Database, worker_id: int, *, method: str) -> None:
             record_consent(db, worker_id, granted=False, method=method, wording=UNSUBSCRIBE_WORDING)
         db.execute(
             "UPDATE email_outbox SET status = 'failed', last_error = 'unsubscribed'"
-            " WHERE worker_id = ? AND status IN ('pending', 'sending')",
+            " WHERE worker_id = ? AND kind = 'digest' AND status IN ('pending', 'sending')",
             [worker_id],
         )
 
@@ -100,6 +100,23 @@ def may_email(db: Database, worker_id: int) -> bool:
     """Whether the worker may receive a match email right now."""
     sql = f"SELECT 1 FROM ({CONSENTING_WORKERS_SQL}) WHERE id = ?"
     return db.execute(sql, [worker_id]).fetchone() is not None
+
+
+def may_send_transactional(db: Database, worker_id: int | None, user_id: int | None) -> bool:
+    """Whether a transactional email (no consent needed) may go to this worker or account.
+
+    Never to a deleted worker or a disabled account, nor to an address that bounced for good.
+    """
+    if worker_id is not None:
+        sql = "SELECT email FROM workers WHERE id = ? AND deleted_at IS NULL"
+        row = db.execute(sql, [worker_id]).fetchone()
+    else:
+        sql = "SELECT email FROM users WHERE id = ? AND disabled_at IS NULL"
+        row = db.execute(sql, [user_id]).fetchone()
+    if row is None or not row[0]:
+        return False
+    suppressed = "SELECT 1 FROM email_suppressions WHERE email = ?"
+    return db.execute(suppressed, [row[0]]).fetchone() is None
 
 
 def suppress_address(db: Database, email: str, reason: str) -> None:

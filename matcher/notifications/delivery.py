@@ -1,4 +1,4 @@
-"""Delivering queued digests over SMTP (smtplib), with retries, bounces and a send lock.
+"""Delivering queued emails (digests, transactional ones) over SMTP: retries, bounces, a lock.
 
 Delivery is at most once per outbox row: a row is claimed (status sending) in a committed
 transaction, and marked again, committed, just before SMTP DATA. After a crash, a claimed row
@@ -11,8 +11,9 @@ with its reason and the batch goes on.
 
 A 4xx reply or a dropped connection is temporary: the message is retried later with
 back-off. A 5xx reply to the recipient or the message is permanent: the address is
-suppressed and never mailed again. Consent is checked again just before each message
-leaves, so an unsubscribe takes effect even for a digest already queued.
+suppressed and never mailed again. Consent is checked again just before each digest
+leaves, so an unsubscribe takes effect even for a digest already queued; transactional
+emails need no consent but never go to a deleted worker or a disabled account.
 """
 
 from __future__ import annotations
@@ -74,10 +75,10 @@ def send_lock(db_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def message_id_for(outbox_id: int, settings: Settings) -> str:
+def message_id_for(outbox_id: int, settings: Settings, kind: str = outbox.DIGEST) -> str:
     """A Message-ID fixed per outbox row, so a resend after a crash is recognisably the same."""
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "talentmatch.local"
-    return f"<digest-{outbox_id}@{domain}>"
+    return f"<{kind.replace('_', '-')}-{outbox_id}@{domain}>"
 
 
 _HEADER_BREAKERS = re.compile("[\\x00-\\x1f\\x7f\\u2028\\u2029]+")
@@ -101,10 +102,13 @@ def build_email(
     email["From"] = header_value(settings.mail_from)
     email["To"] = header_value(message.recipient)
     email["Date"] = format_datetime(now.astimezone(dt.UTC))
-    email["Message-ID"] = message_id_for(message.id, settings)
-    one_click = links.one_click_unsubscribe_url(settings.base_url, secret_key, message.worker_id)
-    email["List-Unsubscribe"] = f"<{one_click}>"
-    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email["Message-ID"] = message_id_for(message.id, settings, message.kind)
+    if message.kind == outbox.DIGEST:  # transactional emails have no list to leave
+        one_click = links.one_click_unsubscribe_url(
+            settings.base_url, secret_key, message.worker_id
+        )
+        email["List-Unsubscribe"] = f"<{one_click}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
@@ -214,14 +218,16 @@ def _deliver_one(
     now: dt.datetime,
     report: DeliveryReport,
 ) -> None:
-    message = outbox.claim(db, outbox_id, message_id_for(outbox_id, settings))
+    message = outbox.claim(db, outbox_id, lambda kind: message_id_for(outbox_id, settings, kind))
     if message is None:
         return
-    if not consent.may_email(db, message.worker_id):
+    if not _may_send(db, message):
         outbox.mark_failed(db, message, "no consent or address suppressed", count_attempt=False)
         report.skipped_no_consent += 1
         return
     try:
+        if message.kind != outbox.DIGEST:
+            message = _rendered(db, message, settings, secret_key)
         email = build_email(message, settings, secret_key, now)
         email.as_bytes()  # what smtplib will do: fail here, for this message only
     except Exception as error:  # the email library's refusals are not all ValueError
@@ -237,6 +243,23 @@ def _deliver_one(
     else:
         outbox.mark_sent(db, message, now)
         report.sent += 1
+
+
+def _may_send(db: Database, message: OutboxMessage) -> bool:
+    """Digests need the worker's consent; transactional emails only a live recipient."""
+    if message.kind == outbox.DIGEST:
+        return consent.may_email(db, message.worker_id)
+    return consent.may_send_transactional(db, message.worker_id, message.user_id)
+
+
+def _rendered(
+    db: Database, message: OutboxMessage, settings: Settings, secret_key: str
+) -> OutboxMessage:
+    """A transactional email rendered now, with this process's base URL, kept on its row."""
+    from matcher.notifications import transactional
+
+    rendered = transactional.render(db, message, settings.base_url, secret_key)
+    return outbox.store_rendering(db, message, rendered.subject, rendered.text, rendered.html)
 
 
 def _record_failure(

@@ -11,6 +11,8 @@ from matcher.fit import Fit
 from matcher.presentation import DisplayItem, explanation_items, fit_text
 
 DEFAULT_JOBS_PER_DIGEST = 5
+# The reasons an email shows on its one line per job: the skills and the place.
+SUMMARY_KEYS = ("skills", "city")
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,18 @@ class DigestJob:
     score: float
     explanation: Mapping[str, Any] = field(default_factory=dict)
     fit: Fit | None = None
+    salary_min_cad: int | None = None
+    salary_max_cad: int | None = None
 
     @cached_property
     def reasons(self) -> list[DisplayItem]:
         """The presenter's reasons in the worker's voice, as on their matches page."""
         return explanation_items(self.explanation, "worker")
+
+    @property
+    def summary(self) -> list[DisplayItem]:
+        """The reasons of the email's one line: skills held and missing, and the place."""
+        return [item for item in self.reasons if item.key in SUMMARY_KEYS]
 
     @property
     def fit_text(self) -> str:

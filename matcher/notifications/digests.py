@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from matcher.config import Settings, resolve_secret_key
+from matcher.i18n import DEFAULT_LANGUAGE, worker_language
 from matcher.notifications import delivery, outbox
 from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest
 from matcher.notifications.outbox import OutboxMessage
@@ -41,9 +42,13 @@ class DigestRunReport:
         return counts
 
 
-def outbox_message(digest: Digest, settings: Settings, secret_key: str) -> OutboxMessage:
-    """The rendered email of `digest`, ready for the outbox."""
-    rendered = render_digest(digest, base_url=settings.base_url, secret_key=secret_key)
+def outbox_message(
+    digest: Digest, settings: Settings, secret_key: str, language: str = DEFAULT_LANGUAGE
+) -> OutboxMessage:
+    """The rendered email of `digest` in `language`, ready for the outbox."""
+    rendered = render_digest(
+        digest, base_url=settings.base_url, secret_key=secret_key, language=language
+    )
     return OutboxMessage(
         worker_id=digest.worker_id,
         period=digest.period,
@@ -61,7 +66,10 @@ def queue_digests(
     """Choose and render every due digest; queue them unless `dry_run`."""
     secret_key = resolve_secret_key(settings)
     digests = choose_digests(db, settings, now, **choice)
-    messages = [outbox_message(digest, settings, secret_key) for digest in digests]
+    messages = [
+        outbox_message(digest, settings, secret_key, worker_language(db, digest.worker_id))
+        for digest in digests
+    ]
     report = DigestRunReport(
         digests=len(digests), jobs_listed=sum(len(d.jobs) for d in digests), dry_run=dry_run
     )

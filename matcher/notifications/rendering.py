@@ -1,4 +1,4 @@
-"""Rendering a digest as a multipart email body: plain text and HTML (autoescaped)."""
+"""Rendering emails as multipart bodies: plain text and HTML (autoescaped), in a language."""
 
 from __future__ import annotations
 
@@ -10,17 +10,20 @@ import jinja2
 
 from matcher.i18n import DEFAULT_LANGUAGE, reading_language, translations_for
 from matcher.notifications import links
-from matcher.notifications.digest import Digest
+from matcher.notifications.digest import Digest, DigestJob
 from matcher.presentation import fit_html, fit_legend, item_html, item_text, percentile_legend
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
-class RenderedDigest:
+class RenderedEmail:
     subject: str
     text: str
     html: str
+
+
+RenderedDigest = RenderedEmail
 
 
 @cache
@@ -41,26 +44,60 @@ def _environment(autoescape: bool, language: str = DEFAULT_LANGUAGE) -> jinja2.E
     return environment
 
 
-def digest_subject(digest: Digest) -> str:
-    """The subject line: how many jobs and the best one."""
+def digest_subject(digest: Digest, language: str = DEFAULT_LANGUAGE) -> str:
+    """The subject line in `language`: how many jobs and the best one."""
+    gettext = translations_for(language).gettext
     best = digest.jobs[0]
+    facts = {"title": best.title, "employer": best.employer, "count": len(digest.jobs)}
     if len(digest.jobs) == 1:
-        return f"A job that fits you: {best.title} at {best.employer}"
-    return f"{len(digest.jobs)} jobs that fit you, starting with {best.title} at {best.employer}"
+        return gettext("A job that fits you: %(title)s at %(employer)s") % facts
+    return gettext("%(count)s jobs that fit you, starting with %(title)s at %(employer)s") % facts
 
 
-def render_digest(digest: Digest, *, base_url: str, secret_key: str) -> RenderedDigest:
-    """The subject, text and HTML of `digest`, with signed unsubscribe and feedback links."""
-    subject = digest_subject(digest)
+def _job_links(base_url: str, secret_key: str, worker_id: int, job: DigestJob) -> dict[str, str]:
+    """A job's links: its page (plain, behind sign-in) and the signed one-click answers."""
+    return {
+        "page": links.job_page_url(base_url, job.external_id),
+        "interested": links.interest_url(
+            base_url, secret_key, worker_id, job.job_id, links.INTERESTED
+        ),
+        "not_for_me": links.interest_url(
+            base_url, secret_key, worker_id, job.job_id, links.NOT_FOR_ME
+        ),
+        "not_relevant": links.not_relevant_url(base_url, secret_key, worker_id, job.job_id),
+    }
+
+
+def render_digest(
+    digest: Digest, *, base_url: str, secret_key: str, language: str = DEFAULT_LANGUAGE
+) -> RenderedDigest:
+    """The subject, text and HTML of `digest` in `language`, with its signed links."""
+    subject = digest_subject(digest, language)
+    job_links = {
+        job.job_id: _job_links(base_url, secret_key, digest.worker_id, job) for job in digest.jobs
+    }
     context = {
         "digest": digest,
         "subject": subject,
+        "language": language,
+        "sign_in_url": links.sign_in_url(base_url),
         "unsubscribe_url": links.unsubscribe_url(base_url, secret_key, digest.worker_id),
-        "not_relevant_urls": {
-            job.job_id: links.not_relevant_url(base_url, secret_key, digest.worker_id, job.job_id)
-            for job in digest.jobs
-        },
+        "job_links": job_links,
+        "not_relevant_urls": {job_id: urls["not_relevant"] for job_id, urls in job_links.items()},
     }
-    text = _environment(False).get_template("digest.txt").render(context)
-    html = _environment(True).get_template("digest.html").render(context)
+    # The presenter's filters (reasons, fit bands) read the active language.
+    with reading_language(language):
+        text = _environment(False, language).get_template("digest.txt").render(context)
+        html = _environment(True, language).get_template("digest.html").render(context)
     return RenderedDigest(subject, text, html)
+
+
+def render_email(name: str, language: str, context: dict) -> RenderedEmail:
+    """Templates `name.subject.txt`, `name.txt` and `name.html` in `language`."""
+    context = {"language": language, **context}
+    with reading_language(language):
+        subject_template = _environment(False, language).get_template(f"{name}.subject.txt")
+        context["subject"] = " ".join(subject_template.render(context).split())
+        text = _environment(False, language).get_template(f"{name}.txt").render(context)
+        html = _environment(True, language).get_template(f"{name}.html").render(context)
+    return RenderedEmail(context["subject"], text, html)

@@ -1,6 +1,6 @@
 """Choosing each due worker's digest: their best open jobs of at least the configured fit
 band (`Settings.digest_min_band`) that no earlier digest announced and that they did not
-mark as not relevant.
+mark as not relevant or "Not for me".
 
 The same two stages as a worker's matches page (`matcher.ranking.matches_for_worker`), done
 for every due worker at once: the cheap retrieval score, computed for blocks of workers
@@ -25,6 +25,7 @@ from matcher.config import Settings
 from matcher.features.pair_features import EXPERIENCE_SHORTFALL_FOR_ZERO
 from matcher.features.population import JobProfile
 from matcher.fit import BANDS, Fit, FitBand, band_named
+from matcher.hiring.interest import not_for_me_pairs
 from matcher.notifications import outbox
 from matcher.notifications.consent import CONSENTING_WORKERS_SQL
 from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest, DigestJob
@@ -73,12 +74,15 @@ def due_recipients(db: Database, now: dt.datetime) -> list[Recipient]:
 
 
 def excluded_pairs(db: Database) -> dict[int, set[int]]:
-    """Job ids per worker that must not appear again: already announced, or not relevant."""
+    """Job ids per worker that must not appear again: already announced, not relevant, or
+    currently "Not for me"."""
     excluded: dict[int, set[int]] = defaultdict(set)
     for worker_id, job_id in db.execute(
         "SELECT worker_id, job_id FROM digest_sent_jobs"
         " UNION SELECT worker_id, job_id FROM match_feedback"
     ):
+        excluded[worker_id].add(job_id)
+    for worker_id, job_id in not_for_me_pairs(db):
         excluded[worker_id].add(job_id)
     return excluded
 
@@ -352,4 +356,6 @@ def _digest_job(job: JobProfile, score: float, index: WorkerIndex, row: int, fit
         score=score,
         explanation=explain(job, index, row),
         fit=fit,
+        salary_min_cad=job.salary_min_cad,
+        salary_max_cad=job.salary_max_cad,
     )

@@ -8,6 +8,7 @@ their explanation and serialise to PRODUCT.md's JSON shapes with `.to_json()`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -23,7 +24,9 @@ from matcher.config import Settings, load_settings
 from matcher.errors import NotFound
 from matcher.features.pair_features import pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
-from matcher.fit import Fit
+from matcher.fit import BANDS, Fit
+from matcher.hiring.interest import INTEREST_ORDER, interest_for_job, not_for_me_jobs
+from matcher.hiring.stages import outcomes_version, stages_by_worker_id
 from matcher.ranking.caches import change_version, database_key
 from matcher.ranking.explanations import explain
 from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
@@ -329,12 +332,34 @@ def shortlist_for_job(
     size = None if pool_size is None else max(pool_size, offset + limit)
     ranked = ranked_pool(db, job_external_id, filters, settings, size, job=job)
     scale = fit_scale(db, ranked.job, settings, ranked if _is_scale_pool(filters, size) else None)
+    if filters.sort == "reciprocal":
+        ranked = reciprocal_order(db, ranked, scale)
     return Shortlist(
         ranked.job.external_id,
         ranked.model_version,
         ranked.candidates(offset, limit, scale),
         ranked.total,
         ranked.job,
+    )
+
+
+def reciprocal_order(db: Database, pool: RankedPool, scale: FitScale) -> RankedPool:
+    """The pool in reciprocal order: employer fit x worker interest.
+
+    Fit bands keep their order (strong before good); within a band, workers who said
+    "I'm interested" come first, then those who did not answer, then "Not for me"; then by
+    score. Interest is read fresh (it is not part of the cached pool's key).
+    """
+    if len(pool.rows) == 0:
+        return pool
+    fits = fits_for(pool.job, pool.index, scale, pool.rows)
+    bands = np.array([BANDS.index(fit.band) for fit in fits])
+    choices = interest_for_job(db, pool.job.id)
+    worker_ids = pool.index.table.worker_ids[pool.rows].tolist()
+    interest = np.array([INTEREST_ORDER[choices.get(worker_id)] for worker_id in worker_ids])
+    order = np.lexsort((pool.rows, -pool.scores, interest, bands))
+    return dataclasses.replace(
+        pool, rows=pool.rows[order], scores=pool.scores[order], _scale=[], _fits={}
     )
 
 
@@ -424,14 +449,27 @@ def ranked_pool(
         scorer.version,
         dt.datetime.now(dt.UTC).date(),  # availability counts days from today
     )
+    stage_version = _stage_version(db, job_external_id, filters, job)
 
     def build() -> RankedPool:
         # Pools of other versions are most likely never asked for again, and each holds on
         # to the worker table it was built from, so they go when a current one is built.
-        _ranked_pools.discard(lambda key: key[0] == database and key[4:] != versions)
+        _ranked_pools.discard(lambda key: key[0] == database and key[-4:] != versions)
         return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
 
-    return _ranked_pools.get((database, job_external_id, filters, pool_size, *versions), build)
+    key = (database, job_external_id, filters, pool_size, stage_version, *versions)
+    return _ranked_pools.get(key, build)
+
+
+def _stage_version(
+    db: Database, job_external_id: str, filters: CandidateFilters, job: JobProfile | None
+) -> tuple[int, int] | None:
+    """The job's outcome events' version when the filters read stages (a new decision moves
+    a candidate in or out), else None."""
+    if not filters.reads_stages:
+        return None
+    job = job or load_job(db, job_external_id)
+    return None if job is None else outcomes_version(db, job.id)
 
 
 def build_ranked_pool(
@@ -447,7 +485,8 @@ def build_ranked_pool(
     job = job or load_job(db, job_external_id)
     if job is None:
         raise NotFound("job", job_external_id)
-    mask = eligible_mask(index, job, filters)
+    stages = stages_by_worker_id(db, job.id) if filters.reads_stages else None
+    mask = eligible_mask(index, job, filters, stages)
     if pool_size is None:
         weights, pool = None, np.flatnonzero(mask)
     else:
@@ -505,7 +544,8 @@ def matches_for_worker(
     """The worker's best `limit` open jobs with explanations, leaving out `exclude_job_ids`.
 
     `exclude_job_ids` takes internal job ids (int) or external ids (str), for instance the
-    jobs a digest already sent. Raises NotFound for an unknown or deleted worker.
+    jobs a digest already sent; jobs the worker marked "Not for me" are always left out.
+    Raises NotFound for an unknown or deleted worker.
     """
     _check_page(limit, 0)
     found = db.execute(
@@ -519,7 +559,8 @@ def matches_for_worker(
     if row is None:
         raise NotFound("worker", worker_external_id)
     jobs = open_jobs(db, index)
-    exclude = _excluded_ids(db, list(exclude_job_ids))
+    # Jobs the worker said are "Not for me" never come back in their matches.
+    exclude = _excluded_ids(db, list(exclude_job_ids)) | not_for_me_jobs(db, found[0])
     pool = retrieve_jobs(jobs, index, row, pool_size=max(pool_size, limit), exclude=exclude)
     scores = score_jobs_for_worker(scorer, pool, index.table, row).tolist()
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))[:limit]

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from matcher.constants import CITIES
+from matcher.email_addresses import InvalidEmail, canonical_email
 
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
@@ -102,11 +103,15 @@ def _describe(character: str) -> str:
 
 
 def email_address(row: dict, field: str) -> str:
-    """A required, plausibly valid email address."""
+    """A required, plausibly valid email address, in its canonical form (`email_addresses`)."""
     value = required_text(row, field)
-    if not EMAIL_PATTERN.match(value):
+    try:
+        canonical = canonical_email(value)
+    except InvalidEmail:
+        canonical = value
+    if not EMAIL_PATTERN.match(canonical):
         raise RowError(field, f"not a valid email address ({value!r})")
-    return value
+    return canonical
 
 
 def boolean(row: dict, field: str, default: bool) -> bool:

@@ -432,6 +432,143 @@ def m015_languages(db: Database) -> None:
 
 
 @migrations()
+def m016_worker_interest(db: Database) -> None:
+    _run(
+        db,
+        # A worker's answer to a job ("I'm interested" / "Not for me"), append-only: the
+        # latest row (by id) per worker and job is the current choice, earlier ones are kept
+        # so that interest can later be read as of an outcome's date without leakage.
+        """CREATE TABLE worker_interest (
+            id INTEGER PRIMARY KEY,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            choice TEXT NOT NULL CHECK (choice IN ('interested', 'not_for_me')),
+            source TEXT NOT NULL CHECK (source IN ('page', 'email')),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX worker_interest_pair ON worker_interest(worker_id, job_id, id)",
+        "CREATE INDEX worker_interest_job ON worker_interest(job_id, worker_id, id)",
+        """CREATE TRIGGER worker_interest_append_only BEFORE UPDATE ON worker_interest
+        BEGIN SELECT RAISE(ABORT, 'worker_interest is append-only'); END""",
+    )
+
+
+@migrations()
+def m017_canonical_email_domains(db: Database) -> None:
+    """Addresses stored before `matcher.email_addresses` get its form: an internationalised
+    domain in punycode, a domain in lower case. An address whose canonical form another
+    account already holds stays as it was (both spellings cannot be one account silently)."""
+    from matcher.email_addresses import canonical_or_as_typed
+
+    for table in ("users", "workers"):
+        rows = db.execute(f"SELECT id, email FROM {table} WHERE email IS NOT NULL").fetchall()
+        for row_id, email in rows:
+            canonical = canonical_or_as_typed(email)
+            if canonical == email:
+                continue
+            taken = db.execute(
+                f"SELECT 1 FROM {table} WHERE email = ? AND id != ?", [canonical, row_id]
+            ).fetchone()
+            if table == "workers" or taken is None:
+                db.execute(f"UPDATE {table} SET email = ? WHERE id = ?", [canonical, row_id])
+
+
+_GENERAL_OUTBOX = """CREATE TABLE email_outbox_m018 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'digest'
+        CHECK (kind IN ('digest', 'contact_request', 'contact_answer', 'employer_daily')),
+    dedupe_key TEXT UNIQUE,  -- a digest is also unique by (worker_id, period)
+    worker_id INTEGER REFERENCES workers(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    period TEXT,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    job_ids TEXT NOT NULL DEFAULT '[]',
+    payload TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    message_id TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    smtp_data_at TEXT,
+    UNIQUE (worker_id, period),
+    CHECK (worker_id IS NOT NULL OR user_id IS NOT NULL),
+    CHECK (kind != 'digest' OR (worker_id IS NOT NULL AND period IS NOT NULL)),
+    CHECK (kind = 'digest' OR dedupe_key IS NOT NULL)
+)"""
+_OUTBOX_COLUMNS = (
+    "id, worker_id, period, recipient, subject, body_text, body_html, job_ids, status,"
+    " attempts, next_attempt_at, last_error, message_id, created_at, sent_at, smtp_data_at"
+)
+
+
+def _rebuild_outbox_as_general(db: Database) -> None:
+    """SQLite's documented table rebuild: new table, copy, drop, rename (foreign keys off)."""
+    _run(
+        db,
+        _GENERAL_OUTBOX,
+        f"""INSERT INTO email_outbox_m018 (kind, dedupe_key, {_OUTBOX_COLUMNS})
+            SELECT 'digest', 'digest:' || worker_id || ':' || period, {_OUTBOX_COLUMNS}
+            FROM email_outbox""",
+        "DROP TABLE email_outbox",
+        "ALTER TABLE email_outbox_m018 RENAME TO email_outbox",
+        "CREATE INDEX email_outbox_status ON email_outbox(status, next_attempt_at)",
+        "CREATE INDEX email_outbox_user ON email_outbox(user_id)",
+    )
+
+
+def _outbox_is_general(db: Database) -> bool:
+    return "kind" in db["email_outbox"].columns_dict
+
+
+@migrations(transactional=False)
+def m018_general_outbox(db: Database) -> None:
+    # Not transactional: the rebuild needs foreign keys off, which SQLite only allows
+    # outside a transaction (with them on, dropping the old table would null
+    # digest_sent_jobs.outbox_id). The work is one transaction of its own, and idempotent.
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not _outbox_is_general(db):
+                _rebuild_outbox_as_general(db)
+                _m018_new_columns_and_tables(db)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"m018 left broken foreign keys: {problems[:5]}")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+    finally:
+        db.conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _m018_new_columns_and_tables(db: Database) -> None:
+    _run(
+        db,
+        # The employer's short message with a contact request (line breaks kept).
+        "ALTER TABLE contact_requests ADD COLUMN message TEXT NOT NULL DEFAULT ''",
+        # An employer user's opt-in to the daily "new strong matches" email (off by default).
+        "ALTER TABLE users ADD COLUMN strong_match_emails INTEGER NOT NULL DEFAULT 0",
+        # Candidates a daily employer email announced, so no later one counts them as new.
+        """CREATE TABLE employer_notified_candidates (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            outbox_id INTEGER REFERENCES email_outbox(id) ON DELETE SET NULL,
+            notified_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, job_id, worker_id)
+        ) WITHOUT ROWID""",
+    )
+
+
+@migrations()
 def m020_french_postings(db: Database) -> None:
     _run(
         db,

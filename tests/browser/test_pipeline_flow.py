@@ -64,7 +64,7 @@ def test_employer_moves_a_candidate_through_the_pipeline(browser, served):
 
     page.goto(url + "/jobs/ACME-1/candidates/W1")
     _record(page, "Shortlisted", "Recorded")
-    _record(page, "Contacted", "contact request was sent")
+    _record(page, "Contacted: send the contact request", "contact request was sent")
     assert page.get_by_role("button", name="Interviewed").count() == 0
     _shot(page, "3_contacted")
 

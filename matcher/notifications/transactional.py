@@ -1,0 +1,107 @@
+"""Transactional emails, rendered from their outbox row's facts just before they leave.
+
+`contact_request` tells a worker an employer asked to contact them (with the message, a
+link to the job and signed links to accept or decline), `contact_answer` tells the employer
+user who asked what the worker answered, `employer_daily` tells an employer user how many
+new strong matches their jobs have. Each is in its recipient's language and carries the
+sending process's base URL (`Settings.base_url`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from sqlite_utils import Database
+
+from matcher.fit import STRONG
+from matcher.hiring.contact_requests import contact_request_facts
+from matcher.i18n import user_language, worker_language
+from matcher.notifications import links, outbox
+from matcher.notifications.outbox import OutboxMessage
+from matcher.notifications.rendering import RenderedEmail as Rendered
+from matcher.notifications.rendering import render_email
+
+
+class NothingToSay(LookupError):
+    """The facts the email was about are gone (a request deleted with its worker)."""
+
+
+def render(db: Database, message: OutboxMessage, base_url: str, secret_key: str) -> Rendered:
+    """The subject, text and HTML of a transactional outbox row."""
+    if message.kind == outbox.CONTACT_REQUEST:
+        return _contact_request(db, message, base_url, secret_key)
+    if message.kind == outbox.CONTACT_ANSWER:
+        return _contact_answer(db, message, base_url)
+    if message.kind == outbox.EMPLOYER_DAILY:
+        return _employer_daily(db, message, base_url)
+    raise ValueError(f"not a transactional email kind: {message.kind!r}")
+
+
+def _facts(db: Database, message: OutboxMessage) -> dict:
+    facts = contact_request_facts(db, message.payload["request_id"])
+    if facts is None:
+        raise NothingToSay(f"contact request {message.payload['request_id']} is gone")
+    return facts
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _contact_request(
+    db: Database, message: OutboxMessage, base_url: str, secret_key: str
+) -> Rendered:
+    facts = _facts(db, message)
+    issued_at = _parse_time(facts["created_at"])
+
+    def answer_url(answer: str) -> str:
+        return links.contact_answer_url(
+            base_url, secret_key, facts["worker_id"], facts["id"], answer, issued_at=issued_at
+        )
+
+    context = {
+        "r": facts,
+        "job_url": f"{base_url}/me/jobs/{quote(facts['job'], safe='')}",
+        "accept_url": answer_url("accept"),
+        "decline_url": answer_url("decline"),
+        "requests_url": f"{base_url}/me/contact-requests",
+        "expires_on": (issued_at + links.CONTACT_LINK_LIFETIME).date().isoformat(),
+    }
+    return render_email(outbox.CONTACT_REQUEST, worker_language(db, facts["worker_id"]), context)
+
+
+def _contact_answer(db: Database, message: OutboxMessage, base_url: str) -> Rendered:
+    facts = _facts(db, message)
+    if facts["status"] != "accepted":  # the name and email stay hidden
+        facts = {**facts, "worker_name": None, "worker_email": None}
+    job, worker = quote(facts["job"], safe=""), quote(facts["worker"], safe="")
+    context = {"r": facts, "candidate_url": f"{base_url}/jobs/{job}/candidates/{worker}"}
+    return render_email(outbox.CONTACT_ANSWER, user_language(db, message.user_id), context)
+
+
+def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rendered:
+    jobs = []
+    for entry in message.payload["jobs"]:
+        row = db.execute(
+            "SELECT external_id, title, city FROM jobs WHERE id = ?", [entry["job_id"]]
+        ).fetchone()
+        if row is None:
+            continue
+        jobs.append(
+            {
+                "title": row[1],
+                "city": row[2],
+                "count": len(entry["worker_ids"]),
+                "shortlist_url": f"{base_url}/jobs/{quote(row[0], safe='')}/shortlist",
+            }
+        )
+    if not jobs:
+        raise NothingToSay("the jobs of this notification are gone")
+    context = {
+        "jobs": jobs,
+        "total": sum(job["count"] for job in jobs),
+        "strong_rule": STRONG.legend,
+        "settings_url": f"{base_url}/jobs#strong-match-emails",
+    }
+    return render_email(outbox.EMPLOYER_DAILY, user_language(db, message.user_id), context)
