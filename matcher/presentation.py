@@ -277,9 +277,14 @@ def fit_html(fit: Fit) -> Markup:
 def start_text(estimate: StartEstimate | None) -> str:
     """A permit timeline (`matcher.permits.StartEstimate`) in words, for employer pages."""
     if estimate is None:
-        return "unknown (work authorization not recognised)"
+        return gettext("unknown (work authorization not recognised)")
     start = estimate.earliest_start.isoformat()
     if not estimate.needs_permit:
-        return f"can start {start}"
+        return gettext("can start %(date)s", date=start)
     pathway = estimate.pathway
-    return f"earliest start {start} · {pathway.label}, typically {pathway.typical_weeks} weeks"
+    return gettext(
+        "earliest start %(date)s · %(pathway)s, typically %(weeks)s weeks",
+        date=start,
+        pathway=gettext(pathway.label),
+        weeks=pathway.typical_weeks,
+    )

@@ -129,8 +129,9 @@ def _owned_job_or_404(external_id: str) -> JobProfile:
 def _iso_date(form: FlaskForm, field: StringField) -> None:
     try:
         parse_start_date(field.data)
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
+    except ValueError:
+        message = _("%(value)s is not a date (YYYY-MM-DD)", value=repr(field.data.strip()))
+        raise ValidationError(message) from None
 
 
 class FilterForm(FlaskForm):

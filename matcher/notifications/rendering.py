@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from babel.numbers import format_decimal
 
 from matcher.i18n import DEFAULT_LANGUAGE, reading_language, translations_for
 from matcher.notifications import links
@@ -39,6 +40,7 @@ def _environment(autoescape: bool, language: str = DEFAULT_LANGUAGE) -> jinja2.E
     environment.install_gettext_translations(translations_for(language), newstyle=True)
     # The one presenter's words: the same on the worker's matches page.
     environment.filters.update(item_text=item_text, item_html=item_html, fit_html=fit_html)
+    environment.filters["format_number"] = lambda value: format_decimal(value, locale=language)
     with reading_language(language):
         environment.globals.update(fit_legend=fit_legend(), percentile_legend=percentile_legend())
     return environment
