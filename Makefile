@@ -10,7 +10,7 @@ PORT ?= 8000
 
 export TALENTMATCH_DB ?= $(DB)
 
-.PHONY: run test lint format browser demo clean lock
+.PHONY: run test lint format browser demo clean lock translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,16 @@ run: demo
 		$(BIN)/talentmatch mailcatcher & \
 		$(BIN)/talentmatch scheduler & \
 		$(BIN)/talentmatch serve --host $(HOST) --port $(PORT) --processes 2
+
+# Extract every wrapped string, merge new ones into the French catalog, compile it.
+# Untranslated or fuzzy entries then fail tests/test_i18n_catalog.py, which lists them.
+CATALOGS := matcher/i18n/translations
+translations: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project talentmatch -o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) -l fr \
+		--width 100 --ignore-obsolete
+	$(BIN)/pybabel compile -d $(CATALOGS) --statistics
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache

@@ -539,6 +539,7 @@ class SignUpRequest:
     password: str
     work_authorization: str
     match_emails: bool
+    preferred_language: str | None = None
 
 
 def start_sign_up(
@@ -557,7 +558,8 @@ def start_sign_up(
     with write_transaction(db):
         db.execute(
             "INSERT INTO pending_sign_ups (token_hash, email, name, password_hash,"
-            " work_authorization, match_emails, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " work_authorization, match_emails, preferred_language, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 _token_hash(token),
                 request.email,
@@ -565,6 +567,7 @@ def start_sign_up(
                 password_hash,
                 request.work_authorization,
                 int(request.match_emails),
+                request.preferred_language,
                 _format_time(_now(now)),
             ],
         )
@@ -595,6 +598,7 @@ def finish_sign_up(
                 "email": row["email"],
                 "work_authorization": row["work_authorization"],
                 "match_emails": bool(row["match_emails"]),
+                "preferred_language": row["preferred_language"],
             }
         )
         return _create_worker_with_hash(db, record, row["password_hash"])
@@ -602,8 +606,8 @@ def finish_sign_up(
 
 def _pending_sign_up(db: Database, token: str, now: dt.datetime) -> dict | None:
     cursor = db.execute(
-        "SELECT email, name, password_hash, work_authorization, match_emails"
-        " FROM pending_sign_ups WHERE token_hash = ? AND created_at >= ?",
+        "SELECT email, name, password_hash, work_authorization, match_emails,"
+        " preferred_language FROM pending_sign_ups WHERE token_hash = ? AND created_at >= ?",
         [_token_hash(token), _format_time(now - SIGN_UP_LINK_AGE)],
     )
     row = cursor.fetchone()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from matcher.i18n import N_
+
 CITIES: tuple[str, ...] = ("Toronto", "Vancouver", "Montreal")
 REMOTE_POLICIES: tuple[str, ...] = ("onsite", "hybrid", "remote")
 JOB_STATUSES: tuple[str, ...] = ("open", "closed")
@@ -13,14 +15,35 @@ WORK_AUTHORIZATIONS: tuple[str, ...] = (
     "employer_specific_permit",
     "needs_permit",
 )
-# How every page, form and email names each work authorization.
+# How every page, form and email names each work authorization (pages translate it).
 WORK_AUTHORIZATION_LABELS: dict[str, str] = {
-    "citizen": "Canadian citizen",
-    "permanent_resident": "Permanent resident",
-    "open_work_permit": "Open work permit",
-    "employer_specific_permit": "Employer-specific permit",
-    "needs_permit": "Needs a permit",
+    "citizen": N_("Canadian citizen"),
+    "permanent_resident": N_("Permanent resident"),
+    "open_work_permit": N_("Open work permit"),
+    "employer_specific_permit": N_("Employer-specific permit"),
+    "needs_permit": N_("Needs a permit"),
 }
+# The sign-up and profile choices, worded as people say them, each with the value it stores.
+WORK_AUTHORIZATION_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("citizen", "citizen", N_("Canadian citizen")),
+    ("permanent_resident", "permanent_resident", N_("Permanent resident of Canada")),
+    (
+        "open_work_permit",
+        "open_work_permit",
+        N_("Canadian open work permit (post-graduation, spousal, working holiday…)"),
+    ),
+    (
+        "h1b_open_work_permit",
+        "open_work_permit",
+        N_("US H-1B holder with a Canadian open work permit"),
+    ),
+    (
+        "employer_specific_permit",
+        "employer_specific_permit",
+        N_("Employer-specific work permit (tied to one employer)"),
+    ),
+    ("needs_permit", "needs_permit", N_("I will need a work permit")),
+)
 LANGUAGE_LEVEL_RANGE: tuple[int, int] = (0, 12)
 
 # Hiring funnel stages, in the order a candidate moves through them.

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from matcher.i18n import N_
+
 
 @dataclass(frozen=True)
 class FitBand:
@@ -40,7 +42,7 @@ class FitBand:
 
 STRONG = FitBand(
     "strong",
-    "Strong fit",
+    N_("Strong fit"),
     90,
     0.75,
     True,
@@ -49,7 +51,7 @@ STRONG = FitBand(
 )
 GOOD = FitBand(
     "good",
-    "Good fit",
+    N_("Good fit"),
     70,
     0.5,
     True,
@@ -57,13 +59,13 @@ GOOD = FitBand(
 )
 FAIR = FitBand(
     "fair",
-    "Fair fit",
+    N_("Fair fit"),
     40,
     0.25,
     False,
     "top 60% and at least a quarter of the required skills",
 )
-WEAK = FitBand("weak", "Weak fit", 0, 0.0, False, "everyone else")
+WEAK = FitBand("weak", N_("Weak fit"), 0, 0.0, False, "everyone else")
 # Best first: a pair's band is the first that admits it.
 BANDS: tuple[FitBand, ...] = (STRONG, GOOD, FAIR, WEAK)
 BAND_KEYS: tuple[str, ...] = tuple(band.key for band in BANDS)

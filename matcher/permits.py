@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from matcher.i18n import N_
+
 # Authorizations that let the worker start any job on their available date.
 NO_NEW_PERMIT: frozenset[str] = frozenset({"citizen", "permanent_resident", "open_work_permit"})
 # An employer-specific permit is tied to another employer: a new job needs a new permit.
@@ -27,7 +29,7 @@ class Pathway:
     """How a worker gets permission to work a job, and its typical processing time."""
 
     key: str
-    label: str
+    label: str  # marked with N_: translated when shown
     lmia_business_days: int  # ESDC's Labour Market Impact Assessment
     permit_business_days: int  # IRCC's work permit, once the LMIA is positive
     source: str  # where the figures come from (docs/PERMIT_TIMELINE.md has the pages)
@@ -44,18 +46,18 @@ class Pathway:
 
 # The constants of the timeline; docs/PERMIT_TIMELINE.md cites each.
 NO_PERMIT_NEEDED = Pathway(
-    "none", "No new permit needed", 0, 0, "the worker's status already allows the work"
+    "none", N_("No new permit needed"), 0, 0, "the worker's status already allows the work"
 )
 GLOBAL_TALENT_STREAM = Pathway(
     "global_talent_stream",
-    "Global Talent Stream (LMIA, then a work permit)",
+    N_("Global Talent Stream (LMIA, then a work permit)"),
     10,  # ESDC's service standard for GTS LMIAs: 10 business days
     10,  # IRCC's Global Skills Strategy standard: two weeks for the work permit
     "ESDC GTS service standard; IRCC Global Skills Strategy two-week processing",
 )
 HIGH_WAGE_LMIA = Pathway(
     "high_wage_lmia",
-    "Regular high-wage LMIA, then a work permit",
+    N_("Regular high-wage LMIA, then a work permit"),
     45,  # ESDC's published high-wage averages ran about 40 to 66 business days (2023-24)
     40,  # an LMIA-based work permit from outside Canada: about 8 weeks, varying by country
     "ESDC LMIA processing times (high-wage stream); IRCC processing times tool",

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from matcher.constants import WORK_AUTHORIZATION_LABELS
 from matcher.fit import BANDS, Fit, required_share
+from matcher.i18n import N_, active_language, gettext, translator
 
 if TYPE_CHECKING:
     from matcher.permits import StartEstimate
@@ -29,10 +30,21 @@ Status = Literal["met", "missing", "partial", "unknown", "info"]
 MARKS: dict[str, str] = {"met": "✓", "missing": "✗", "partial": "~", "unknown": "?", "info": ""}
 TAG_MARKS: dict[str, str] = {"met": "✓", "missing": "✗", "bonus": "+"}
 TAG_CLASSES: dict[str, str] = {"met": "tag matched", "missing": "tag missing", "bonus": "tag"}
-PERCENTILE_LEGEND = (
+# Pages and emails show it through gettext (`percentile_legend()` in the active language).
+PERCENTILE_LEGEND = N_(
     "The percentile places a candidate among everyone eligible for the job:"
     " 100 is the best of them, 0 the last."
 )
+_SALARY_FIT_EMPLOYER = {
+    "within": N_(" (within range)"),
+    "below": N_(" (below range)"),
+    "above": N_(" (above range)"),
+}
+_SALARY_FIT_WORKER = {
+    "within": N_("your expectation is within the range"),
+    "below": N_("your expectation is below the range"),
+    "above": N_("your expectation is above the range"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,104 +76,167 @@ class DisplayItem:
 
 def fit_text(fit: Fit) -> str:
     """The fit in words, the same on every surface: "Good fit · 85th percentile"."""
-    return f"{fit.band.label} · {_ordinal(fit.percentile)} percentile"
+    return gettext(
+        "%(band)s · %(ordinal)s percentile",
+        band=gettext(fit.band.label),
+        ordinal=_ordinal(fit.percentile),
+    )
 
 
 def fit_legend() -> list[tuple[str, str]]:
-    """(label, rule in words) of every band, best first, for legends on pages and emails."""
-    return [(band.label, band.legend) for band in BANDS]
+    """(label, rule in words) of every band, best first, for legends on pages and emails.
+
+    The rules stay English: their "10%" reads as a format placeholder to gettext's checks.
+    """
+    return [(gettext(band.label), band.legend) for band in BANDS]
+
+
+def percentile_legend() -> str:
+    return gettext(PERCENTILE_LEGEND)
 
 
 def _ordinal(number: int) -> str:
+    if active_language() == "fr":
+        return f"{number}{'er' if number == 1 else 'e'}"
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
     return f"{number}{suffix or 'th'}"
 
 
+def _number(value: float, language: str) -> str:
+    """`6`, `2.5` (`2,5` in French); by hand, because digests format millions of these."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if language == "fr" else text
+
+
+def _skill_namer(language: str):
+    """Skill names as `language`'s readers write them; English needs no vocabulary."""
+    if language == "en":
+        return str
+    from matcher.skills import skill_display_name  # loads the vocabulary, once
+
+    return lambda name: skill_display_name(name, language)
+
+
+def _amount(value: int, language: str) -> str:
+    """`120,000` (`120 000` in French, with a no-break space)."""
+    text = f"{value:,}"
+    return text.replace(",", "\u00a0") if language == "fr" else text
+
+
 def explanation_items(e: Mapping[str, Any], audience: Audience) -> list[DisplayItem]:
     """The explanation's facts as display items, in the audience's voice."""
+    language = active_language()
+    _ = translator(language)  # `_`: what gettext extraction looks for
     items = [
-        _skills_item(e, audience),
-        _city_item(e, audience),
-        _experience_item(e, audience),
-        _french_item(e, audience),
-        _salary_item(e, audience),
+        _skills_item(e, audience, _, language),
+        _city_item(e, audience, _),
+        _experience_item(e, audience, _, language),
+        _french_item(e, audience, _),
+        _salary_item(e, audience, _, language),
     ]
     if audience == "employer":
-        items.append(_permit_item(e))
+        items.append(_permit_item(e, _))
     return items
 
 
-def _skills_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _skills_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:
     matched, missing = list(e["matched_skills"]), list(e["missing_skills"])
-    tags = [Tag(s, "met") for s in matched] + [Tag(s, "missing") for s in missing]
-    tags += [Tag(s, "bonus") for s in e.get("matched_nice_to_have_skills") or ()]
+    name = _skill_namer(language)
+    tags = [Tag(name(s), "met") for s in matched] + [Tag(name(s), "missing") for s in missing]
+    tags += [Tag(name(s), "bonus") for s in e.get("matched_nice_to_have_skills") or ()]
     required = len(matched) + len(missing)
     share = required_share(e)
     status: Status = "met" if share == 1 else "partial" if share > 0 else "missing"
-    holder = "" if audience == "employer" else "you have "
-    value = f"{holder}{len(matched)} of {required} required" if required else "none required"
-    return DisplayItem("skills", "Skills", value, status, tuple(tags))
+    counts = {"held": len(matched), "required": required}
+    if not required:
+        value = _("none required")
+    elif audience == "employer":
+        value = _("%(held)d of %(required)d required", **counts)
+    else:
+        value = _("you have %(held)d of %(required)d required", **counts)
+    return DisplayItem("skills", _("Skills"), value, status, tuple(tags))
 
 
-def _city_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _city_item(e: Mapping[str, Any], audience: Audience, _) -> DisplayItem:
     rank, city = e["city_preference_rank"], e["city"]
     if audience == "employer":
-        value = f"{city}: choice #{rank}" if rank else f"{city} not in their list"
-        value += " · open to remote" if e["open_to_remote"] else ""
+        if rank:
+            value = _("%(city)s: choice #%(rank)s", city=city, rank=rank)
+        else:
+            value = _("%(city)s not in their list", city=city)
+        value += _(" · open to remote") if e["open_to_remote"] else ""
     else:
-        value = f"{city} is your choice #{rank}" if rank else f"{city} is not in your list"
-        value += {"remote": " · remote job", "hybrid": " · hybrid"}.get(e["remote"], "")
+        if rank:
+            value = _("%(city)s is your choice #%(rank)s", city=city, rank=rank)
+        else:
+            value = _("%(city)s is not in your list", city=city)
+        remote = {"remote": N_(" · remote job"), "hybrid": N_(" · hybrid")}.get(e["remote"])
+        value += _(remote) if remote else ""
     if not e.get("remote_compatible", True):
-        value += " · cannot work it as offered"
+        value += _(" · cannot work it as offered")
     status: Status = "met" if e.get("remote_compatible", True) else "missing"
-    return DisplayItem("city", "City", value, status)
+    return DisplayItem("city", _("City"), value, status)
 
 
 def _met(flag: bool | None) -> Status:
     return "unknown" if flag is None else "met" if flag else "missing"
 
 
-def _experience_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _experience_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:
     years, minimum = e["years_experience"], e["min_years_experience"]
     if audience == "employer":
-        value = f"{years:g} yrs" + (f" (needs {minimum:g})" if minimum is not None else "")
+        value = _("%(years)s yrs", years=_number(years, language))
+        if minimum is not None:
+            value += _(" (needs %(minimum)s)", minimum=_number(minimum, language))
     elif minimum is not None:
-        value = f"needs {minimum:g} years, you have {years:g}"
+        value = _(
+            "needs %(minimum)s years, you have %(years)s",
+            minimum=_number(minimum, language),
+            years=_number(years, language),
+        )
     else:
-        value = "no minimum"
+        value = _("no minimum")
     status = "info" if minimum is None else _met(e["meets_min_experience"])
-    return DisplayItem("experience", "Experience", value, status)
+    return DisplayItem("experience", _("Experience"), value, status)
 
 
-def _french_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _french_item(e: Mapping[str, Any], audience: Audience, _) -> DisplayItem:
     level, required = e["french_level"], e["french_level_required"]
     meets = e["meets_french_requirement"]
     if audience == "employer":
-        value = "unknown" if level is None else f"NCLC {level}"
-        value += f" / needs {required}" if required else ""
+        value = _("unknown") if level is None else f"NCLC {level}"
+        value += _(" / needs %(required)s", required=required) if required else ""
     elif required:
-        value = f"needs NCLC {required}" + (" (add your level)" if meets is None else "")
+        value = _("needs NCLC %(required)s", required=required)
+        value += _(" (add your level)") if meets is None else ""
     else:
-        value = "not required"
-    return DisplayItem("french", "French", value, _met(meets) if required else "info")
+        value = _("not required")
+    status = _met(meets) if required else "info"
+    return DisplayItem("french", _("French"), value, status)
 
 
-def _salary_item(e: Mapping[str, Any], audience: Audience) -> DisplayItem:
+def _salary_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:
     expectation, fit = e["salary_expectation_cad"], e["salary_fit"]
     if audience == "employer":
-        value = f"${expectation:,}" if expectation else "not given"
-        value += f" ({fit} range)" if fit != "unknown" else ""
+        if expectation:
+            value = _("$%(amount)s", amount=_amount(expectation, language))
+        else:
+            value = _("not given")
+        value += _(_SALARY_FIT_EMPLOYER[fit]) if fit in _SALARY_FIT_EMPLOYER else ""
     else:
-        value = "no comparison" if fit == "unknown" else f"your expectation is {fit} the range"
+        worded = _SALARY_FIT_WORKER.get(fit)
+        value = _(worded) if worded else _("no comparison")
     status = {"within": "met", "below": "met", "above": "missing"}.get(fit, "info")
-    return DisplayItem("salary", "Salary", value, status)  # type: ignore[arg-type]
+    return DisplayItem("salary", _("Salary"), value, status)  # type: ignore[arg-type]
 
 
-def _permit_item(e: Mapping[str, Any]) -> DisplayItem:
+def _permit_item(e: Mapping[str, Any], _) -> DisplayItem:
     authorization = e["work_authorization"]
-    value = WORK_AUTHORIZATION_LABELS.get(authorization, authorization)
-    value += f" · from {e['available_from']}" if e["available_from"] else ""
-    return DisplayItem("permit", "Permit · start", value, "info")
+    label = WORK_AUTHORIZATION_LABELS.get(authorization)
+    value = _(label) if label else authorization
+    if e["available_from"]:
+        value += _(" · from %(date)s", date=e["available_from"])
+    return DisplayItem("permit", _("Permit · start"), value, "info")
 
 
 def item_text(item: DisplayItem) -> str:
@@ -202,9 +277,14 @@ def fit_html(fit: Fit) -> Markup:
 def start_text(estimate: StartEstimate | None) -> str:
     """A permit timeline (`matcher.permits.StartEstimate`) in words, for employer pages."""
     if estimate is None:
-        return "unknown (work authorization not recognised)"
+        return gettext("unknown (work authorization not recognised)")
     start = estimate.earliest_start.isoformat()
     if not estimate.needs_permit:
-        return f"can start {start}"
+        return gettext("can start %(date)s", date=start)
     pathway = estimate.pathway
-    return f"earliest start {start} · {pathway.label}, typically {pathway.typical_weeks} weeks"
+    return gettext(
+        "earliest start %(date)s · %(pathway)s, typically %(weeks)s weeks",
+        date=start,
+        pathway=gettext(pathway.label),
+        weeks=pathway.typical_weeks,
+    )

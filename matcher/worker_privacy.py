@@ -35,6 +35,7 @@ _PROFILE_COLUMNS = (
     "available_from",
     "match_emails",
     "digest_frequency",
+    "preferred_language",
     "created_at",
     "updated_at",
 )

@@ -254,7 +254,7 @@ def test_exported_csv_reads_the_way_people_write_it(db, tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[1] == (
         "W1,Ana Souza,ana@example.com,Python:5;SQL,Built services with Docker and Kubernetes.,"
-        "6,master,Montreal;Toronto,true,10,7,120000,open_work_permit,2026-01-05,true"
+        "6,master,Montreal;Toronto,true,10,7,120000,open_work_permit,2026-01-05,true,"
     )
 
 

@@ -126,7 +126,7 @@ def test_the_stage_filter_keeps_only_that_stage_and_stays_in_the_url(site):
     response = client.get(SHORTLIST + "?stage=shortlisted")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and sorted(_workers_on(html)) == ["W3", "W8"]
-    assert "2 candidate(s)" in html
+    assert "2 candidates" in html
     assert '<option selected value="shortlisted">' in html
     assert 'name="back" value="/jobs/ACME-1/shortlist?stage=shortlisted"' in html
 
@@ -135,7 +135,7 @@ def test_new_means_no_decision_yet(site):
     client = site.signed_in()
     _bulk(client, {"stage": "shortlisted", "worker": ["W3"]})
     html = client.get(SHORTLIST + "?stage=new").get_data(as_text=True)
-    assert "11 candidate(s)" in html and "W3" not in _workers_on(html)
+    assert "11 candidates" in html and "W3" not in _workers_on(html)
 
 
 def test_hide_decided_leaves_out_hired_rejected_and_withdrawn(site):
@@ -144,7 +144,7 @@ def test_hide_decided_leaves_out_hired_rejected_and_withdrawn(site):
     _decide(client, "W3", "withdrawn")
     _decide(client, "W4", "shortlisted")
     html = client.get(SHORTLIST + "?hide_decided=y&sort=experience").get_data(as_text=True)
-    assert "9 candidate(s)" in html
+    assert "9 candidates" in html
     second = client.get(SHORTLIST + "?hide_decided=y&sort=experience&page=2")
     pages = [html, second.get_data(as_text=True)]
     shown = {w for page in pages for w in _workers_on(page)}

@@ -91,7 +91,7 @@ def test_the_pipeline_page_sections_counts_and_the_offer_to_close(site):
     assert "Secret Name 3" not in html
     assert "Close this job?" in html and "/jobs/ACME-1/close" in html
     jobs = client.get("/jobs").get_data(as_text=True)
-    assert 'aria-label="2 candidate(s) decided: pipeline">2</a>' in jobs  # 6 events, 2 people
+    assert 'aria-label="2 candidates decided: pipeline">2</a>' in jobs  # 6 events, 2 people
 
 
 def test_notes_are_shared_within_the_employer_and_hidden_from_others(site):

@@ -39,10 +39,10 @@ def test_shortlist_shows_ranked_candidates_with_their_reasons(client):
 
 def test_filters_narrow_the_list(client, site):
     everyone = client.get(SHORTLIST + "?page=1").get_data(as_text=True)
-    total = int(re.search(r"([\d,]+) candidate\(s\)", everyone).group(1))
+    total = int(re.search(r"([\d,]+) candidates?\b", everyone).group(1))
     filtered = client.get(SHORTLIST + "?min_french=10&work_authorization=citizen")
     html = filtered.get_data(as_text=True)
-    narrowed = int(re.search(r"([\d,]+) candidate\(s\)", html).group(1))
+    narrowed = int(re.search(r"([\d,]+) candidates?\b", html).group(1))
     assert filtered.status_code == 200 and 0 < narrowed < total
     db = site.db()
     try:

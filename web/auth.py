@@ -23,6 +23,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import EmailField, PasswordField
@@ -30,17 +32,19 @@ from wtforms.validators import DataRequired, Length
 
 from matcher import accounts
 from matcher.email_addresses import canonical_or_as_typed
+from matcher.i18n import stored_language
 from web import security
 from web.database import get_db
 
 bp = Blueprint("auth", __name__)
 
 SESSION_KEY = "sid"
+LANGUAGE_SESSION_KEY = "language"  # web.i18n's, kept across sign-in and sign-out
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
 @bp.before_app_request
@@ -96,7 +100,7 @@ def _home_for(user: accounts.User | None) -> str:
 _UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
 
 
-def _safe_next(target: str | None, user: accounts.User | None = None) -> str:
+def safe_next(target: str | None, user: accounts.User | None = None) -> str:
     """Only a path on this site, so the sign-in page cannot redirect anywhere else."""
     if target and _is_local_path(target):
         return target
@@ -131,7 +135,7 @@ def sign_in():
         else:
             if user is not None:
                 return _start_session(user)
-            error, status = "That email and password do not match an account.", 401
+            error, status = _("That email and password do not match an account."), 401
     elif form.is_submitted():
         status = 400
     return render_template("auth/sign_in.html", form=form, error=error), status, headers
@@ -149,7 +153,8 @@ def _start_session(user: accounts.User):
     # was signed in before in this browser is signed out on the server too.
     end_browser_session()
     session[SESSION_KEY] = accounts.create_session(get_db(), user.id)
-    response = redirect(_safe_next(request.args.get("next"), user))
+    remember_language_in_session(user)
+    response = redirect(safe_next(request.args.get("next"), user))
     remember_device(response, user.email)
     return response
 
@@ -210,11 +215,24 @@ def remember_device(response: Response, email: str) -> None:
 
 
 def end_browser_session() -> None:
-    """End this browser's server session (if any) and clear its cookie session."""
+    """End this browser's server session (if any) and clear its cookie session.
+
+    The language stays: signing out does not switch the page to another language.
+    """
     token = session.get(SESSION_KEY)
     if token:
         accounts.end_session(get_db(), token)
+    language = session.get(LANGUAGE_SESSION_KEY)
     session.clear()
+    if language:
+        session[LANGUAGE_SESSION_KEY] = language
+
+
+def remember_language_in_session(user: accounts.User) -> None:
+    """The account's stored language becomes this browser's, so it outlives signing out."""
+    language = stored_language(get_db(), user.id)
+    if language:
+        session[LANGUAGE_SESSION_KEY] = language
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -8,15 +8,21 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from matcher.hiring.stages import CandidateStage, allowed_decisions, stage_label
+from web.i18n import current_language
+
+
+def _options(stage: str, contact_accepted: bool, prompt: str) -> Markup:
+    return _options_in(stage, contact_accepted, prompt, current_language())
 
 
 @cache
-def _options(stage: str, contact_accepted: bool, prompt: str) -> Markup:
+def _options_in(stage: str, contact_accepted: bool, prompt: str, language: str) -> Markup:
     allowed = allowed_decisions(stage, "accepted" if contact_accepted else None)
     if not allowed:
         return Markup("")
     moves = Markup("").join(
-        Markup('<option value="{}">{}</option>').format(key, stage_label(key)) for key in allowed
+        Markup('<option value="{}">{}</option>').format(key, gettext(stage_label(key)))
+        for key in allowed
     )
     return Markup('<option value="" selected>{}</option>').format(prompt) + moves
 

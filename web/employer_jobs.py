@@ -7,7 +7,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -35,18 +37,18 @@ from web.database import get_db
 bp = Blueprint("employer_jobs", __name__, url_prefix="/jobs")
 
 REMOTE_CHOICES = [
-    SelectChoice("onsite", "On site"),
-    SelectChoice("hybrid", "Hybrid"),
-    SelectChoice("remote", "Remote"),
+    SelectChoice("onsite", _l("On site")),
+    SelectChoice("hybrid", _l("Hybrid")),
+    SelectChoice("remote", _l("Remote")),
 ]
 # The fields "Extract from description" may fill, with the words its message uses.
 _FILLED_FIELDS = {
-    "city": "city",
-    "remote": "remote policy",
-    "min_years_experience": "minimum years",
-    "salary_min_cad": "salary from",
-    "salary_max_cad": "salary up to",
-    "french_level_required": "French level",
+    "city": _l("city"),
+    "remote": _l("remote policy"),
+    "min_years_experience": _l("minimum years"),
+    "salary_min_cad": _l("salary from"),
+    "salary_max_cad": _l("salary up to"),
+    "french_level_required": _l("French level"),
 }
 
 
@@ -60,36 +62,46 @@ def _canonical_skills(field) -> list[str]:
         elif name not in names:
             names.append(name)
     if unknown:
-        raise ValidationError(f"Not a skill we know: {', '.join(unknown)}.")
+        raise ValidationError(_("Not a skill we know: %(terms)s.", terms=", ".join(unknown)))
     return names
 
 
 class JobForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
-    required_skills = TextAreaField("Required skills", validators=[Optional(), Length(max=4000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
+    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
+    description_fr = TextAreaField(
+        _l("Description in French"), validators=[Optional(), Length(max=20_000)]
+    )
+    required_skills = TextAreaField(
+        _l("Required skills"), validators=[Optional(), Length(max=4000)]
+    )
     nice_to_have_skills = TextAreaField(
-        "Nice-to-have skills", validators=[Optional(), Length(max=4000)]
+        _l("Nice-to-have skills"), validators=[Optional(), Length(max=4000)]
     )
     # An empty first choice: a new job's city is chosen (or read from the description), never
     # silently Toronto.
     city = SelectField(
-        "City",
-        choices=[SelectChoice("", "Choose a city"), *(SelectChoice(c, c) for c in CITIES)],
-        validators=[DataRequired(message="Choose the job's city.")],
+        _l("City"),
+        choices=[SelectChoice("", _l("Choose a city")), *(SelectChoice(c, c) for c in CITIES)],
+        validators=[DataRequired(message=_l("Choose the job's city."))],
     )
-    remote = SelectField("Remote policy", choices=REMOTE_CHOICES, default="onsite")
+    remote = SelectField(_l("Remote policy"), choices=REMOTE_CHOICES, default="onsite")
     french_level_required = IntegerField(
-        "French level required (NCLC 0–12)", default=0, validators=[Optional(), NumberRange(0, 12)]
+        _l("French level required (NCLC 0–12)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 12)],
     )
     min_years_experience = DecimalField(
-        "Minimum years of experience", places=None, validators=[Optional(), NumberRange(0, 60)]
+        _l("Minimum years of experience"),
+        places=None,
+        validators=[Optional(), NumberRange(0, 60)],
     )
     salary_min_cad = IntegerField(
-        "Salary from (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
+        _l("Salary from (CAD per year)"), validators=[Optional(), NumberRange(0, 10_000_000)]
     )
     salary_max_cad = IntegerField(
-        "Salary up to (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
+        _l("Salary up to (CAD per year)"), validators=[Optional(), NumberRange(0, 10_000_000)]
     )
 
     # Optional() stops the validation chain on an empty box, so these only check the terms;
@@ -103,7 +115,7 @@ class JobForm(FlaskForm):
     def validate_salary_max_cad(self, field) -> None:
         low, high = self.salary_min_cad.data, field.data
         if low is not None and high is not None and low > high:
-            raise ValidationError("The top of the range must not be below its bottom.")
+            raise ValidationError(_("The top of the range must not be below its bottom."))
 
 
 def owned_job_or_404(external_id: str) -> StoredJob:
@@ -131,7 +143,7 @@ class StrongMatchEmailsForm(FlaskForm):
     """The employer user's opt-in to the daily "new strong matches" email."""
 
     strong_match_emails = BooleanField(
-        lazy_gettext("Email me each morning when my open jobs have new strong matches")
+        _l("Email me each morning when my open jobs have new strong matches")
     )
 
 
@@ -150,15 +162,13 @@ def list_jobs():
 def save_strong_match_emails():
     form = StrongMatchEmailsForm()
     if not form.validate_on_submit():
-        abort(400, description=gettext("The form expired. Reload the page and try again."))
+        abort(400, description=_("The form expired. Reload the page and try again."))
     on = bool(form.strong_match_emails.data)
     set_strong_match_emails(get_db(), g.user.id, on)
     if on:
-        flash(
-            gettext("Daily strong-match emails are on: you get one on days with news."), "success"
-        )
+        flash(_("Daily strong-match emails are on: you get one on days with news."), "success")
     else:
-        flash(gettext("Daily strong-match emails are off."), "success")
+        flash(_("Daily strong-match emails are off."), "success")
     return redirect(url_for("employer_jobs.list_jobs") + "#strong-match-emails")
 
 
@@ -195,7 +205,7 @@ def _edit(form: JobForm, job: StoredJob | None):
         except RowError as error:
             _attach_row_error(form, error)
         else:
-            flash("Job saved.", "success")
+            flash(_("Job saved."), "success")
             return redirect(url_for("shortlists.shortlist", external_id=external_id))
     status = 400 if form.is_submitted() else 200
     return _render_form(form, job), status
@@ -204,16 +214,20 @@ def _edit(form: JobForm, job: StoredJob | None):
 def _fill_from_description(form: JobForm) -> None:
     """Fill the fields the employer left empty (or at their default) from the description,
     and add the skills it names that neither box lists; nothing typed is replaced."""
-    stated = extract_job_fields(form.description.data or "")
+    texts = [form.description.data or "", form.description_fr.data or ""]
+    stated = extract_job_fields("\n\n".join(text for text in texts if text.strip()))
     filled = _fill_plain_fields(form, stated)
     added = _add_skills(form.required_skills, stated["required_skills"], form)
     added += _add_skills(form.nice_to_have_skills, stated["nice_to_have_skills"], form)
     if added:
-        filled.append(f"{added} skill(s)")
+        filled.append(ngettext("%(num)d skill", "%(num)d skills", added))
     if filled:
-        message = f"Filled from the description: {', '.join(filled)}. Check them, then save."
+        message = _(
+            "Filled from the description: %(fields)s. Check them, then save.",
+            fields=", ".join(str(words) for words in filled),
+        )
     else:
-        message = "The description states nothing that the form does not already hold."
+        message = _("The description states nothing that the form does not already hold.")
     flash(message, "info")
 
 
@@ -223,7 +237,7 @@ def _fill_plain_fields(form: JobForm, stated: dict) -> list[str]:
     filled = []
     if stated["title"] and not (form.title.data or "").strip():
         form.title.data = stated["title"]
-        filled.append("title")
+        filled.append(_("title"))
     for name, words in _FILLED_FIELDS.items():
         field, value = getattr(form, name), stated[name]
         if value is None or field.data not in (None, "", defaults.get(name)):
@@ -267,6 +281,8 @@ def _save(form: JobForm, job: StoredJob | None) -> str:
         "employer": g.user.employer_name,
         "title": form.title.data.strip(),
         "description": (form.description.data or "").strip(),
+        "title_fr": (form.title_fr.data or "").strip() or None,
+        "description_fr": (form.description_fr.data or "").strip() or None,
         "required_skills": required,
         "nice_to_have_skills": [
             name for name in _canonical_skills(form.nice_to_have_skills) if name not in required
@@ -291,13 +307,13 @@ def _plain_number(value) -> float | None:
 @bp.route("/<external_id>/close", methods=["POST"])
 @employer_required
 def close_job(external_id: str):
-    return _set_status(owned_job_or_404(external_id), "closed", "Job closed.")
+    return _set_status(owned_job_or_404(external_id), "closed", _("Job closed."))
 
 
 @bp.route("/<external_id>/reopen", methods=["POST"])
 @employer_required
 def reopen_job(external_id: str):
-    return _set_status(owned_job_or_404(external_id), "open", "Job reopened.")
+    return _set_status(owned_job_or_404(external_id), "open", _("Job reopened."))
 
 
 def _set_status(job: StoredJob, status: str, message: str):

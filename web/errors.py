@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -26,7 +27,7 @@ def _handle_http_error(error: HTTPException):
 
 
 def _handle_csrf_error(error: CSRFError):
-    message = "The form expired or was not sent from this site. Reload the page and try again."
+    message = _("The form expired or was not sent from this site. Reload the page and try again.")
     if _wants_json():
         return jsonify({"error": "csrf_failed", "message": error.description}), 400
     return render_template("error.html", error=error, message=message), 400

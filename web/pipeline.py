@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from matcher.hiring import decisions, notes
 from matcher.hiring.exports import accepted_contacts, csv_file_name, shortlist_csv_for_job
@@ -81,7 +82,7 @@ def add_note(external_id: str, worker_external_id: str):
     except notes.NoteError as error:
         flash(error.message, "error")
     else:
-        flash(f"Note added on candidate {worker_external_id}.", "success")
+        flash(_("Note added on candidate %(worker)s.", worker=worker_external_id), "success")
     return _back_to(external_id, worker_external_id)
 
 
@@ -94,7 +95,7 @@ def delete_note(external_id: str, worker_external_id: str, note_id: int):
     _worker_id_or_404(worker_external_id)
     if not notes.delete_note(get_db(), job.id, note_id, g.user.id):
         abort(404)
-    flash("Note deleted.", "success")
+    flash(_("Note deleted."), "success")
     return _back_to(external_id, worker_external_id)
 
 
@@ -108,7 +109,10 @@ def add_tag(external_id: str, worker_external_id: str):
     except notes.NoteError as error:
         flash(error.message, "error")
     else:
-        flash(f"Tagged candidate {worker_external_id} “{tag}”.", "success")
+        flash(
+            _("Tagged candidate %(worker)s “%(tag)s”.", worker=worker_external_id, tag=tag),
+            "success",
+        )
     return _back_to(external_id, worker_external_id)
 
 

@@ -23,7 +23,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
@@ -58,16 +60,15 @@ from matcher.hiring.stages import (
     allowed_decisions,
     candidate_stage,
     pipeline_stages,
-    stage_label,
 )
 from matcher.permits import earliest_start, parse_start_date
 from matcher.presentation import (
-    PERCENTILE_LEGEND,
     WORK_AUTHORIZATION_LABELS,
     explanation_items,
     fit_html,
     fit_legend,
     item_html,
+    percentile_legend,
     start_text,
 )
 from matcher.ranking.shortlists import (
@@ -86,21 +87,22 @@ from web.auth import employer_required
 from web.database import get_db
 from web.decision_menu import decision_menus
 from web.email_delivery import deliver_in_background
+from web.i18n import current_language, stage_label
 
 bp = Blueprint("shortlists", __name__, url_prefix="/jobs")
 
 SORT_CHOICES = [
-    SelectChoice("score", "Best match"),
-    SelectChoice("experience", "Most experience"),
-    SelectChoice("available_from", "Earliest start"),
-    SelectChoice("salary", "Lowest salary expectation"),
-    SelectChoice("reciprocal", "Fit and their interest"),
+    SelectChoice("score", _l("Best match")),
+    SelectChoice("experience", _l("Most experience")),
+    SelectChoice("available_from", _l("Earliest start")),
+    SelectChoice("salary", _l("Lowest salary expectation")),
+    SelectChoice("reciprocal", _l("Fit and their interest")),
 ]
 CITY_RANK_CHOICES = [
-    SelectChoice("", "Any"),
-    SelectChoice("1", "Job city is their first choice"),
-    SelectChoice("2", "Job city in their top two"),
-    SelectChoice("3", "Job city anywhere in their list"),
+    SelectChoice("", _l("Any")),
+    SelectChoice("1", _l("Job city is their first choice")),
+    SelectChoice("2", _l("Job city in their top two")),
+    SelectChoice("3", _l("Job city anywhere in their list")),
 ]
 # Rendered filter fields by filter values; a few thousand small strings at most.
 FILTER_FIELDS_CACHE_SIZE = 2048
@@ -110,7 +112,7 @@ _filter_fields_lock = threading.Lock()
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"fit_legend": fit_legend(), "fit_percentile_legend": PERCENTILE_LEGEND}
+    return {"fit_legend": fit_legend(), "fit_percentile_legend": percentile_legend()}
 
 
 def _settings():
@@ -128,8 +130,9 @@ def _owned_job_or_404(external_id: str) -> JobProfile:
 def _iso_date(form: FlaskForm, field: StringField) -> None:
     try:
         parse_start_date(field.data)
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
+    except ValueError:
+        message = _("%(value)s is not a date (YYYY-MM-DD)", value=repr(field.data.strip()))
+        raise ValidationError(message) from None
 
 
 class FilterForm(FlaskForm):
@@ -138,39 +141,42 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    city_rank = SelectField("City preference", choices=CITY_RANK_CHOICES, default="")
+    city_rank = SelectField(_l("City preference"), choices=CITY_RANK_CHOICES, default="")
     remote = SelectField(
-        "Remote",
-        choices=[SelectChoice("", "Any"), SelectChoice("yes", "Open to remote work")],
+        _l("Remote"),
+        choices=[SelectChoice("", _l("Any")), SelectChoice("yes", _l("Open to remote work"))],
         default="",
     )
-    min_french = IntegerField("Minimum French (NCLC)", validators=[Optional(), NumberRange(0, 12)])
+    min_french = IntegerField(
+        _l("Minimum French (NCLC)"), validators=[Optional(), NumberRange(0, 12)]
+    )
     min_experience = DecimalField(
-        "Minimum years of experience", validators=[Optional(), NumberRange(0, 60)]
+        _l("Minimum years of experience"), validators=[Optional(), NumberRange(0, 60)]
     )
     work_authorization = SelectMultipleField(
-        "Work authorization",
+        _l("Work authorization"),
         choices=[
-            SelectChoice(value, WORK_AUTHORIZATION_LABELS[value]) for value in WORK_AUTHORIZATIONS
+            SelectChoice(value, _l(WORK_AUTHORIZATION_LABELS[value]))
+            for value in WORK_AUTHORIZATIONS
         ],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
     )
     stage = SelectField(
-        lazy_gettext("Stage"),
-        choices=[SelectChoice("", lazy_gettext("Any stage"))]
-        + [SelectChoice(stage.key, stage.label) for stage in PIPELINE_STAGES],
+        _l("Stage"),
+        choices=[SelectChoice("", _l("Any stage"))]
+        + [SelectChoice(stage.key, _l(stage.label)) for stage in PIPELINE_STAGES],
         default="",
     )
-    hide_decided = BooleanField(lazy_gettext("Hide decided (hired, rejected, withdrawn)"))
+    hide_decided = BooleanField(_l("Hide decided (hired, rejected, withdrawn)"))
     can_start_by = StringField(
-        "Can start by (YYYY-MM-DD)",
+        _l("Can start by (YYYY-MM-DD)"),
         validators=[Optional(), _iso_date],
-        description="Their earliest feasible start, permit processing included",
+        description=_l("Their earliest feasible start, permit processing included"),
     )
-    sort = SelectField("Sort by", choices=SORT_CHOICES, default="score")
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 10_000)])
+    sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="score")
+    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(1, 10_000)])
 
     def to_filters(self) -> CandidateFilters:
         min_experience = self.min_experience.data
@@ -233,7 +239,8 @@ def shortlist(external_id: str):
 
 def _filter_fields_html(form: FilterForm) -> Markup:
     """The filter fields' HTML, rendered once per set of filter values (it depends on no more)."""
-    key = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "page"))
+    values = sorted((k, v) for k, v in request.args.items(multi=True) if k != "page")
+    key = (current_language(), *values)  # the fields' words are in the page's language
     with _filter_fields_lock:
         html = _filter_fields.get(key)
     if html is None:
@@ -353,10 +360,10 @@ def record_decision(external_id: str, worker_external_id: str):
     _owned_job_or_404(external_id)
     stage = request.form.get("stage", "")
     if not stage:
-        flash(gettext("Not recorded: choose the stage to move the candidate to."), "error")
+        flash(_("Not recorded: choose the stage to move the candidate to."), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
     if stage not in DECISION_STAGES:
-        abort(400, description=f"Choose one of: {', '.join(DECISION_STAGES)}.")
+        abort(400, description=_("Choose one of: %(stages)s.", stages=", ".join(DECISION_STAGES)))
     try:
         decisions.record_decision(
             get_db(),
@@ -370,15 +377,19 @@ def record_decision(external_id: str, worker_external_id: str):
     except decisions.NotFound:
         abort(404)
     except TransitionRefused as refused:
-        flash(f"Not recorded: {refused.message}", "error")
+        flash(_("Not recorded: %(reason)s", reason=refused.message), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
     except RowError as error:
-        flash(gettext("Not sent: the message has %(reason)s.", reason=error.reason), "error")
+        flash(_("Not sent: the message has %(reason)s.", reason=error.reason), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
-    message = f"Recorded “{stage}” for candidate {worker_external_id}."
+    message = _(
+        "Recorded “%(stage)s” for candidate %(worker)s.",
+        stage=stage_label(stage),
+        worker=worker_external_id,
+    )
     if stage == "contacted":
         deliver_in_background()
-        message += " " + gettext(
+        message += " " + _(
             "A contact request was sent by email; their details appear once they accept."
         )
     flash(message, "success")
@@ -415,10 +426,10 @@ def record_bulk_decision_view(external_id: str):
 
 def _bulk_error_text(error: BulkError) -> str:
     if error.reason == "empty":
-        return gettext("Nothing recorded: select at least one candidate first.")
+        return _("Nothing recorded: select at least one candidate first.")
     if error.reason == "stage":
-        return gettext("Nothing recorded: choose shortlist, contact or reject.")
-    return gettext("Nothing recorded: select at most %(num)d candidates.", num=MAX_BULK_CANDIDATES)
+        return _("Nothing recorded: choose shortlist, contact or reject.")
+    return _("Nothing recorded: select at most %(num)d candidates.", num=MAX_BULK_CANDIDATES)
 
 
 def bulk_summary(outcome: BulkOutcome) -> str:
@@ -427,7 +438,7 @@ def bulk_summary(outcome: BulkOutcome) -> str:
     stage = stage_label(outcome.stage).lower()
     text = ngettext("%(num)d %(stage)s", "%(num)d %(stage)s", recorded, stage=stage)
     if outcome.stage == "contacted" and recorded:
-        text += gettext(" (contact requests sent; details appear once they accept)")
+        text += _(" (contact requests sent; details appear once they accept)")
     skipped = outcome.of("unchanged") + outcome.of("refused")
     if not skipped:
         return text + "."
@@ -442,8 +453,8 @@ def bulk_summary(outcome: BulkOutcome) -> str:
 def _skipped_reason(item: BulkItem) -> str:
     stage = stage_label(item.stage).lower()
     if item.result == "unchanged":
-        return gettext("Candidate %(worker)s is already %(stage)s", worker=item.worker, stage=stage)
-    return gettext(
+        return _("Candidate %(worker)s is already %(stage)s", worker=item.worker, stage=stage)
+    return _(
         "Candidate %(worker)s is %(stage)s (rule: %(rule)s)",
         worker=item.worker,
         stage=stage,

@@ -26,7 +26,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -55,9 +57,11 @@ from matcher.constants import (
     CITIES,
     DIGEST_FREQUENCIES,
     EDUCATION_LEVELS,
-    WORK_AUTHORIZATION_LABELS,
-    WORK_AUTHORIZATIONS,
+    LANGUAGE_LEVEL_RANGE,
+    WORK_AUTHORIZATION_CHOICES,
 )
+from matcher.i18n import N_, SUPPORTED_LANGUAGES
+from matcher.i18n.words import EDUCATION_LABELS
 from matcher.notifications.consent import email_preferences, save_email_preferences
 from matcher.notifications.delivery import send_notice
 from matcher.records.parsing import RowError, email_address, format_number
@@ -81,19 +85,50 @@ from matcher.store import write_transaction
 from matcher.worker_privacy import delete_worker_account, export_worker_data
 from web import auth
 from web.database import get_db
+from web.i18n import LANGUAGE_NAMES, current_language, level_label, skill_name
 
 bp = Blueprint("worker_account", __name__)
 
 WITHDRAWAL_WORDING = "Turned match emails off on the email preferences page."
-AUTHORIZATION_CHOICES = [SelectChoice(v, WORK_AUTHORIZATION_LABELS[v]) for v in WORK_AUTHORIZATIONS]
-LEVEL_CHOICES = [SelectChoice("", "Not given")] + [SelectChoice(str(n), str(n)) for n in range(13)]
-RANK_CHOICES = [
-    SelectChoice("", "Not interested"),
-    SelectChoice("1", "1st choice"),
-    SelectChoice("2", "2nd choice"),
-    SelectChoice("3", "3rd choice"),
+# No default: "Choose…" fails validation, so nobody is a citizen because they did not look.
+AUTHORIZATION_CHOICES = [SelectChoice("", _l("Choose…"))] + [
+    SelectChoice(choice, _l(label)) for choice, _stored, label in WORK_AUTHORIZATION_CHOICES
 ]
-FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "off": "Never"}
+STORED_AUTHORIZATION = {choice: stored for choice, stored, _label in WORK_AUTHORIZATION_CHOICES}
+AUTHORIZATION_REQUIRED = _l(
+    "Choose your work authorization in Canada: it tells employers when you could start."
+)
+RANK_CHOICES = [
+    SelectChoice("", _l("Not interested")),
+    SelectChoice("1", _l("1st choice")),
+    SelectChoice("2", _l("2nd choice")),
+    SelectChoice("3", _l("3rd choice")),
+]
+FREQUENCY_LABELS = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Never")}
+LANGUAGE_CHOICES = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES]
+EDUCATION_CHOICES = [SelectChoice("", _l("Not given"))] + [
+    SelectChoice(level, _l(EDUCATION_LABELS[level])) for level in EDUCATION_LEVELS
+]
+
+
+def level_choices(scale: str) -> list[SelectChoice]:
+    low, high = LANGUAGE_LEVEL_RANGE
+    levels = [SelectChoice(str(n), LazyString(level_label, n, scale)) for n in range(low, high + 1)]
+    return [SelectChoice("", _l("Not given")), *levels]
+
+
+def authorization_field() -> SelectField:
+    return SelectField(
+        _l("Work authorization in Canada"),
+        choices=AUTHORIZATION_CHOICES,
+        default="",
+        validators=[DataRequired(message=AUTHORIZATION_REQUIRED)],
+    )
+
+
+def stored_authorization(choice: str | None) -> str | None:
+    """The contract value a work-authorization choice stores (H-1B + open permit: open)."""
+    return STORED_AUTHORIZATION.get(choice or "", choice)
 
 
 def current_worker_external_id() -> str:
@@ -108,23 +143,29 @@ def current_worker_external_id() -> str:
 
 
 class SignUpForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    # Optional: a sign-up posted without it takes the page's language.
+    preferred_language = RadioField(
+        _l("Language of your pages and emails"), choices=LANGUAGE_CHOICES, validators=[Optional()]
+    )
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=1024)],
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+        _l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))]
     )
-    work_authorization = SelectField("Work authorization in Canada", choices=AUTHORIZATION_CHOICES)
-    match_emails = BooleanField(CONSENT_WORDING, default=False)
+    work_authorization = authorization_field()
+    match_emails = BooleanField(_l(CONSENT_WORDING), default=False)
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up():
     """The same answer whether or not the address has an account: a link, or its owner told."""
     form = SignUpForm()
+    if not form.is_submitted():
+        form.preferred_language.data = current_language()  # the browser's, or the switch's
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
@@ -152,8 +193,9 @@ def _sign_up_request(form: SignUpForm) -> accounts.SignUpRequest:
             "external_id": "W-PENDING",
             "name": form.name.data,
             "email": form.email.data,
-            "work_authorization": form.work_authorization.data,
+            "work_authorization": stored_authorization(form.work_authorization.data),
             "match_emails": bool(form.match_emails.data),
+            "preferred_language": form.preferred_language.data or current_language(),
         }
     )
     return accounts.SignUpRequest(
@@ -162,21 +204,22 @@ def _sign_up_request(form: SignUpForm) -> accounts.SignUpRequest:
         password=form.password.data,
         work_authorization=record.work_authorization,
         match_emails=bool(form.match_emails.data),
+        preferred_language=record.preferred_language,
     )
 
 
 def _send_sign_up_mail(email: str, token: str | None) -> None:
     settings = current_app.config["SETTINGS"]
     if token is None:
-        subject = gettext("Someone tried to sign up with your address on talentmatch")
-        text = gettext(
+        subject = _("Someone tried to sign up with your address on talentmatch")
+        text = _(
             "Someone asked to create a talentmatch account with this address, which already"
             " has one. Nothing was changed. If it was you, sign in at %(url)s.\n",
             url=f"{settings.base_url}/sign-in",
         )
     else:
-        subject = gettext("Finish creating your talentmatch profile")
-        text = gettext(
+        subject = _("Finish creating your talentmatch profile")
+        text = _(
             "Open this link within 24 hours to finish creating your talentmatch profile:\n"
             "%(url)s\n\nIf you did not ask, ignore this email.\n",
             url=f"{settings.base_url}/sign-up/confirm/{token}",
@@ -202,7 +245,8 @@ def confirm_sign_up(token: str):
             abort(404)
         auth.end_browser_session()
         session[auth.SESSION_KEY] = accounts.create_session(get_db(), user.id)
-        flash(gettext("Welcome! Add your skills and preferences so we can match you."), "success")
+        auth.remember_language_in_session(user)
+        flash(_("Welcome! Add your skills and preferences so we can match you."), "success")
         return redirect(url_for("worker_account.profile"))
     status = 400 if form.is_submitted() else 200
     return render_template("worker/sign_up.html", form=form, confirm=email), status
@@ -212,30 +256,28 @@ def confirm_sign_up(token: str):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    skills = TextAreaField("Skills", validators=[Optional(), Length(max=4000)])
-    resume_text = TextAreaField("Resume", validators=[Optional(), Length(max=50_000)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    skills = TextAreaField(_l("Skills"), validators=[Optional(), Length(max=4000)])
+    resume_text = TextAreaField(_l("Resume"), validators=[Optional(), Length(max=50_000)])
     years_experience = DecimalField(
-        "Years of professional experience",
+        _l("Years of professional experience"),
         places=None,
         validators=[Optional(), NumberRange(0, 60)],
     )
-    education = SelectField(
-        "Highest education",
-        choices=[SelectChoice("", "Not given")] + [SelectChoice(e, e) for e in EDUCATION_LEVELS],
-    )
+    education = SelectField(_l("Highest education"), choices=EDUCATION_CHOICES)
     rank_toronto = SelectField("Toronto", choices=RANK_CHOICES, default="")
     rank_vancouver = SelectField("Vancouver", choices=RANK_CHOICES, default="")
-    rank_montreal = SelectField("Montreal", choices=RANK_CHOICES, default="")
-    open_to_remote = BooleanField("I am open to remote work")
-    english_level = SelectField("English level (CLB)", choices=LEVEL_CHOICES, default="")
-    french_level = SelectField("French level (NCLC)", choices=LEVEL_CHOICES, default="")
+    rank_montreal = SelectField(_l("Montreal"), choices=RANK_CHOICES, default="")
+    open_to_remote = BooleanField(_l("I am open to remote work"))
+    english_level = SelectField(_l("English level (CLB)"), choices=level_choices("CLB"), default="")
+    french_level = SelectField(_l("French level (NCLC)"), choices=level_choices("NCLC"), default="")
     salary_expectation_cad = IntegerField(
-        "Salary expectation (CAD per year)", validators=[Optional(), NumberRange(0, 10_000_000)]
+        _l("Salary expectation (CAD per year)"),
+        validators=[Optional(), NumberRange(0, 10_000_000)],
     )
-    work_authorization = SelectField("Work authorization in Canada", choices=AUTHORIZATION_CHOICES)
-    available_from = StringField("Earliest start date", validators=[Optional(), Length(max=10)])
+    work_authorization = authorization_field()
+    available_from = StringField(_l("Earliest start date"), validators=[Optional(), Length(max=10)])
 
     def city_fields(self) -> list:
         return [getattr(self, f"rank_{city.lower()}") for city in CITIES]
@@ -248,7 +290,7 @@ class ProfileForm(FlaskForm):
         unknown = [term for term in terms if normalize_skill(term) is None]
         if unknown:
             self.skill_suggestions = {term: suggest_skills(term, limit=3) for term in unknown}
-            raise ValidationError(f"Not a skill we know: {', '.join(unknown)}.")
+            raise ValidationError(_("Not a skill we know: %(terms)s.", terms=", ".join(unknown)))
 
     def city_preferences(self) -> list[str]:
         """The cities in the order the worker numbered them; RowError for a repeated number."""
@@ -256,7 +298,7 @@ class ProfileForm(FlaskForm):
         chosen = sorted((rank, city) for rank, city in ranked if rank)
         ranks = [rank for rank, _ in chosen]
         if len(set(ranks)) != len(ranks):
-            raise RowError("city_preferences", "give each city a different number")
+            raise RowError("city_preferences", _("give each city a different number"))
         return [city for _, city in chosen]
 
 
@@ -277,7 +319,8 @@ def _profile_form_data(record: WorkerRecord) -> dict:
     row = worker_to_row(record)
     listed = [s for s in record.skills if s.source == "listed"]
     row["skills"] = "\n".join(
-        s.name if s.years is None else f"{s.name}:{s.years:g}" for s in listed
+        skill_name(s.name) if s.years is None else f"{skill_name(s.name)}:{s.years:g}"
+        for s in listed
     )
     for rank, city in enumerate(record.city_preferences, start=1):
         row[f"rank_{city.lower()}"] = str(rank)
@@ -309,7 +352,7 @@ def profile():
         except accounts.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
         else:
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("worker_matches.matches"))
     status = 400 if form.is_submitted() else 200
     return render_template("worker/profile.html", form=form, record=record, found=[]), status
@@ -322,11 +365,23 @@ def _skills_found_in_resume(form: ProfileForm) -> list[str]:
 
 
 def _add_confirmed_resume_skills(form: ProfileForm) -> None:
-    confirmed = [normalize_skill(term) for term in request.form.getlist("confirm_skill")]
+    """Ticked resume skills join the skills box, with the years typed next to them (if any)."""
+    ticked = request.form.getlist("confirm_skill")
+    confirmed = {normalize_skill(term): term for term in ticked}
     listed = _listed_skill_names(form.skills.data)
-    new = [name for name in dict.fromkeys(confirmed) if name and name not in listed]
+    new = [
+        _with_years(name, request.form.get(f"confirm_years:{term}", ""))
+        for name, term in confirmed.items()
+        if name and name not in listed
+    ]
     if new:
         form.skills.data = "\n".join([*split_skill_terms(form.skills.data), *new])
+
+
+def _with_years(name: str, years: str) -> str:
+    """`Python` and `4` → `Python:4`; the skills box's validation checks the number."""
+    years = years.strip()[:10]
+    return f"{name}:{years}" if years else name
 
 
 def _save_profile(form: ProfileForm, record: WorkerRecord) -> None:
@@ -344,10 +399,11 @@ def _save_profile(form: ProfileForm, record: WorkerRecord) -> None:
         "english_level": form.english_level.data or None,
         "french_level": form.french_level.data or None,
         "salary_expectation_cad": form.salary_expectation_cad.data,
-        "work_authorization": form.work_authorization.data,
+        "work_authorization": stored_authorization(form.work_authorization.data),
         "available_from": (form.available_from.data or "").strip() or None,
         # Consent changes only on the email preferences page, where its wording is shown.
         "match_emails": record.match_emails,
+        "preferred_language": record.preferred_language,
     }
     updated = parse_worker(row)
     db = get_db()
@@ -360,8 +416,10 @@ def _change_sign_in_email(email: str) -> None:
     """The profile never moves the sign-in address: that needs the password and a link."""
     if email.lower() != g.user.email.lower():
         raise accounts.AccountError(
-            "To change your sign-in address, use Change email: it asks for your password"
-            " and sends a confirmation link to the new address."
+            _(
+                "To change your sign-in address, use Change email: it asks for your password"
+                " and sends a confirmation link to the new address."
+            )
         )
 
 
@@ -372,8 +430,8 @@ EMAIL_CHANGE_MAX_AGE = 24 * 3600
 
 
 class ChangeEmailForm(FlaskForm):
-    new_email = EmailField("New email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+    new_email = EmailField(_l("New email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
 
 
 def _email_change_serializer() -> URLSafeTimedSerializer:
@@ -390,7 +448,7 @@ def change_email():
         try:
             accounts.check_rate_limit(get_db(), "email_change", request.remote_addr)
             if not _password_matches(form.password.data):
-                form.password.errors = ["That is not your password."]
+                form.password.errors = [_("That is not your password.")]
             else:
                 new_email = email_address({"email": form.new_email.data}, "email")
                 _send_email_change_mail(new_email)
@@ -404,22 +462,28 @@ def change_email():
 
 
 def _send_email_change_mail(new_email: str) -> None:
+    """In the worker's language: the request's locale is their stored one."""
     settings = current_app.config["SETTINGS"]
     if accounts.find_user_by_email(get_db(), new_email) is not None:
-        subject = "Someone tried to use your address on talentmatch"
-        text = (
+        subject = _("Someone tried to use your address on talentmatch")
+        sign_in_url = settings.base_url + "/sign-in"
+        text = _(
             "Someone signed in to talentmatch asked to move their account to this address,"
             " which already has an account. Nothing was changed. If it was you, sign in with"
-            f" this address at {settings.base_url}/sign-in.\n"
+            " this address at %(url)s.",
+            url=sign_in_url,
         )
     else:
         claim = {"user": g.user.id, "old": g.user.email, "new": new_email}
         token = _email_change_serializer().dumps(claim)
-        subject = "Confirm your new talentmatch address"
-        text = (
+        subject = _("Confirm your new talentmatch address")
+        confirm_url = f"{settings.base_url}/me/email/confirm/{token}"
+        text = _(
             "Open this link within 24 hours to sign in to talentmatch with this address:\n"
-            f"{settings.base_url}/me/email/confirm/{token}\n\nIf you did not ask, ignore this.\n"
+            "%(url)s\n\nIf you did not ask, ignore this.",
+            url=confirm_url,
         )
+    text += "\n"
     try:
         send_notice(settings, new_email, subject, text)
     except (OSError, smtplib.SMTPException) as error:
@@ -440,7 +504,7 @@ def confirm_email_change(token: str):
         except accounts.AccountError as error:
             flash(str(error), "error")
             return redirect(url_for("auth.sign_in"))
-        flash(f"Your sign-in address is now {claim['new']}.", "success")
+        flash(_("Your sign-in address is now %(email)s.", email=claim["new"]), "success")
         return redirect(url_for("auth.sign_in"))
     status = 400 if form.is_submitted() else 200
     page = render_template("worker/change_email.html", form=form, confirm=claim["new"])
@@ -473,9 +537,10 @@ def skill_suggestions():
 
 
 class EmailPreferencesForm(FlaskForm):
-    match_emails = BooleanField(CONSENT_WORDING)
+    match_emails = BooleanField(_l(CONSENT_WORDING))
     digest_frequency = RadioField(
-        "How often", choices=[SelectChoice(f, FREQUENCY_LABELS[f]) for f in DIGEST_FREQUENCIES]
+        _l("How often"),
+        choices=[SelectChoice(f, _l(FREQUENCY_LABELS[f])) for f in DIGEST_FREQUENCIES],
     )
 
 
@@ -493,7 +558,7 @@ def settings():
             frequency=form.digest_frequency.data,
             wording=CONSENT_WORDING if match_emails else WITHDRAWAL_WORDING,
         )
-        flash("Email preferences saved.", "success")
+        flash(_("Email preferences saved."), "success")
         return redirect(url_for("worker_account.settings"))
     status = 400 if form.is_submitted() else 200
     return render_template("worker/settings.html", form=form), status
@@ -516,7 +581,7 @@ def download_data():
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
@@ -534,9 +599,9 @@ def delete_account():
             if matches:
                 delete_worker_account(get_db(), g.user.worker_id)
                 session.clear()
-                flash("Your account and personal data were deleted.", "success")
+                flash(_("Your account and personal data were deleted."), "success")
                 return redirect(url_for("auth.sign_in"))
-            form.password.errors = ["That is not your password."]
+            form.password.errors = [_("That is not your password.")]
     return render_template("worker/delete.html", form=form), status
 
 
@@ -551,15 +616,17 @@ def _password_matches(password: str) -> bool:
 # The whole upload request: the largest resume file plus the form's other fields.
 RESUME_REQUEST_BYTES = MAX_RESUME_BYTES + 256 * 1024
 YEARS_SOURCE_LABELS = {
-    "listed": "as you listed it on your profile",
-    YEARS_STATED: "stated in your resume",
-    YEARS_FROM_WORK_HISTORY: "from the dates of your work history",
+    "listed": _l("as you listed it on your profile"),
+    YEARS_STATED: _l("stated in your resume"),
+    YEARS_FROM_WORK_HISTORY: _l("from the dates of your work history"),
 }
 
 
 class ResumeUploadForm(FlaskForm):
-    resume_file = FileField("Resume file (PDF or DOCX)")
-    resume_text = TextAreaField("Or paste your resume", validators=[Optional(), Length(max=50_000)])
+    resume_file = FileField(_l("Resume file (PDF or DOCX)"))
+    resume_text = TextAreaField(
+        _l("Or paste your resume"), validators=[Optional(), Length(max=50_000)]
+    )
 
 
 class ResumeSkillRow(Form):
@@ -575,19 +642,18 @@ class ResumeConfirmForm(FlaskForm):
     resume_text = HiddenField(validators=[DataRequired(), Length(max=50_000)])
     skills = FieldList(FormField(ResumeSkillRow), max_entries=300)
     years_experience = DecimalField(
-        "Total years of professional experience",
+        _l("Total years of professional experience"),
         places=None,
         validators=[Optional(), NumberRange(0, 60)],
     )
-    education = SelectField(
-        "Highest education",
-        choices=[SelectChoice("", "Not given")] + [SelectChoice(e, e) for e in EDUCATION_LEVELS],
-    )
+    education = SelectField(_l("Highest education"), choices=EDUCATION_CHOICES)
 
     def validate_skills(self, field) -> None:
         for row in field:
             if normalize_skill(row.form.name.data or "") is None:
-                raise ValidationError(f"Not a skill we know: {row.form.name.data}.")
+                raise ValidationError(
+                    _("Not a skill we know: %(terms)s.", terms=row.form.name.data)
+                )
 
 
 @bp.url_value_preprocessor
@@ -607,7 +673,9 @@ def _upload_too_large(error: RequestEntityTooLarge):
         return render_template("error.html", error=error), 413
     form = ResumeUploadForm(formdata=None)
     limit = MAX_RESUME_BYTES // (1024 * 1024)
-    form.resume_file.errors = [f"The file is larger than {limit} MB; upload a smaller one."]
+    form.resume_file.errors = [
+        _("The file is larger than %(limit)s MB; upload a smaller one.", limit=limit)
+    ]
     return render_template("worker/resume_upload.html", form=form, limit=limit), 413
 
 
@@ -639,7 +707,7 @@ def resume_confirm():
         except RowError as error:
             _attach_row_error(form, error)
         else:
-            flash("Resume saved: your skills and experience were updated.", "success")
+            flash(_("Resume saved: your skills and experience were updated."), "success")
             return redirect(url_for("worker_account.profile"))
     form.facts = parse_resume(form.resume_text.data or "")
     return _render_confirm(form, 400)
@@ -674,7 +742,7 @@ def _resume_text_from_form(form: ResumeUploadForm) -> str | None:
             return None
     if (form.resume_text.data or "").strip():
         return form.resume_text.data
-    form.resume_file.errors = [*form.resume_file.errors, "Choose a file or paste your resume."]
+    form.resume_file.errors = [*form.resume_file.errors, _("Choose a file or paste your resume.")]
     return None
 
 

@@ -23,10 +23,12 @@ from flask_babel import gettext
 
 from matcher.errors import NotFound
 from matcher.hiring.interest import CHOICES, INTERESTED, record_interest
-from matcher.presentation import PERCENTILE_LEGEND, fit_html, fit_legend
+from matcher.presentation import fit_html, fit_legend, percentile_legend
+from matcher.records.jobs import load_job, posting_in_language
 from matcher.worker_jobs import open_job, worker_job_view
 from web.auth import worker_required
 from web.database import get_db
+from web.i18n import current_language
 
 bp = Blueprint("worker_jobs", __name__, url_prefix="/me/jobs")
 
@@ -44,13 +46,17 @@ def job_page(external_id: str):
         )
     except NotFound:
         abort(404)
+    record = load_job(get_db(), external_id)
+    title, description = posting_in_language(record, current_language())
     return render_template(
         "worker/job.html",
         view=view,
         job=view.job,
+        title=title,
+        description=description,
         fit=fit_html(view.fit),
         fit_legend=fit_legend(),
-        fit_percentile_legend=PERCENTILE_LEGEND,
+        fit_percentile_legend=percentile_legend(),
     )
 
 

@@ -6,6 +6,7 @@ The hiring rules (what accepting or declining a request does) are `matcher.hirin
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from matcher.hiring.contact_requests import (
     ContactRequestNotFound,
@@ -13,16 +14,18 @@ from matcher.hiring.contact_requests import (
     contact_requests_of,
 )
 from matcher.presentation import (
-    PERCENTILE_LEGEND,
     explanation_items,
     fit_html,
     fit_legend,
     item_html,
+    percentile_legend,
 )
 from matcher.ranking.shortlists import JobMatch, NotFound, matches_for_worker
+from matcher.records.jobs import titles_in_language
 from web.auth import worker_required
 from web.database import get_db
 from web.email_delivery import deliver_in_background
+from web.i18n import current_language, translate
 from web.worker_account import current_worker_external_id
 
 bp = Blueprint("worker_matches", __name__, url_prefix="/me")
@@ -43,21 +46,23 @@ def matches():
         )
     except NotFound:
         abort(404)
+    titles = titles_in_language(get_db(), [m.job for m in result.jobs], current_language())
     return render_template(
         "worker/matches.html",
         matches=result,
-        shown=[_shown(match) for match in result.jobs],
+        shown=[_shown(match, titles) for match in result.jobs],
         fit_legend=fit_legend(),
-        fit_percentile_legend=PERCENTILE_LEGEND,
+        fit_percentile_legend=percentile_legend(),
         pending=len(contact_requests_of(get_db(), g.user.worker_id, status="pending")),
     )
 
 
-def _shown(match: JobMatch) -> dict:
+def _shown(match: JobMatch, titles: dict[str, str]) -> dict:
     """A match as the page shows it: the presenter's fit and reasons in the worker's voice."""
     reasons = explanation_items(match.explanation, "worker")
     return {
         "match": match,
+        "title": titles.get(match.job),
         "fit": fit_html(match.fit) if match.fit else "",
         "reasons": [(item.label, item_html(item)) for item in reasons],
     }
@@ -67,7 +72,9 @@ def _shown(match: JobMatch) -> dict:
 @worker_required
 def contact_requests():
     requests = contact_requests_of(get_db(), g.user.worker_id)
-    return render_template("worker/contact_requests.html", requests=requests)
+    titles = titles_in_language(get_db(), [r["job"] for r in requests], current_language())
+    shown = [{**r, "title": titles.get(r["job"], r["title"])} for r in requests]
+    return render_template("worker/contact_requests.html", requests=shown)
 
 
 @bp.route("/contact-requests/<int:request_id>/<decision>", methods=["POST"])
@@ -83,9 +90,21 @@ def decide(request_id: int, decision: str):
     if answer.changed:
         deliver_in_background()
     if not answer.changed:
-        flash(f"You already {answer.request['status']} this request.", "info")
+        flash(
+            _(
+                "You already answered this request: %(answer)s.",
+                answer=translate(answer.request["status"]),
+            ),
+            "info",
+        )
     elif decision == "accept":
-        flash(f"{employer} can now see your name and email for this job.", "success")
+        flash(
+            _("%(employer)s can now see your name and email for this job.", employer=employer),
+            "success",
+        )
     else:
-        flash(f"Declined: {employer} will not see your name or email.", "success")
+        flash(
+            _("Declined: %(employer)s will not see your name or email.", employer=employer),
+            "success",
+        )
     return redirect(url_for("worker_matches.contact_requests"))

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from matcher.constants import DECISION_STAGES
+from matcher.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,14 @@ class Stage:
 
 
 PIPELINE_STAGES: tuple[Stage, ...] = (
-    Stage("new", "New", "Shown or viewed, no decision yet."),
-    Stage("shortlisted", "Shortlisted", "Kept for a closer look."),
-    Stage("contacted", "Contacted", "A contact request was sent."),
-    Stage("interviewed", "Interviewed", "Interviewed after accepting contact."),
-    Stage("offered", "Offered", "An offer was made."),
-    Stage("hired", "Hired", "Hired: final.", is_open=False),
-    Stage("rejected", "Rejected", "Not going further.", is_open=False),
-    Stage("withdrawn", "Withdrawn", "The worker withdrew.", is_open=False),
+    Stage("new", N_("New"), "Shown or viewed, no decision yet."),
+    Stage("shortlisted", N_("Shortlisted"), "Kept for a closer look."),
+    Stage("contacted", N_("Contacted"), "A contact request was sent."),
+    Stage("interviewed", N_("Interviewed"), "Interviewed after accepting contact."),
+    Stage("offered", N_("Offered"), "An offer was made."),
+    Stage("hired", N_("Hired"), "Hired: final.", is_open=False),
+    Stage("rejected", N_("Rejected"), "Not going further.", is_open=False),
+    Stage("withdrawn", N_("Withdrawn"), "The worker withdrew.", is_open=False),
 )
 STAGE_BY_KEY: dict[str, Stage] = {stage.key: stage for stage in PIPELINE_STAGES}
 PIPELINE_STAGE_KEYS: tuple[str, ...] = tuple(stage.key for stage in PIPELINE_STAGES)

@@ -6,15 +6,127 @@ catalogs, `translations/<lang>/LC_MESSAGES/messages.po`, so a string is translat
 
 from __future__ import annotations
 
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.support import NullTranslations, Translations
-from sqlite_utils import Database
+if TYPE_CHECKING:  # imported on use: matcher.constants imports this module at CLI start-up
+    from babel.support import NullTranslations
+    from sqlite_utils import Database
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+# The zone whose clock each city keeps; anywhere else reads Toronto's (docs in README).
+CITY_TIME_ZONES = {
+    "Toronto": "America/Toronto",
+    "Montreal": "America/Toronto",
+    "Vancouver": "America/Vancouver",
+}
+DEFAULT_TIME_ZONE = "America/Toronto"
+
+
+def catalog_paths(language: str) -> tuple[Path, Path]:
+    """The editable `.po` catalog of `language` and the compiled `.mo` gettext reads."""
+    folder = TRANSLATIONS_DIR / language / "LC_MESSAGES"
+    return folder / "messages.po", folder / "messages.mo"
+
+
+def compile_catalogs() -> list[str]:
+    """Compile every `.po` whose `.mo` is missing or older; the languages compiled.
+
+    The `.mo` files are build products (git-ignored), so a fresh clone compiles them on first
+    use: `make run`, `make test` and the CLI need no extra step. A read-only install keeps the
+    `.mo` it shipped with.
+    """
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for language in SUPPORTED_LANGUAGES:
+        po_path, mo_path = catalog_paths(language)
+        if not po_path.exists():
+            continue
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        try:
+            _write_atomically(mo_path, catalog)
+        except OSError:
+            continue
+        compiled.append(language)
+    return compiled
+
+
+def _write_atomically(mo_path: Path, catalog) -> None:
+    """Write the `.mo` beside its final name, then rename: no process reads half a file."""
+    from babel.messages.mofile import write_mo
+
+    with tempfile.NamedTemporaryFile(dir=mo_path.parent, suffix=".tmp", delete=False) as target:
+        write_mo(target, catalog)
+    Path(target.name).chmod(0o644)  # readable like the .po (a temp file starts as 0600)
+    Path(target.name).replace(mo_path)
+
+
+# The language the presenter and other domain words speak right now: an email renderer sets it
+# with `reading_language`; the web app registers a provider reading the page's locale.
+_active_language: ContextVar[str | None] = ContextVar("talentmatch_language", default=None)
+_language_provider: list[Callable[[], str | None]] = []
+
+
+@contextmanager
+def reading_language(language: str) -> Iterator[None]:
+    """Domain words (the presenter's) in `language` inside the block."""
+    token = _active_language.set(normalise_language(language) or DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _active_language.reset(token)
+
+
+def use_language_provider(provider: Callable[[], str | None]) -> None:
+    """Where the active language comes from outside `reading_language` (the web's locale)."""
+    _language_provider[:] = [provider]
+
+
+def active_language() -> str:
+    chosen = _active_language.get()
+    if chosen is None and _language_provider:
+        chosen = _language_provider[0]()
+    return chosen or DEFAULT_LANGUAGE
+
+
+def gettext(message: str, **values: object) -> str:
+    """`message` in the active language, with its `%(name)s` values filled in."""
+    return translator(active_language())(message, **values)
+
+
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
+def translator(language: str) -> Callable[..., str]:
+    """`gettext` bound to one language, for code that says many things at once (digests)."""
+    if language == DEFAULT_LANGUAGE:  # the source text: no catalog lookup on the hot path
+
+        def say(message: str, **values: object) -> str:
+            return message % values if values else message
+
+        return say
+    lookup = translations_for(language).gettext
+
+    def say_translated(message: str, **values: object) -> str:
+        text = lookup(message)
+        return text % values if values else text
+
+    return say_translated
+
+
+def N_(message: str) -> str:
+    """Mark a domain string for extraction (`pybabel` reads `N_`); pages translate it on display."""
+    return message
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -28,8 +140,11 @@ def normalise_language(value: str | None) -> str | None:
 @lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
 def translations_for(language: str) -> NullTranslations:
     """The compiled catalog for `language`; English (the source strings) when there is none."""
+    from babel.support import NullTranslations, Translations
+
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()
+    compile_catalogs()
     return Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
 
 
@@ -41,11 +156,41 @@ def worker_language(db: Database, worker_id: int) -> str:
 
 def user_language(db: Database, user_id: int) -> str:
     """An account's language: its worker's for a worker, else `users.preferred_language`."""
+    return stored_language(db, user_id) or DEFAULT_LANGUAGE
+
+
+def stored_language(db: Database, user_id: int) -> str | None:
+    """The language an account chose, or None when it never chose one."""
     row = db.execute(
         "SELECT u.preferred_language, w.preferred_language FROM users u"
         " LEFT JOIN workers w ON w.id = u.worker_id WHERE u.id = ?",
         [user_id],
     ).fetchone()
-    if row is None:
-        return DEFAULT_LANGUAGE
-    return normalise_language(row[1] or row[0]) or DEFAULT_LANGUAGE
+    return normalise_language(row[1] or row[0]) if row else None
+
+
+def save_language(db: Database, user_id: int, language: str) -> None:
+    """Remember an account's language: on its worker row for a worker, else on `users`."""
+    from matcher.store import write_transaction
+
+    language = normalise_language(language) or DEFAULT_LANGUAGE
+    with write_transaction(db):
+        row = db.execute("SELECT worker_id FROM users WHERE id = ?", [user_id]).fetchone()
+        if row is None:
+            return
+        if row[0] is not None:
+            sql, key = "UPDATE workers SET preferred_language = ? WHERE id = ?", row[0]
+        else:
+            sql, key = "UPDATE users SET preferred_language = ? WHERE id = ?", user_id
+        db.execute(sql, [language, key])
+
+
+def employer_time_zone(db: Database, employer_id: int) -> str:
+    """The zone of the employer's city: the city most of its jobs are in."""
+    cities = Counter(
+        city for (city,) in db.execute("SELECT city FROM jobs WHERE employer_id = ?", [employer_id])
+    )
+    if not cities:
+        return DEFAULT_TIME_ZONE
+    city = min(cities, key=lambda name: (-cities[name], name))
+    return CITY_TIME_ZONES.get(city, DEFAULT_TIME_ZONE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
 
@@ -15,6 +15,7 @@ from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST, Digest
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import render_digest
 from matcher.notifications.selection import choose_digests
+from matcher.records.jobs import titles_in_language
 from matcher.store import write_transaction
 
 
@@ -66,16 +67,26 @@ def outbox_message(
     )
 
 
+def digest_in_language(db: Database, digest: Digest, language: str) -> Digest:
+    """`digest` with each job's title as readers of `language` see it (French when given)."""
+    if language == DEFAULT_LANGUAGE:
+        return digest
+    titles = titles_in_language(db, [job.external_id for job in digest.jobs], language)
+    jobs = tuple(replace(job, title=titles.get(job.external_id, job.title)) for job in digest.jobs)
+    return replace(digest, jobs=jobs)
+
+
 def queue_digests(
     db: Database, settings: Settings, now: dt.datetime, *, dry_run: bool = False, **choice
 ) -> DigestRunReport:
     """Choose and render every due digest; queue them unless `dry_run`."""
     secret_key = resolve_secret_key(settings)
     digests = choose_digests(db, settings, now, **choice)
-    messages = [
-        outbox_message(digest, settings, secret_key, worker_language(db, digest.worker_id))
-        for digest in digests
-    ]
+    messages = []
+    for digest in digests:
+        language = worker_language(db, digest.worker_id)
+        readable = digest_in_language(db, digest, language)
+        messages.append(outbox_message(readable, settings, secret_key, language))
     report = DigestRunReport(
         digests=len(digests),
         jobs_listed=sum(len(d.jobs) for d in digests),

@@ -7,11 +7,12 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from babel.numbers import format_decimal
 
-from matcher.i18n import DEFAULT_LANGUAGE, translations_for
+from matcher.i18n import DEFAULT_LANGUAGE, reading_language, translations_for
 from matcher.notifications import links
 from matcher.notifications.digest import Digest, DigestJob
-from matcher.presentation import PERCENTILE_LEGEND, fit_html, fit_legend, item_html, item_text
+from matcher.presentation import fit_html, fit_legend, item_html, item_text, percentile_legend
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -39,7 +40,9 @@ def _environment(autoescape: bool, language: str = DEFAULT_LANGUAGE) -> jinja2.E
     environment.install_gettext_translations(translations_for(language), newstyle=True)
     # The one presenter's words: the same on the worker's matches page.
     environment.filters.update(item_text=item_text, item_html=item_html, fit_html=fit_html)
-    environment.globals.update(fit_legend=fit_legend(), percentile_legend=PERCENTILE_LEGEND)
+    environment.filters["format_number"] = lambda value: format_decimal(value, locale=language)
+    with reading_language(language):
+        environment.globals.update(fit_legend=fit_legend(), percentile_legend=percentile_legend())
     return environment
 
 
@@ -84,16 +87,19 @@ def render_digest(
         "job_links": job_links,
         "not_relevant_urls": {job_id: urls["not_relevant"] for job_id, urls in job_links.items()},
     }
-    text = _environment(False, language).get_template("digest.txt").render(context)
-    html = _environment(True, language).get_template("digest.html").render(context)
+    # The presenter's filters (reasons, fit bands) read the active language.
+    with reading_language(language):
+        text = _environment(False, language).get_template("digest.txt").render(context)
+        html = _environment(True, language).get_template("digest.html").render(context)
     return RenderedDigest(subject, text, html)
 
 
 def render_email(name: str, language: str, context: dict) -> RenderedEmail:
     """Templates `name.subject.txt`, `name.txt` and `name.html` in `language`."""
     context = {"language": language, **context}
-    subject_template = _environment(False, language).get_template(f"{name}.subject.txt")
-    context["subject"] = " ".join(subject_template.render(context).split())
-    text = _environment(False, language).get_template(f"{name}.txt").render(context)
-    html = _environment(True, language).get_template(f"{name}.html").render(context)
+    with reading_language(language):
+        subject_template = _environment(False, language).get_template(f"{name}.subject.txt")
+        context["subject"] = " ".join(subject_template.render(context).split())
+        text = _environment(False, language).get_template(f"{name}.txt").render(context)
+        html = _environment(True, language).get_template(f"{name}.html").render(context)
     return RenderedEmail(context["subject"], text, html)

@@ -21,6 +21,7 @@ from matcher.notifications import links, outbox
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import RenderedEmail as Rendered
 from matcher.notifications.rendering import render_email
+from matcher.records.jobs import titles_in_language
 
 
 class NothingToSay(LookupError):
@@ -60,6 +61,9 @@ def _contact_request(
             base_url, secret_key, facts["worker_id"], facts["id"], answer, issued_at=issued_at
         )
 
+    language = worker_language(db, facts["worker_id"])
+    titles = titles_in_language(db, [facts["job"]], language)
+    facts = {**facts, "title": titles.get(facts["job"], facts["title"])}
     context = {
         "r": facts,
         "job_url": f"{base_url}/me/jobs/{quote(facts['job'], safe='')}",
@@ -68,7 +72,7 @@ def _contact_request(
         "requests_url": f"{base_url}/me/contact-requests",
         "expires_on": (issued_at + links.CONTACT_LINK_LIFETIME).date().isoformat(),
     }
-    return render_email(outbox.CONTACT_REQUEST, worker_language(db, facts["worker_id"]), context)
+    return render_email(outbox.CONTACT_REQUEST, language, context)
 
 
 def _contact_answer(db: Database, message: OutboxMessage, base_url: str) -> Rendered:

@@ -11,6 +11,8 @@ from pathlib import Path
 from matcher.occupations.words import title_key, without_level_words, words
 
 DATA_PATH = Path(__file__).parent / "occupations.json"
+# French titles ("développeur", "scientifique des données") of the same occupations.
+FRENCH_TITLES_PATH = Path(__file__).parent / "french_titles.json"
 MAX_TITLE_WORDS = 6
 # A resume is read for titles in its first words, where title lines sit, and over its
 # whole text for recurring role words; a title found early counts more.
@@ -56,7 +58,13 @@ class OccupationTitles:
 def load_titles() -> OccupationTitles:
     """The titles file, read once per process."""
     document = json.loads(DATA_PATH.read_text(encoding="utf-8"))
-    code_of_title = {title: code for code, titles in document["titles"].items() for title in titles}
+    french = json.loads(FRENCH_TITLES_PATH.read_text(encoding="utf-8"))
+    code_of_title = {
+        title: code
+        for source in (document["titles"], french["titles"])
+        for code, titles in source.items()
+        for title in titles
+    }
     return OccupationTitles(
         code_of_title,
         document["occupations"],

@@ -36,6 +36,8 @@ COLUMNS: tuple[str, ...] = (
     "french_level_required",
     "status",
     "posted_at",
+    "title_fr",
+    "description_fr",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "employer", "title", "city")
 # A yearly salary above this is a typo (or would overflow SQLite's 64-bit integers).
@@ -54,6 +56,8 @@ _STORED_COLUMNS: tuple[str, ...] = (
     "french_level_required",
     "status",
     "posted_at",
+    "title_fr",
+    "description_fr",
 )
 
 
@@ -75,6 +79,9 @@ class JobRecord:
     french_level_required: int = 0
     status: str = "open"
     posted_at: str | None = None
+    # The posting in French (Quebec's Charter of the French Language), shown to French readers.
+    title_fr: str | None = None
+    description_fr: str | None = None
     # Terms the skill vocabulary did not know: not stored, reported by the importer.
     unrecognised_skills: tuple[str, ...] = field(default=(), compare=False)
 
@@ -86,7 +93,8 @@ def parse_job(row: dict) -> JobRecord:
     employer = parsing.required_text(row, "employer")
     title = parsing.required_text(row, "title")
     description = parsing.optional_text(row, "description", default="")
-    row = fill_from_description(row, description)
+    description_fr = parsing.optional_text(row, "description_fr")
+    row = fill_from_description(row, "\n\n".join(filter(None, [description, description_fr])))
     required, required_unknown = _skills(row, "required_skills")
     nice, nice_unknown = _skills(row, "nice_to_have_skills")
     salary_min = parsing.integer(row, "salary_min_cad", minimum=0, maximum=MAX_SALARY_CAD)
@@ -114,6 +122,8 @@ def parse_job(row: dict) -> JobRecord:
         or 0,
         status=parsing.enum(row, "status", JOB_STATUSES, default="open"),
         posted_at=_posted_at(row),
+        title_fr=parsing.optional_text(row, "title_fr"),
+        description_fr=description_fr,
         unrecognised_skills=tuple(required_unknown + nice_unknown),
     )
 
@@ -187,6 +197,8 @@ def job_to_row(record: JobRecord) -> dict:
         "french_level_required": record.french_level_required,
         "status": record.status,
         "posted_at": record.posted_at,
+        "title_fr": record.title_fr,
+        "description_fr": record.description_fr,
     }
 
 
@@ -364,3 +376,23 @@ def _replace_skills(db: Database, records: list[JobRecord], ids: dict[str, int])
             for skill in names
         ],
     )
+
+
+def titles_in_language(db: Database, external_ids: Sequence[str], language: str) -> dict[str, str]:
+    """Each job's title for readers of `language`: the French title when asked and given."""
+    rows = select_in(
+        db,
+        "SELECT external_id, title, title_fr FROM jobs WHERE external_id IN ({placeholders})",
+        list(external_ids),
+    )
+    return {
+        external_id: (title_fr if language == "fr" and title_fr else title)
+        for external_id, title, title_fr in rows
+    }
+
+
+def posting_in_language(record: JobRecord, language: str) -> tuple[str, str]:
+    """The title and description for readers of `language` (French when given, else English)."""
+    if language == "fr":
+        return record.title_fr or record.title, record.description_fr or record.description
+    return record.title, record.description

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from matcher.constants import EDUCATION_LEVELS, LANGUAGE_LEVEL_RANGE, WORK_AUTHORIZATIONS
+from matcher.i18n import N_, SUPPORTED_LANGUAGES
 from matcher.notifications.consent import ConsentEntry, append_consents
 from matcher.records import parsing
 from matcher.records.parsing import RowError
@@ -40,12 +41,13 @@ COLUMNS: tuple[str, ...] = (
     "work_authorization",
     "available_from",
     "match_emails",
+    "preferred_language",
 )
 # Without these no row could be valid, so a file lacking one is refused before any write.
 REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "name", "email", "work_authorization")
 
 # The one sentence a worker agrees to when `match_emails` is true; the ledger records it.
-CONSENT_WORDING = (
+CONSENT_WORDING = N_(
     "I agree to receive match emails from talentmatch listing jobs that fit my profile; "
     "I can withdraw this consent at any time with the unsubscribe link in every email."
 )
@@ -81,6 +83,7 @@ class WorkerRecord:
     salary_expectation_cad: int | None = None
     available_from: str | None = None
     match_emails: bool = False
+    preferred_language: str | None = None  # `en` or `fr`; None reads English
     # Terms the skill vocabulary did not know: not stored, reported by the importer.
     unrecognised_skills: tuple[str, ...] = field(default=(), compare=False)
 
@@ -115,6 +118,7 @@ def parse_worker(row: dict, *, as_of: dt.date | None = None) -> WorkerRecord:
         work_authorization=_work_authorization(row),
         available_from=parsing.iso_date(row, "available_from"),
         match_emails=parsing.boolean(row, "match_emails", default=False),
+        preferred_language=parsing.enum(row, "preferred_language", SUPPORTED_LANGUAGES),
         unrecognised_skills=tuple(unrecognised),
     )
 
@@ -195,6 +199,7 @@ def worker_to_row(record: WorkerRecord) -> dict:
         "work_authorization": record.work_authorization,
         "available_from": record.available_from,
         "match_emails": record.match_emails,
+        "preferred_language": record.preferred_language,
     }
 
 

@@ -27,15 +27,17 @@ _TOKEN = re.compile(r"\.?[^\W_][\w+#]*(?:[./&-][^\W_][\w+#]*)*")
 _TOKEN_PART = re.compile(r"[^/\-]+")
 _PHRASE_GAP = re.compile(r"[ \t]+|[/-]")
 _LIST_GAP = re.compile(r"[\s,;/|&()+\-\u2022\u00b7*]*")
-_LIST_WORDS = frozenset({"and", "or", "&", "with", "plus"})
+_LIST_WORDS = frozenset({"and", "or", "&", "with", "plus", "et", "ou", "avec"})
 _SENTENCE_END = frozenset(".!?\n\u2022\u00b7\u25aa*>")
 CONTEXT_WORDS = frozenset(
     """
     programming language languages lang developer developers engineer engineers framework
     frameworks library libraries coding sdk backend frontend scripting stack written
+    langage langages programmation développeur développeuse développeurs développeuses
+    ingénieur ingénieure ingénieurs cadriciel cadriciels bibliothèque bibliothèques
     """.split()
 )
-_LINK_WORDS = frozenset({"in", "with", "of"})
+_LINK_WORDS = frozenset({"in", "with", "of", "en", "de", "avec"})
 _SPACES = re.compile(r"[ \t]+")
 _WORD_GAP = re.compile(r"[ \t]*-?[ \t]*")
 CONTEXT_RULES_PATH = Path(__file__).parent / "context_rules.json"

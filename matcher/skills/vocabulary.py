@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from matcher.skills.folding import fold_compact, fold_exact
 
 VOCABULARY_PATH = Path(__file__).parent / "vocabulary.json"
+# French display names and French prose aliases, kept apart from the generated vocabulary.
+FRENCH_NAMES_PATH = Path(__file__).parent / "french_names.json"
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Skill:
     aliases: tuple[str, ...]
     popularity: int
     hot_technology: bool = False
+    name_fr: str | None = None  # None: the name reads the same in French (Python, Kubernetes)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,13 @@ class Vocabulary:
         """The skill with this canonical name, or None."""
         return self.skills.get(name)
 
+    def display_name(self, name: str, language: str = "en") -> str:
+        """How a canonical skill reads in `language` (`fr`: its French name where one is used)."""
+        skill = self.skills.get(name)
+        if language == "fr" and skill is not None and skill.name_fr:
+            return skill.name_fr
+        return name
+
     def category(self, name: str) -> str | None:
         """The category of a canonical skill name, or None for an unknown name."""
         skill = self.skills.get(name)
@@ -75,26 +86,49 @@ class Vocabulary:
 
 
 @cache
-def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
-    """The vocabulary from its data file, read and indexed once per process."""
+def load_vocabulary(
+    path: Path = VOCABULARY_PATH, french_path: Path | None = FRENCH_NAMES_PATH
+) -> Vocabulary:
+    """The vocabulary from its data file (and the French names), read and indexed once."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
-    return build_indexes(document)
+    french = json.loads(Path(french_path).read_text(encoding="utf-8")) if french_path else None
+    return build_indexes(document, french)
 
 
-def build_indexes(document: dict) -> Vocabulary:
-    """Indexes a vocabulary document: exact and compact keys of every alias, prose forms."""
+def build_indexes(document: dict, french: dict | None = None) -> Vocabulary:
+    """Indexes a vocabulary document: exact and compact keys of every alias, prose forms.
+
+    French aliases count as curated ones: they are read in prose too, so a French posting's
+    "apprentissage automatique" is Machine learning.
+    """
     vocabulary = Vocabulary(skills={}, attribution=tuple(document["attribution"]))
+    french_skills = (french or {}).get("skills", {})
     for entry in document["skills"]:
-        curated, derived = entry["aliases"], entry.get("derived_aliases", [])
+        in_french = french_skills.get(entry["name"], {})
+        curated = entry["aliases"] + _with_unaccented(in_french.get("aliases_fr", []))
+        # The French name normalises (typed in a skills box) but is not read in prose alone.
+        derived = entry.get("derived_aliases", []) + _with_unaccented(
+            [in_french["name_fr"]] if "name_fr" in in_french else []
+        )
         vocabulary.skills[entry["name"]] = Skill(
             name=entry["name"],
             category=entry["category"],
             aliases=tuple(curated + derived),
             popularity=int(entry["popularity"]),
             hot_technology=bool(entry.get("hot_technology", False)),
+            name_fr=in_french.get("name_fr"),
         )
         _index_skill(vocabulary, entry["name"], curated, derived, entry.get("text_rules", {}))
     return vocabulary
+
+
+def _with_unaccented(aliases: list[str]) -> list[str]:
+    """Each alias and its spelling without accents ("bases de donnees"), as people type it."""
+    unaccented = [
+        "".join(c for c in unicodedata.normalize("NFD", alias) if not unicodedata.combining(c))
+        for alias in aliases
+    ]
+    return list(dict.fromkeys(aliases + unaccented))
 
 
 def _index_skill(

@@ -569,6 +569,16 @@ def _m018_new_columns_and_tables(db: Database) -> None:
 
 
 @migrations()
+def m020_french_postings(db: Database) -> None:
+    _run(
+        db,
+        # The jobs contract's optional French title and description; NULL when not given.
+        "ALTER TABLE jobs ADD COLUMN title_fr TEXT",
+        "ALTER TABLE jobs ADD COLUMN description_fr TEXT",
+    )
+
+
+@migrations()
 def m022_pending_sign_ups(db: Database) -> None:
     _run(
         db,
@@ -582,6 +592,7 @@ def m022_pending_sign_ups(db: Database) -> None:
             password_hash TEXT NOT NULL,
             work_authorization TEXT NOT NULL,
             match_emails INTEGER NOT NULL,
+            preferred_language TEXT,
             created_at TEXT NOT NULL
         )""",
     )

@@ -93,8 +93,8 @@ def _stages(site, worker: str) -> list[str]:
 
 def _post_job(walk: Walk, page) -> str:
     page.get_by_role("heading", name="Post a job").wait_for()
-    page.get_by_label("Title").fill("Backend developer (Python)")
-    page.get_by_label("Description").fill(
+    page.get_by_label("Title", exact=True).fill("Backend developer (Python)")
+    page.get_by_label("Description", exact=True).fill(
         "Montréal fintech team. You will build Django services on PostgreSQL."
     )
     page.get_by_label("Required skills").fill("Python\nSQL")

@@ -70,14 +70,14 @@ def test_employer_pastes_a_posting_extracts_every_field_and_saves(browser, serve
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Post a job").wait_for()
 
-    page.get_by_label("Description").fill(POSTING)
+    page.get_by_label("Description", exact=True).fill(POSTING)
     page.get_by_label("Nice-to-have skills").fill("GraphQL")  # typed first: must survive
     _shot(page, "1_pasted")
     page.get_by_role("button", name="Extract from description").click()
     page.get_by_role("status").filter(has_text="Filled from the description").wait_for()
     _shot(page, "2_extracted")
 
-    assert page.get_by_label("Title").input_value() == (
+    assert page.get_by_label("Title", exact=True).input_value() == (
         "Senior Backend Engineer (Python) – Montréal"
     )
     assert page.get_by_label("City").input_value() == "Montreal"
@@ -122,7 +122,7 @@ def test_the_job_form_fits_a_phone(browser, served):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Post a job").wait_for()
-    page.get_by_label("Description").fill(POSTING)
+    page.get_by_label("Description", exact=True).fill(POSTING)
     page.get_by_role("button", name="Extract from description").click()
     page.get_by_role("status").filter(has_text="Filled from the description").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
