@@ -77,13 +77,15 @@ def matches_for_workers(
         list(jobs), pair_jobs, index.table, pair_rows, np.full(len(pair_rows), today, np.float32)
     )
     model_scores = np.asarray(scorer.score_features(features), dtype=np.float64).tolist()
-    chosen, start = [], 0
+    chosen, picked, start = [], [], 0
     for pool in pools:
         pooled = range(start, start + len(pool))
         start += len(pool)
         best = sorted(pooled, key=lambda p: (-model_scores[p], jobs[pair_jobs[p]].id))[:limit]
         chosen.append([(int(pair_jobs[p]), model_scores[p]) for p in best])
-    return _with_fits(db, settings, index, jobs, rows, chosen)
+        picked.extend(best)
+    outlooks = scorer.outlook(features[picked]) if picked else None
+    return _with_fits(db, settings, index, jobs, rows, chosen, outlooks)
 
 
 def _with_fits(
@@ -93,8 +95,11 @@ def _with_fits(
     jobs: tuple[JobProfile, ...],
     rows: np.ndarray,
     chosen: list[list[tuple[int, float]]],
+    outlooks: list[dict[str, float]] | None,
 ) -> list[list[JobMatch]]:
-    """The chosen (job position, score) pairs as JobMatches, each job's fit scale read once."""
+    """The chosen (job position, score) pairs as JobMatches, each job's fit scale read once;
+    `outlooks` (the serving model's, if it has one) in the same order as the chosen pairs."""
+    starts = np.cumsum([0] + [len(picks) for picks in chosen]).tolist()
     explanations = [
         [explain(jobs[j], index, int(row)) for j, _ in picks]
         for row, picks in zip(rows, chosen, strict=True)
@@ -118,6 +123,7 @@ def _with_fits(
                 title=jobs[job].title,
                 employer=jobs[job].employer,
                 fit=Fit.of(percentiles[worker, slot], explanations[worker][slot]),
+                outlook=outlooks[starts[worker] + slot] if outlooks else None,
             )
             for slot, (job, score) in enumerate(picks)
         ]
