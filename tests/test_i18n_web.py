@@ -11,9 +11,11 @@ from web_support import (
     PASSWORD,
     WORKER_EMAIL,
     build_site,
+    catching_mail,
     csrf_token_from,
     post_form,
     sign_in,
+    sign_up_link,
 )
 
 from matcher.i18n import employer_time_zone
@@ -86,7 +88,11 @@ def test_work_authorization_has_no_default_and_says_why_it_is_needed(site):
 
 def test_sign_up_in_french_stores_the_language_and_maps_the_h1b_choice(site):
     client = site.client()
-    response = _sign_up(client, ENGLISH)  # the form's choice wins over the browser's
+    with catching_mail(site) as mail:
+        asked = _sign_up(client, ENGLISH)  # the form's choice wins over the browser's
+        assert asked.status_code == 200
+        link = sign_up_link(mail, NEW_EMAIL)
+        response = post_form(client, link, link, {})  # the language rode with the link
     assert response.status_code == 302 and response.location.endswith("/me/profile")
     assert _query(
         site,

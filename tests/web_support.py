@@ -164,11 +164,22 @@ def post_form(client: FlaskClient, page_url: str, action_url: str, data: dict):
 def serving(app: Flask) -> Iterator[str]:
     """The app behind waitress on a free loopback port, in a background thread; yields its URL."""
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            # Closing the sockets from this thread can land inside the loop's select().
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        closing.set()
         server.close()
         thread.join(timeout=5)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_support import PASSWORD, build_site, serving
+from web_support import PASSWORD, build_site, catching_mail, serving, sign_up_link
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +16,10 @@ WIDTHS = (1280, 375)
 
 
 @pytest.fixture
-def served(tmp_path) -> Iterator[str]:
+def served(tmp_path) -> Iterator[tuple[str, object]]:
     site = build_site(tmp_path, workers=6)
-    with serving(site.app) as url:
-        yield url
+    with catching_mail(site) as mail, serving(site.app) as url:
+        yield url, mail
 
 
 def _shot(page, width: int, name: str) -> None:
@@ -29,6 +29,7 @@ def _shot(page, width: int, name: str) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_worker_signs_up_in_french_and_switches_languages(browser, served, width):
+    served, mail = served
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-CA")
     page = context.new_page()
     errors: list[str] = []
@@ -53,6 +54,9 @@ def test_a_worker_signs_up_in_french_and_switches_languages(browser, served, wid
         label="Titulaire d’un visa H-1B américain avec un permis de travail ouvert canadien"
     )
     page.get_by_role("button", name="Créer mon profil").click()
+    page.get_by_text(f"Nous avons envoyé un courriel à amelie.{width}@example.org").wait_for()
+    page.goto(served + sign_up_link(mail, f"amelie.{width}@example.org"))
+    page.get_by_role("button", name="Terminer la création de mon profil").click()
     page.get_by_role("heading", name="Votre profil").wait_for()
     assert page.get_by_role("status").filter(has_text="Bienvenue!").is_visible()
     french_level = page.get_by_label("Niveau de français (NCLC)")
