@@ -214,7 +214,10 @@ def run_batch_match(
     plan = plan_partitions(jobs, workers, partition_size)
     done = done_partitions(db, run_id)
     pending = [p for p in plan if (p.kind, p.number) not in done]
-    model = client.scatter(model_bundle(db, settings, inputs.model_version), broadcast=True)
+    # A fresh key per run (hash=False): scattering bytes equal to a previous run's, just as
+    # that run's future is released, can hang the scatter (seen twice in one client).
+    bundle = model_bundle(db, settings, inputs.model_version)
+    model = client.scatter(bundle, broadcast=True, hash=False)
     db_path = str(Path(settings.db_path).resolve())
     futures = [
         client.submit(
