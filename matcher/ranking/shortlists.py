@@ -66,7 +66,6 @@ __all__ = [
     "candidate_outlook",
     "clear_shortlist_cache",
     "fit_scale",
-    "matches_for_viewer",
     "matches_for_worker",
     "owned_job",
     "score_candidate",
@@ -627,19 +626,6 @@ def matches_for_worker(
             for number, i in enumerate(order, start=1)
         ],
     )
-
-
-def matches_for_viewer(
-    db: Database,
-    worker_external_id: str,
-    viewer: User,
-    *,
-    limit: int = 10,
-    settings: Settings | None = None,
-) -> Matches:
-    """The worker's matches, for that worker or an operator; NotFound for anyone else."""
-    check_may_view_matches(db, worker_external_id, viewer)
-    return matches_for_worker(db, worker_external_id, limit=limit, settings=settings)
 
 
 def check_may_view_matches(db: Database, worker_external_id: str, viewer: User) -> None:
