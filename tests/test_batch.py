@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
 from sqlite_utils import Database
-from web_support import PASSWORD
+from web_support import PASSWORD, sign_in
 
 from jobs import tasks
 from matcher import accounts, clock
@@ -276,6 +276,25 @@ def _employer_token(db: Database, job: str) -> str:
     return accounts.create_api_token(db, user.id)
 
 
+def _assert_pages_read_the_batch(db: Database, app, job: str, worker: str, settings) -> None:
+    """The employer's shortlist page and the worker's matches page show the batch's rows."""
+    (worker_id,) = db.execute("SELECT id FROM workers WHERE external_id = ?", [worker]).fetchone()
+    accounts.create_user(
+        db, email="batch@worker.example", password=PASSWORD, role="worker", worker_id=worker_id
+    )
+    as_worker = app.test_client()
+    sign_in(as_worker, "batch@worker.example", PASSWORD)
+    page = as_worker.get("/me/matches").get_data(as_text=True)
+    assert 'data-source="batch"' in page
+    served = served_matches(db, worker, limit=10, settings=settings)
+    shown = [m.job for m in served.jobs if f"/me/jobs/{m.job}" in page]
+    assert shown and shown == [m.job for m in served.jobs][: len(shown)]
+    as_employer = app.test_client()
+    sign_in(as_employer, "batch@employer.example", PASSWORD)
+    page = as_employer.get(f"/jobs/{job}/shortlist").get_data(as_text=True)
+    assert 'data-source="batch"' in page
+
+
 def test_served_rankings_read_fresh_batch_results_and_fall_back_to_live(db, copy, client, on_day):
     settings = copy[1]
     run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
@@ -306,6 +325,7 @@ def test_served_rankings_read_fresh_batch_results_and_fall_back_to_live(db, copy
     assert (
         _without_source(body) == shortlist_for_job(db, job, limit=10, settings=settings).to_json()
     )
+    _assert_pages_read_the_batch(db, app, job, worker, settings)
     arguments = ["--db", str(copy[0]), "--models", str(settings.models_dir)]
     printed = CliRunner().invoke(main, [*arguments, "shortlist", job, "--json", "--top", "5"])
     assert json.loads(printed.output)["source"] == "batch", printed.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from matcher.batch.serving import served_matches
 from matcher.hiring.contact_requests import (
     ContactRequestNotFound,
     answer_contact_request,
@@ -20,7 +21,7 @@ from matcher.presentation import (
     item_html,
     percentile_legend,
 )
-from matcher.ranking.shortlists import JobMatch, NotFound, matches_for_worker
+from matcher.ranking.shortlists import JobMatch, NotFound
 from matcher.records.jobs import titles_in_language
 from web.auth import worker_required
 from web.database import get_db
@@ -38,7 +39,7 @@ DECISIONS = {"accept": "accepted", "decline": "declined"}
 @worker_required
 def matches():
     try:
-        result = matches_for_worker(
+        result = served_matches(
             get_db(),
             current_worker_external_id(),
             limit=MATCHES_SHOWN,
