@@ -44,6 +44,22 @@ def test_a_job_title_names_its_occupation(title, code):
     assert occupation_of_title(title).code == code
 
 
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("Senior Programm Manager", "13-1082.00"),
+        ("Data Scienist", "15-2051.00"),
+        ("Sofware Engineer", "15-1252.00"),
+    ],
+)
+def test_a_misspelt_job_title_names_the_occupation_it_misspells(title, code):
+    assert occupation_of_title(title).code == code
+
+
+def test_a_short_unknown_title_is_not_guessed():
+    assert occupation_of_title("Dveloper") is None
+
+
 def test_a_title_of_no_occupation_is_none_and_a_generic_word_is_no_title():
     assert occupation_of_title("Scientist, Immuno-Oncology") is None
     assert occupation_of_title("Engineer") is None

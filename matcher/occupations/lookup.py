@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from matcher.occupations.words import title_key, without_level_words, words
 
 DATA_PATH = Path(__file__).parent / "occupations.json"
@@ -19,6 +21,10 @@ MAX_TITLE_WORDS = 6
 RESUME_HEAD_WORDS = 60
 EARLY_WEIGHT = 3.0
 RESUME_OCCUPATIONS = 3
+# A job title that names no known title is compared with every known one; at this
+# similarity (0-100, rapidfuzz's ratio) it is read as a misspelling of it
+# ("Senior Programm Manager" -> program manager), below it as unknown.
+TYPO_SIMILARITY = 92
 
 
 @dataclass(frozen=True)
@@ -79,11 +85,13 @@ def load_titles() -> OccupationTitles:
     )
 
 
+@lru_cache(maxsize=65536)
 def occupation_of_title(title: str) -> Occupation | None:
     """The occupation a job title names (`Senior Data Scientist II` -> 15-2051.00), or None.
 
     The whole title first, then without seniority words, then its longest known part
-    (`Data Scientist, Marketing Analytics` -> data scientist).
+    (`Data Scientist, Marketing Analytics` -> data scientist), then the known title it
+    misspells.
     """
     titles = load_titles()
     key = title_key(title)
@@ -92,10 +100,21 @@ def occupation_of_title(title: str) -> Occupation | None:
         if code is not None:
             return titles.occupation(code)
     found = _title_spans(words(title.split("(")[0]) or words(title), titles)
-    if not found:
+    if found:
+        _, _, code = max(found, key=lambda span: (span[1] - span[0], -span[0]))
+        return titles.occupation(code)
+    code = _misspelt_title_code(without_level_words(key), titles)
+    return titles.occupation(code) if code else None
+
+
+def _misspelt_title_code(key: str, titles: OccupationTitles) -> str | None:
+    """The code of the known title `key` is a misspelling of, or None."""
+    if len(key) < 8:  # short keys are too close to too many titles to guess
         return None
-    _, _, code = max(found, key=lambda span: (span[1] - span[0], -span[0]))
-    return titles.occupation(code)
+    found = process.extractOne(
+        key, titles.code_of_title.keys(), scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY
+    )
+    return titles.code_of_title[found[0]] if found else None
 
 
 def occupations_in_text(text: str, limit: int = RESUME_OCCUPATIONS) -> list[tuple[str, float]]:
