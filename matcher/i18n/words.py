@@ -93,9 +93,7 @@ def cefr_band(level: int) -> tuple[str, str]:
 # "d’Ubisoft"), as do "le"/"la" ("l’") and "que" ("qu’"). A translation is written with the
 # full word ("emplois de %(employer)s"); `elide` decides once the value is known.
 _ELIDED = {"de": "d’", "le": "l’", "la": "l’", "que": "qu’", "jusque": "jusqu’"}
-_ELIDING_WORD = re.compile(
-    r"(?<![\w’'])(" + "|".join(_ELIDED) + r") (%\((\w+)\)s)", re.IGNORECASE
-)
+_ELIDING_WORD = re.compile(r"(?<![\w’'])(" + "|".join(_ELIDED) + r") (%\((\w+)\)s)", re.IGNORECASE)
 _VOWELS = frozenset("aeiouàâäéèêëîïôöùûüœæ")
 # A mute h elides ("d’Hydro-Québec", "l’hôpital"); an aspirated one does not ("de Hachette").
 # Names that start with h are taken as aspirated unless listed here.
