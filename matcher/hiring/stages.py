@@ -113,7 +113,7 @@ class TransitionRefused(ValueError):
     """The state machine does not allow this decision now; `rule` names the rule that refuses."""
 
     def __init__(
-        self, rule: str, message: str, current: str, requested: str, **values: object
+        self, rule: str, message: str, current: str, requested: str, /, **values: object
     ) -> None:
         super().__init__(message % values if values else message)
         self.rule = rule
