@@ -224,3 +224,19 @@ def test_a_french_sign_up_over_the_limit_reads_the_account_error_in_french(site)
     assert response.status_code == 429
     assert "Trop de tentatives depuis votre connexion. Réessayez plus tard." in html
     assert "Too many attempts" not in html
+
+
+def test_a_french_profile_shows_a_skill_list_error_in_french(site):
+    from tests.test_web_worker_account import _profile_data, _sign_up
+
+    with catching_mail(site) as handler:
+        site.mail = handler
+        client = site.client()
+        _sign_up(site, client)
+    token = csrf_token_from(client.get("/me/profile").get_data(as_text=True))
+    client.post("/language", data={"language": "fr", "next": "/me/profile", "csrf_token": token})
+    response = _post(client, "/me/profile", "/me/profile", _profile_data(skills="python:-2"))
+    html = html_lib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "les années pour 'python' doivent être 0 ou plus (reçu : '-2')" in html
+    assert "must be 0 or more" not in html

@@ -381,7 +381,7 @@ def record_decision(external_id: str, worker_external_id: str):
         flash(_("Not recorded: %(reason)s", reason=localized(refused)), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
     except RowError as error:
-        flash(_("Not sent: the message has %(reason)s.", reason=error.reason), "error")
+        flash(_("Not sent: the message has %(reason)s.", reason=localized(error)), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
     message = _(
         "Recorded “%(stage)s” for candidate %(worker)s.",

@@ -286,7 +286,7 @@ class ProfileForm(FlaskForm):
         try:
             terms = [item.term for item in _skill_terms(field.data)]
         except RowError as error:
-            raise ValidationError(error.reason) from None
+            raise ValidationError(localized(error)) from None
         unknown = [term for term in terms if normalize_skill(term) is None]
         if unknown:
             self.skill_suggestions = {term: suggest_skills(term, limit=3) for term in unknown}
@@ -457,7 +457,7 @@ def change_email():
             form.password.errors = [localized(limited)]
             status = 429
         except RowError as error:
-            form.new_email.errors = [error.reason]
+            form.new_email.errors = [localized(error)]
     return render_template("worker/change_email.html", form=form), status
 
 
@@ -519,11 +519,11 @@ def _attach_row_error(form: FlaskForm, error: RowError) -> None:
     """Show a contract error next to its field (cities share one error under the fieldset)."""
     field = getattr(form, error.field, None)
     if error.field == "city_preferences":
-        form.city_errors = [error.reason]
+        form.city_errors = [localized(error)]
     elif field is not None:
-        field.errors = [*field.errors, error.reason]
+        field.errors = [*field.errors, localized(error)]
     else:
-        form.form_errors.append(f"{error.field}: {error.reason}")
+        form.form_errors.append(f"{error.field}: {localized(error)}")
 
 
 @bp.route("/skills/suggest")
