@@ -126,7 +126,8 @@ def starts_with_vowel_sound(text: str) -> bool:
 
 
 def elide(template: str, values: Mapping[str, object]) -> str:
-    """The French `template` with "de %(name)s" → "d’%(name)s" where the value asks for it.
+    """The French `template` with "de %(name)s" → "d’%(name)s" where the value asks for it,
+    and "%(years)s ans" → "%(years)s an" below 2.
 
     Only the words right before a placeholder change, and only for a text value: the rest of
     the translation is the translator's, and a number ("de %(num)s") never elides.
@@ -143,7 +144,28 @@ def elide(template: str, values: Mapping[str, object]) -> str:
         return short + placeholder
 
     elided = _ELIDING_WORD.sub(word_for, template)
+    elided = _agree_with_numbers(elided, values)
     return Markup(elided) if isinstance(template, Markup) else elided
+
+
+# French counts below 2 take the singular ("0 an", "1 an", "1,5 an"; "2 ans"): the unit
+# right after a number placeholder agrees with its value, as `elide` does for "de".
+_SINGULAR_UNITS = {"ans": "an", "jours": "jour", "semaines": "semaine"}
+_COUNTED_UNIT = re.compile(r"(%\((\w+)\)s) (" + "|".join(_SINGULAR_UNITS) + r")(?!\w)")
+
+
+def _agree_with_numbers(template: str, values: Mapping[str, object]) -> str:
+    def unit_for(match: re.Match[str]) -> str:
+        value = values.get(match.group(2))
+        try:
+            number = float(str(value).replace("\u00a0", "").replace(",", "."))
+        except ValueError:
+            return match.group(0)
+        if abs(number) >= 2:
+            return match.group(0)
+        return f"{match.group(1)} {_SINGULAR_UNITS[match.group(3)]}"
+
+    return _COUNTED_UNIT.sub(unit_for, template)
 
 
 def fill(template: str, values: object) -> str:
