@@ -14,7 +14,13 @@ from web_support import ACME_EMAIL, PASSWORD, build_site, catching_mail, csrf_to
 from matcher import accounts
 from matcher.fit import BANDS
 from matcher.hiring.stages import refusal
-from matcher.i18n import catalog_paths, localized, reading_language, translations_for
+from matcher.i18n import (
+    catalog_paths,
+    gettext,
+    localized,
+    reading_language,
+    translations_for,
+)
 from matcher.i18n.words import elide, starts_with_vowel_sound
 from matcher.presentation import fit_legend
 from tests.test_digest_actions import BASE, KEY, _digest
@@ -87,6 +93,18 @@ def test_every_french_string_with_de_before_a_value_elides_through_gettext():
         if "%(num)d" in msgid and "job of" in msgid:
             text = say.ngettext(msgid, msgid.replace("job of", "jobs of"), 2) % values
         assert not re.search(r"(?<![\w’'])(de|le|la|que) Acme", text, re.I), (msgid, text)
+
+
+@pytest.mark.parametrize(
+    ("years", "expected"),
+    [("0", "0 an"), ("1", "1 an"), ("1,5", "1,5 an"), ("2", "2 ans"), ("12", "12 ans")],
+)
+def test_french_counts_below_two_take_the_singular(years, expected):
+    with reading_language("fr"):
+        assert gettext("%(years)s yrs", years=years) == expected
+        assert gettext("needs %(minimum)s years, you have %(years)s", minimum=years, years="3") == (
+            f"exige {expected}, vous en avez 3"
+        )
 
 
 def test_english_never_elides():
