@@ -258,3 +258,28 @@ def test_a_french_profile_shows_a_skill_list_error_in_french(site):
     assert response.status_code == 400
     assert "les années pour 'python' doivent être 0 ou plus (reçu : '-2')" in html
     assert "must be 0 or more" not in html
+
+
+@pytest.fixture
+def smtp():
+    from notification_fixtures import FaultySmtpHandler, start_smtp
+
+    handler = FaultySmtpHandler()
+    controller = start_smtp(handler)
+    yield handler, controller.port
+    controller.stop()
+
+
+def test_the_french_employer_email_states_the_strong_rule_in_french(tmp_path, smtp):
+    from tests.test_employer_emails import DAY, opt_in, run
+
+    handler, port = smtp
+    settings = {"smtp_port": port, "base_url": "https://tm.example"}
+    site = build_site(tmp_path, workers=30, settings=settings)
+    opt_in(_french_employer(site))
+    run(site, DAY)
+    [mail] = handler.received
+    for kind in ("plain", "html"):
+        body = html_lib.unescape(mail.get_body((kind,)).get_content())
+        assert "Forte adéquation : dans les 10 % meilleures candidatures admissibles" in body
+        assert "top 10%" not in body
