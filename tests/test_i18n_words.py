@@ -283,3 +283,22 @@ def test_the_french_employer_email_states_the_strong_rule_in_french(tmp_path, sm
         body = html_lib.unescape(mail.get_body((kind,)).get_content())
         assert "Forte adéquation : dans les 10 % meilleures candidatures admissibles" in body
         assert "top 10%" not in body
+
+
+def test_a_french_resume_upload_reads_the_file_error_in_french(site):
+    from tests.test_web_worker_account import _sign_up
+    from tests.test_web_worker_resume import upload
+
+    with catching_mail(site) as handler:
+        site.mail = handler
+        client = site.client()
+        _sign_up(site, client)
+    token = csrf_token_from(client.get("/me/resume").get_data(as_text=True))
+    client.post("/language", data={"language": "fr", "next": "/me/resume", "csrf_token": token})
+    response = upload(client, b"plain text", "resume.txt")
+    html = html_lib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert (
+        "Téléversez un fichier PDF ou DOCX (les autres types de fichiers ne sont pas lus)." in html
+    )
+    assert "Upload a PDF" not in html

@@ -734,7 +734,7 @@ def _resume_text_from_form(form: ResumeUploadForm) -> str | None:
         try:
             return resume_text_from_file(upload.read(), upload.filename)
         except ResumeFileError as error:
-            reason = str(error)
+            reason = localized(error)
             form.resume_file.errors = [
                 *form.resume_file.errors,
                 f"{reason[:1].upper()}{reason[1:]}.",
