@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from matcher.constants import WORK_AUTHORIZATION_LABELS
 from matcher.fit import BANDS, Fit, FitBand, required_share
 from matcher.i18n import N_, active_language, gettext, translator
+from matcher.i18n.words import CITY_LABELS
 
 if TYPE_CHECKING:
     from matcher.permits import StartEstimate
@@ -161,6 +162,7 @@ def _skills_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> 
 
 def _city_item(e: Mapping[str, Any], audience: Audience, _) -> DisplayItem:
     rank, city = e["city_preference_rank"], e["city"]
+    city = _(CITY_LABELS[city]) if city in CITY_LABELS else city  # "Montréal" in French
     if audience == "employer":
         if rank:
             value = _("%(city)s: choice #%(rank)s", city=city, rank=rank)

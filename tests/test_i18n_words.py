@@ -107,6 +107,14 @@ def test_french_counts_below_two_take_the_singular(years, expected):
         )
 
 
+def test_cities_read_as_each_language_writes_them():
+    from tests.test_i18n_presenter import _texts
+
+    assert _texts("worker")[1] == ("City", "Montreal is your choice #1 · hybrid ✓")
+    with reading_language("fr"):
+        assert _texts("worker")[1][1].startswith("Montréal est votre choix nº 1")
+
+
 def test_english_never_elides():
     with reading_language("en"):
         assert "from Acme" in localized(accounts.AccountError("Contact request from Acme"))
@@ -194,6 +202,7 @@ def test_a_french_employer_reads_the_elided_name_and_the_french_legend(site):
     client = _french_employer(site)
     jobs = client.get("/jobs").get_data(as_text=True)
     assert re.search(r"\d+ emplois? d’Acme<", jobs) and "de Acme" not in jobs
+    assert "Montréal" in client.get("/jobs/new").get_data(as_text=True)  # the city choices
     shortlist = client.get("/jobs/ACME-1/shortlist").get_data(as_text=True)
     assert "dans les 10 % meilleures candidatures admissibles" in shortlist
     assert "top 10%" not in shortlist and "everyone else" not in shortlist

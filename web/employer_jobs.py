@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matcher.constants import CITIES, DECISION_STAGES
 from matcher.i18n import localized
+from matcher.i18n.words import CITY_LABELS
 from matcher.notifications.employer_daily import set_strong_match_emails, strong_match_emails_on
 from matcher.postings import extract_job_fields
 from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
@@ -84,7 +85,10 @@ class JobForm(FlaskForm):
     # silently Toronto.
     city = SelectField(
         _l("City"),
-        choices=[SelectChoice("", _l("Choose a city")), *(SelectChoice(c, c) for c in CITIES)],
+        choices=[
+            SelectChoice("", _l("Choose a city")),
+            *(SelectChoice(c, _l(CITY_LABELS[c])) for c in CITIES),
+        ],
         validators=[DataRequired(message=_l("Choose the job's city."))],
     )
     remote = SelectField(_l("Remote policy"), choices=REMOTE_CHOICES, default="onsite")

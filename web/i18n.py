@@ -28,6 +28,7 @@ from matcher.i18n import (
     use_language_provider,
 )
 from matcher.i18n.words import (
+    CITY_LABELS,
     EDUCATION_LABELS,
     VALUE_LABELS,
     cefr_band,
@@ -123,6 +124,11 @@ def skill_name(name: str) -> str:
     return skill_display_name(name, current_language())
 
 
+def city_name(value: str | None) -> str:
+    """A contract city as the page's language writes it ("Montréal" in French)."""
+    return gettext(CITY_LABELS[value]) if value in CITY_LABELS else (value or "")
+
+
 def education_label(value: str | None) -> str:
     return gettext(EDUCATION_LABELS[value]) if value in EDUCATION_LABELS else (value or "")
 
@@ -195,6 +201,7 @@ def init_app(app: Flask) -> None:
         stage_label=stage_label,
         skill_name=skill_name,
         education_label=education_label,
+        city_name=city_name,
         level_label=level_label,
         format_number=format_number,
     )

@@ -30,6 +30,13 @@ VALUE_LABELS: dict[str, str] = {
     "import": N_("import"),
 }
 
+# The contract's cities as each language writes them ("Montréal" in French).
+CITY_LABELS: dict[str, str] = {
+    "Toronto": N_("Toronto"),
+    "Vancouver": N_("Vancouver"),
+    "Montreal": N_("Montreal"),
+}
+
 EDUCATION_LABELS: dict[str, str] = {
     "none": N_("No formal education"),
     "secondary": N_("Secondary school"),

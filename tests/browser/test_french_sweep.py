@@ -54,6 +54,7 @@ ENGLISH_WORDS = (
     "your",
     "You",
     "Your",
+    "Montreal",  # a city's English spelling: French pages write "Montréal"
 )
 FIXTURE_DATA = ("Python developer", "Go engineer")
 TEXT_OF_PAGE = """() => {
