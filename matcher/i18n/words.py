@@ -28,6 +28,8 @@ VALUE_LABELS: dict[str, str] = {
     "web": N_("web"),
     "api": N_("API"),
     "import": N_("import"),
+    # The model that ranks before any is trained (`matcher.ranking.scorers.COLD_START_VERSION`).
+    "cold-start": N_("cold-start"),
 }
 
 # The contract's cities as each language writes them ("Montréal" in French).

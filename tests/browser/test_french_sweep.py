@@ -55,6 +55,8 @@ ENGLISH_WORDS = (
     "You",
     "Your",
     "Montreal",  # a city's English spelling: French pages write "Montréal"
+    "cold-start",
+    "YYYY-MM-DD",
 )
 FIXTURE_DATA = ("Python developer", "Go engineer")
 TEXT_OF_PAGE = """() => {
