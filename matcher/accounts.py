@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from matcher.email_addresses import InvalidEmail, canonical_email, canonical_or_as_typed
+from matcher.i18n import N_, LocalizedError
 from matcher.records.workers import WorkerRecord, live_worker_id, parse_worker, save_worker
 from matcher.store import utc_now, write_transaction
 
@@ -61,15 +62,15 @@ LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
 API_TOKEN_PREFIX = "tm_"
 
 
-class AccountError(Exception):
-    """An account operation was refused; the message is safe to show."""
+class AccountError(LocalizedError):
+    """An account operation was refused; the message is safe to show (`localized` on pages)."""
 
 
 class SignInThrottled(AccountError):
     """Too many failed sign-ins recently; try again later."""
 
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("Too many failed sign-ins. Try again in a few minutes.")
+        super().__init__(N_("Too many failed sign-ins. Try again in a few minutes."))
         self.retry_after_seconds = retry_after_seconds
 
 
@@ -77,7 +78,7 @@ class RateLimited(AccountError):
     """Too many attempts at an action from one client; try again later."""
 
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("Too many attempts from your connection. Try again later.")
+        super().__init__(N_("Too many attempts from your connection. Try again later."))
         self.retry_after_seconds = retry_after_seconds
 
 
@@ -147,7 +148,9 @@ _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 def check_password_strength(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            N_("The password must have at least %(count)d characters."), count=MIN_PASSWORD_LENGTH
+        )
 
 
 # ---- users -------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def ensure_employer(db: Database, name: str) -> int:
     """The id of the employer called `name`, created if new."""
     name = name.strip()
     if not name:
-        raise AccountError("The employer name is required.")
+        raise AccountError(N_("The employer name is required."))
     with write_transaction(db):
         row = next(iter(db.query("SELECT id FROM employers WHERE name = ?", [name])), None)
         if row:
@@ -208,10 +211,12 @@ def _validate_email(email: str) -> str:
     """The address in its canonical form (`matcher.email_addresses`); AccountError if invalid."""
     try:
         canonical = canonical_email(email)
-    except InvalidEmail as error:
-        raise AccountError(str(error)) from None
-    if "." not in canonical.rpartition("@")[2] or " " in canonical:
-        raise AccountError(f"{email.strip()!r} is not a valid email address.")
+    except InvalidEmail:
+        canonical = ""
+    if not canonical or "." not in canonical.rpartition("@")[2] or " " in canonical:
+        raise AccountError(
+            N_("%(address)s is not a valid email address."), address=repr(email.strip())
+        )
     return canonical
 
 
@@ -228,7 +233,7 @@ def create_user(
     email = _validate_email(email)
     check_password_strength(password)
     if role == "employer" and not employer_name:
-        raise AccountError("An employer user needs an employer.")
+        raise AccountError(N_("An employer user needs an employer."))
     return _insert_user(db, email, hash_password(password), role, employer_name, worker_id)
 
 
@@ -242,7 +247,7 @@ def _insert_user(
 ) -> User:
     with write_transaction(db):
         if _user_row_by_email(db, email):
-            raise AccountError(f"A user with the address {email} already exists.")
+            raise AccountError(N_("A user with the address %(email)s already exists."), email=email)
         employer_id = ensure_employer(db, employer_name) if role == "employer" else None
         cursor = db.execute(
             """INSERT INTO users (email, password_hash, role, employer_id, worker_id, created_at)
@@ -262,9 +267,9 @@ def change_email(db: Database, user_id: int, old_email: str, new_email: str) -> 
     with write_transaction(db):
         user = get_user(db, user_id)
         if user is None or user.email.lower() != canonical_or_as_typed(old_email).lower():
-            raise AccountError("This link is no longer valid.")
+            raise AccountError(N_("This link is no longer valid."))
         if _user_row_by_email(db, new_email):
-            raise AccountError("This link is no longer valid.")
+            raise AccountError(N_("This link is no longer valid."))
         db.execute("UPDATE users SET email = ? WHERE id = ?", [new_email, user_id])
         if user.worker_id is not None:
             db.execute("UPDATE workers SET email = ? WHERE id = ?", [new_email, user.worker_id])
@@ -589,7 +594,7 @@ def finish_sign_up(
     with write_transaction(db):
         row = _pending_sign_up(db, token, _now(now))
         if row is None or _user_row_by_email(db, row["email"]):
-            raise AccountError("This link is no longer valid. Sign up again or sign in.")
+            raise AccountError(N_("This link is no longer valid. Sign up again or sign in."))
         db.execute("DELETE FROM pending_sign_ups WHERE email = ?", [row["email"]])
         record = parse_worker(
             {

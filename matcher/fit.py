@@ -29,7 +29,7 @@ class FitBand:
     min_percentile: int
     min_required_share: float  # share of the job's required skills the worker holds
     needs_workable: bool  # the worker can work the job as offered (its city, or remote)
-    legend: str
+    legend: str  # a msgid: "%(percent)d" is the top share of candidates the band reaches
 
     def admits(self, percentile: int, required_share: float, workable: bool) -> bool:
         """Whether a pair with these facts reaches this band."""
@@ -46,8 +46,10 @@ STRONG = FitBand(
     90,
     0.75,
     True,
-    "top 10% of the job's eligible candidates, at least three quarters of its required "
-    "skills, and able to work it as offered",
+    N_(
+        "top %(percent)d%% of the job's eligible candidates, at least three quarters of its"
+        " required skills, and able to work it as offered"
+    ),
 )
 GOOD = FitBand(
     "good",
@@ -55,7 +57,10 @@ GOOD = FitBand(
     70,
     0.5,
     True,
-    "top 30%, at least half of the required skills, and able to work the job as offered",
+    N_(
+        "top %(percent)d%%, at least half of the required skills, and able to work the job as"
+        " offered"
+    ),
 )
 FAIR = FitBand(
     "fair",
@@ -63,9 +68,9 @@ FAIR = FitBand(
     40,
     0.25,
     False,
-    "top 60% and at least a quarter of the required skills",
+    N_("top %(percent)d%% and at least a quarter of the required skills"),
 )
-WEAK = FitBand("weak", N_("Weak fit"), 0, 0.0, False, "everyone else")
+WEAK = FitBand("weak", N_("Weak fit"), 0, 0.0, False, N_("everyone else"))
 # Best first: a pair's band is the first that admits it.
 BANDS: tuple[FitBand, ...] = (STRONG, GOOD, FAIR, WEAK)
 BAND_KEYS: tuple[str, ...] = tuple(band.key for band in BANDS)

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from markupsafe import Markup, escape
 
 from matcher.constants import WORK_AUTHORIZATION_LABELS
-from matcher.fit import BANDS, Fit, required_share
+from matcher.fit import BANDS, Fit, FitBand, required_share
 from matcher.i18n import N_, active_language, gettext, translator
+from matcher.i18n.words import CITY_LABELS
 
 if TYPE_CHECKING:
     from matcher.permits import StartEstimate
@@ -84,11 +85,13 @@ def fit_text(fit: Fit) -> str:
 
 
 def fit_legend() -> list[tuple[str, str]]:
-    """(label, rule in words) of every band, best first, for legends on pages and emails.
+    """(label, rule in words) of every band, best first, for legends on pages and emails."""
+    return [(gettext(band.label), fit_rule(band)) for band in BANDS]
 
-    The rules stay English: their "10%" reads as a format placeholder to gettext's checks.
-    """
-    return [(gettext(band.label), band.legend) for band in BANDS]
+
+def fit_rule(band: FitBand) -> str:
+    """A band's rule in words, in the active language: "top 10% of the job's eligible …"."""
+    return gettext(band.legend, percent=100 - band.min_percentile)
 
 
 def percentile_legend() -> str:
@@ -159,6 +162,7 @@ def _skills_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> 
 
 def _city_item(e: Mapping[str, Any], audience: Audience, _) -> DisplayItem:
     rank, city = e["city_preference_rank"], e["city"]
+    city = _(CITY_LABELS[city]) if city in CITY_LABELS else city  # "Montréal" in French
     if audience == "employer":
         if rank:
             value = _("%(city)s: choice #%(rank)s", city=city, rank=rank)

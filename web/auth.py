@@ -32,7 +32,7 @@ from wtforms.validators import DataRequired, Length
 
 from matcher import accounts
 from matcher.email_addresses import canonical_or_as_typed
-from matcher.i18n import stored_language
+from matcher.i18n import localized, stored_language
 from web import security
 from web.database import get_db
 
@@ -130,7 +130,7 @@ def sign_in():
         try:
             user = check_password(form.email.data, form.password.data)
         except accounts.SignInThrottled as throttled:
-            error, status = str(throttled), 429
+            error, status = localized(throttled), 429
             headers["Retry-After"] = str(throttled.retry_after_seconds)
         else:
             if user is not None:

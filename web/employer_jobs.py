@@ -24,6 +24,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matcher.constants import CITIES, DECISION_STAGES
+from matcher.i18n import localized
+from matcher.i18n.words import CITY_LABELS
 from matcher.notifications.employer_daily import set_strong_match_emails, strong_match_emails_on
 from matcher.postings import extract_job_fields
 from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
@@ -83,7 +85,10 @@ class JobForm(FlaskForm):
     # silently Toronto.
     city = SelectField(
         _l("City"),
-        choices=[SelectChoice("", _l("Choose a city")), *(SelectChoice(c, c) for c in CITIES)],
+        choices=[
+            SelectChoice("", _l("Choose a city")),
+            *(SelectChoice(c, _l(CITY_LABELS[c])) for c in CITIES),
+        ],
         validators=[DataRequired(message=_l("Choose the job's city."))],
     )
     remote = SelectField(_l("Remote policy"), choices=REMOTE_CHOICES, default="onsite")
@@ -268,9 +273,9 @@ def _render_form(form: JobForm, job: StoredJob | None):
 def _attach_row_error(form: JobForm, error: RowError) -> None:
     field = getattr(form, error.field, None)
     if field is not None:
-        field.errors = [*field.errors, error.reason]
+        field.errors = [*field.errors, localized(error)]
     else:
-        form.form_errors.append(f"{error.field}: {error.reason}")
+        form.form_errors.append(f"{error.field}: {localized(error)}")
 
 
 def _save(form: JobForm, job: StoredJob | None) -> str:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, session
-from flask_babel import Babel, format_decimal, get_locale, gettext
+from flask_babel import Babel, format_decimal, get_locale, get_translations, gettext
 
 from matcher.hiring.stages import STAGE_BY_KEY
 from matcher.i18n import (
@@ -24,9 +24,16 @@ from matcher.i18n import (
     normalise_language,
     save_language,
     stored_language,
+    translations_for,
     use_language_provider,
 )
-from matcher.i18n.words import EDUCATION_LABELS, VALUE_LABELS, cefr_band
+from matcher.i18n.words import (
+    CITY_LABELS,
+    EDUCATION_LABELS,
+    VALUE_LABELS,
+    cefr_band,
+    install_eliding_gettext,
+)
 from matcher.skills import skill_display_name
 from web.auth import LANGUAGE_SESSION_KEY, safe_next
 from web.database import get_db
@@ -117,6 +124,11 @@ def skill_name(name: str) -> str:
     return skill_display_name(name, current_language())
 
 
+def city_name(value: str | None) -> str:
+    """A contract city as the page's language writes it ("Montréal" in French)."""
+    return gettext(CITY_LABELS[value]) if value in CITY_LABELS else (value or "")
+
+
 def education_label(value: str | None) -> str:
     return gettext(EDUCATION_LABELS[value]) if value in EDUCATION_LABELS else (value or "")
 
@@ -169,7 +181,19 @@ def init_app(app: Flask) -> None:
     use_language_provider(_page_language)  # the presenter's words follow the page's language
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
-    Babel(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    babel = Babel(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    # The pages read the catalogs matcher.i18n loads (French elides: "d’Acme", words.elide),
+    # through Python (`flask_babel.gettext`) and through the templates' `_()`.
+    with app.app_context():  # Flask-Babel builds its domain from the app's configuration
+        cache = babel.domain_instance.cache
+    for language in SUPPORTED_LANGUAGES:
+        if language != DEFAULT_LANGUAGE:
+            cache[language, "messages"] = translations_for(language)
+    install_eliding_gettext(
+        app.jinja_env,
+        lambda text: get_translations().ugettext(text),
+        lambda singular, plural, num: get_translations().ungettext(singular, plural, num),
+    )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
         local_date=local_date,
@@ -177,6 +201,7 @@ def init_app(app: Flask) -> None:
         stage_label=stage_label,
         skill_name=skill_name,
         education_label=education_label,
+        city_name=city_name,
         level_label=level_label,
         format_number=format_number,
     )

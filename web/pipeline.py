@@ -24,6 +24,7 @@ from matcher.hiring import decisions, notes
 from matcher.hiring.exports import accepted_contacts, csv_file_name, shortlist_csv_for_job
 from matcher.hiring.funnel import funnel_report
 from matcher.hiring.stages import PIPELINE_STAGES, pipeline_stages, stage_counts
+from matcher.i18n import localized
 from web.auth import employer_required
 from web.database import get_db
 from web.decision_menu import decision_options
@@ -80,7 +81,7 @@ def add_note(external_id: str, worker_external_id: str):
     try:
         notes.add_note(get_db(), job.id, worker_id, g.user.id, request.form.get("body", ""))
     except notes.NoteError as error:
-        flash(error.message, "error")
+        flash(localized(error), "error")
     else:
         flash(_("Note added on candidate %(worker)s.", worker=worker_external_id), "success")
     return _back_to(external_id, worker_external_id)
@@ -107,7 +108,7 @@ def add_tag(external_id: str, worker_external_id: str):
     try:
         tag = notes.add_tag(get_db(), job.id, worker_id, g.user.id, request.form.get("tag", ""))
     except notes.NoteError as error:
-        flash(error.message, "error")
+        flash(localized(error), "error")
     else:
         flash(
             _("Tagged candidate %(worker)s “%(tag)s”.", worker=worker_external_id, tag=tag),

@@ -61,6 +61,7 @@ from matcher.hiring.stages import (
     candidate_stage,
     pipeline_stages,
 )
+from matcher.i18n import localized
 from matcher.permits import earliest_start, parse_start_date
 from matcher.presentation import (
     WORK_AUTHORIZATION_LABELS,
@@ -377,10 +378,10 @@ def record_decision(external_id: str, worker_external_id: str):
     except decisions.NotFound:
         abort(404)
     except TransitionRefused as refused:
-        flash(_("Not recorded: %(reason)s", reason=refused.message), "error")
+        flash(_("Not recorded: %(reason)s", reason=localized(refused)), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
     except RowError as error:
-        flash(_("Not sent: the message has %(reason)s.", reason=error.reason), "error")
+        flash(_("Not sent: the message has %(reason)s.", reason=localized(error)), "error")
         return redirect(_safe_back(request.form.get("back"), external_id))
     message = _(
         "Recorded “%(stage)s” for candidate %(worker)s.",

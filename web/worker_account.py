@@ -60,7 +60,7 @@ from matcher.constants import (
     LANGUAGE_LEVEL_RANGE,
     WORK_AUTHORIZATION_CHOICES,
 )
-from matcher.i18n import N_, SUPPORTED_LANGUAGES
+from matcher.i18n import N_, SUPPORTED_LANGUAGES, localized
 from matcher.i18n.words import EDUCATION_LABELS
 from matcher.notifications.consent import email_preferences, save_email_preferences
 from matcher.notifications.delivery import send_notice
@@ -176,10 +176,10 @@ def sign_up():
         except RowError as error:
             _attach_row_error(form, error)
         except accounts.RateLimited as limited:
-            form.email.errors = [*form.email.errors, str(limited)]
+            form.email.errors = [*form.email.errors, localized(limited)]
             status = 429
         except accounts.AccountError as error:
-            form.password.errors = [*form.password.errors, str(error)]
+            form.password.errors = [*form.password.errors, localized(error)]
         else:
             _send_sign_up_mail(asked.email, token)
             return render_template("worker/sign_up.html", form=form, sent_to=asked.email)
@@ -286,7 +286,7 @@ class ProfileForm(FlaskForm):
         try:
             terms = [item.term for item in _skill_terms(field.data)]
         except RowError as error:
-            raise ValidationError(error.reason) from None
+            raise ValidationError(localized(error)) from None
         unknown = [term for term in terms if normalize_skill(term) is None]
         if unknown:
             self.skill_suggestions = {term: suggest_skills(term, limit=3) for term in unknown}
@@ -350,7 +350,7 @@ def profile():
         except RowError as error:
             _attach_row_error(form, error)
         except accounts.AccountError as error:
-            form.email.errors = [*form.email.errors, str(error)]
+            form.email.errors = [*form.email.errors, localized(error)]
         else:
             flash(_("Profile saved."), "success")
             return redirect(url_for("worker_matches.matches"))
@@ -454,10 +454,10 @@ def change_email():
                 _send_email_change_mail(new_email)
                 return render_template("worker/change_email.html", form=form, sent_to=new_email)
         except (accounts.SignInThrottled, accounts.RateLimited) as limited:
-            form.password.errors = [str(limited)]
+            form.password.errors = [localized(limited)]
             status = 429
         except RowError as error:
-            form.new_email.errors = [error.reason]
+            form.new_email.errors = [localized(error)]
     return render_template("worker/change_email.html", form=form), status
 
 
@@ -502,7 +502,7 @@ def confirm_email_change(token: str):
         try:
             accounts.change_email(get_db(), claim["user"], claim["old"], claim["new"])
         except accounts.AccountError as error:
-            flash(str(error), "error")
+            flash(localized(error), "error")
             return redirect(url_for("auth.sign_in"))
         flash(_("Your sign-in address is now %(email)s.", email=claim["new"]), "success")
         return redirect(url_for("auth.sign_in"))
@@ -519,11 +519,11 @@ def _attach_row_error(form: FlaskForm, error: RowError) -> None:
     """Show a contract error next to its field (cities share one error under the fieldset)."""
     field = getattr(form, error.field, None)
     if error.field == "city_preferences":
-        form.city_errors = [error.reason]
+        form.city_errors = [localized(error)]
     elif field is not None:
-        field.errors = [*field.errors, error.reason]
+        field.errors = [*field.errors, localized(error)]
     else:
-        form.form_errors.append(f"{error.field}: {error.reason}")
+        form.form_errors.append(f"{error.field}: {localized(error)}")
 
 
 @bp.route("/skills/suggest")
@@ -593,7 +593,7 @@ def delete_account():
         try:
             matches = _password_matches(form.password.data)
         except accounts.SignInThrottled as throttled:
-            form.password.errors = [str(throttled)]
+            form.password.errors = [localized(throttled)]
             status = 429
         else:
             if matches:
@@ -734,7 +734,7 @@ def _resume_text_from_form(form: ResumeUploadForm) -> str | None:
         try:
             return resume_text_from_file(upload.read(), upload.filename)
         except ResumeFileError as error:
-            reason = str(error)
+            reason = localized(error)
             form.resume_file.errors = [
                 *form.resume_file.errors,
                 f"{reason[:1].upper()}{reason[1:]}.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from matcher.i18n import N_
 from matcher.store import utc_now, write_transaction
 
 MAX_NOTE_LENGTH = 5000
@@ -18,19 +19,23 @@ MAX_TAG_LENGTH = 40
 class NoteError(ValueError):
     """A note or tag the rules refuse; `field` names the input at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, **values: object) -> None:
+        super().__init__(message % values if values else message)
         self.field = field
-        self.message = message
+        self.message = str(self)
+        self.msgid = message  # pages show `matcher.i18n.localized(error)`
+        self.values = values
 
 
 def add_note(db: Database, job_id: int, worker_id: int, author_user_id: int, body: str) -> int:
     """Store a note (line breaks and accents kept as typed, ends trimmed); returns its id."""
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
-        raise NoteError("body", "Write something in the note.")
+        raise NoteError("body", N_("Write something in the note."))
     if len(text) > MAX_NOTE_LENGTH:
-        raise NoteError("body", f"A note holds at most {MAX_NOTE_LENGTH} characters.")
+        raise NoteError(
+            "body", N_("A note holds at most %(count)d characters."), count=MAX_NOTE_LENGTH
+        )
     with write_transaction(db):
         cursor = db.execute(
             """INSERT INTO candidate_notes (job_id, worker_id, author_user_id, body, created_at)
@@ -54,9 +59,11 @@ def normalize_tag(tag: str) -> str:
     """A tag as stored: single spaces, trimmed; NoteError when empty or too long."""
     text = " ".join((tag or "").split())
     if not text:
-        raise NoteError("tag", "Type a tag.")
+        raise NoteError("tag", N_("Type a tag."))
     if len(text) > MAX_TAG_LENGTH:
-        raise NoteError("tag", f"A tag holds at most {MAX_TAG_LENGTH} characters.")
+        raise NoteError(
+            "tag", N_("A tag holds at most %(count)d characters."), count=MAX_TAG_LENGTH
+        )
     return text
 
 

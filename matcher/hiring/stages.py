@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from matcher.constants import DECISION_STAGES
-from matcher.i18n import N_
+from matcher.i18n import N_, Term
 
 
 @dataclass(frozen=True)
@@ -74,34 +74,36 @@ RULES: tuple[Rule, ...] = (
         "shortlist_new_or_reconsidered",
         "shortlisted",
         ("new", "rejected", "withdrawn"),
-        "Shortlisted: a new candidate, or a rejected or withdrawn one reconsidered.",
+        N_("Shortlisted: a new candidate, or a rejected or withdrawn one reconsidered."),
     ),
     Rule(
         "contact_before_interview",
         "contacted",
         ("new", "shortlisted"),
-        "Contacted: a new or shortlisted candidate.",
+        N_("Contacted: a new or shortlisted candidate."),
     ),
     Rule(
         "interview_after_accepted_contact",
         "interviewed",
         ("contacted",),
-        "Interviewed: only after contacted and the worker accepted the contact request.",
+        N_("Interviewed: only after contacted and the worker accepted the contact request."),
         needs_accepted_contact=True,
     ),
-    Rule("offer_after_interview", "offered", ("interviewed",), "Offered: only after interviewed."),
-    Rule("hire_after_offer", "hired", ("offered",), "Hired: only after offered."),
+    Rule(
+        "offer_after_interview", "offered", ("interviewed",), N_("Offered: only after interviewed.")
+    ),
+    Rule("hire_after_offer", "hired", ("offered",), N_("Hired: only after offered.")),
     Rule(
         "reject_open_candidate",
         "rejected",
         ("new", "shortlisted", "contacted", "interviewed", "offered"),
-        "Rejected: from any open stage (not after a hire).",
+        N_("Rejected: from any open stage (not after a hire)."),
     ),
     Rule(
         "withdraw_open_candidate",
         "withdrawn",
         ("new", "shortlisted", "contacted", "interviewed", "offered"),
-        "Withdrawn: from any open stage (not after a hire).",
+        N_("Withdrawn: from any open stage (not after a hire)."),
     ),
 )
 RULE_BY_TARGET: dict[str, Rule] = {rule.target: rule for rule in RULES}
@@ -110,10 +112,14 @@ RULE_BY_TARGET: dict[str, Rule] = {rule.target: rule for rule in RULES}
 class TransitionRefused(ValueError):
     """The state machine does not allow this decision now; `rule` names the rule that refuses."""
 
-    def __init__(self, rule: str, message: str, current: str, requested: str) -> None:
-        super().__init__(message)
+    def __init__(
+        self, rule: str, message: str, current: str, requested: str, /, **values: object
+    ) -> None:
+        super().__init__(message % values if values else message)
         self.rule = rule
-        self.message = message
+        self.message = str(self)  # English, as the API answers it
+        self.msgid = message  # and its words for pages: `matcher.i18n.localized(refused)`
+        self.values = values
         self.current = current
         self.requested = requested
 
@@ -142,7 +148,7 @@ def refusal(current: str, requested: str, contact_status: str | None) -> Transit
     if current == "hired":
         return TransitionRefused(
             HIRED_IS_FINAL,
-            "Hired is final: nothing can be recorded after a hire.",
+            N_("Hired is final: nothing can be recorded after a hire."),
             "hired",
             requested,
         )
@@ -150,13 +156,17 @@ def refusal(current: str, requested: str, contact_status: str | None) -> Transit
     if rule is None:
         raise ValueError(f"not a pipeline stage: {requested!r}")
     if current not in rule.sources:
-        now = stage_label(current).lower()
-        message = f"{rule.description} This candidate is {now}."
-        return TransitionRefused(rule.name, message, current, requested)
+        now = Term(stage_label(current), lower=True)
+        message = N_("%(rule)s This candidate is %(stage)s.")
+        return TransitionRefused(
+            rule.name, message, current, requested, rule=Term(rule.description), stage=now
+        )
     if rule.needs_accepted_contact and contact_status != "accepted":
-        answer = contact_status or "not sent"
-        message = f"{rule.description} The contact request is {answer}."
-        return TransitionRefused(rule.name, message, current, requested)
+        answer = Term(contact_status or N_("not sent"))
+        message = N_("%(rule)s The contact request is %(status)s.")
+        return TransitionRefused(
+            rule.name, message, current, requested, rule=Term(rule.description), status=answer
+        )
     return None
 
 

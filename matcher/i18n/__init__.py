@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # imported on use: matcher.constants imports this module at C
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
+# The languages whose translations elide before a value's vowel ("d’Acme": `words.elide`).
+ELIDING_LANGUAGES = frozenset({"fr"})
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 # The zone whose clock each city keeps; anywhere else reads Toronto's (docs in README).
 CITY_TIME_ZONES = {
@@ -129,6 +131,48 @@ def N_(message: str) -> str:
     return message
 
 
+class Term(str):
+    """A value that is itself a msgid (a stage label, a rule): translated with its message.
+
+    `lower` reads it in lower case ("This candidate is hired") after translating.
+    """
+
+    message: str
+    lower_case: bool
+
+    def __new__(cls, message: str, *, lower: bool = False) -> Term:
+        term = super().__new__(cls, message.lower() if lower else message)
+        term.message = message
+        term.lower_case = lower
+        return term
+
+    def said(self) -> str:
+        text = gettext(self.message)
+        return text.lower() if self.lower_case else text
+
+
+class LocalizedError(Exception):
+    """A domain refusal whose words are a msgid and values, for every language.
+
+    `str(error)` is the English (logs, the API's `message`); `localized(error)` is the same in
+    the active language, for pages and emails. The domain needs no Flask for it.
+    """
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message % values if values else message)
+        self.msgid = message
+        self.values = values
+
+
+def localized(error: BaseException) -> str:
+    """An error's words in the active language: its msgid translated, else `str(error)`."""
+    msgid = getattr(error, "msgid", None)
+    if not msgid:
+        return str(error)
+    values = getattr(error, "values", None) or {}
+    return gettext(msgid, **{k: v.said() if isinstance(v, Term) else v for k, v in values.items()})
+
+
 def normalise_language(value: str | None) -> str | None:
     """`fr`, `FR`, `fr-CA` or `fr_CA` → `fr`; anything unsupported → None."""
     if not value:
@@ -145,7 +189,15 @@ def translations_for(language: str) -> NullTranslations:
     if language == DEFAULT_LANGUAGE:
         return NullTranslations()
     compile_catalogs()
-    return Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
+    translations = Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
+    if language in ELIDING_LANGUAGES:
+        from matcher.i18n.words import ElidingText
+
+        catalog = getattr(translations, "_catalog", {})
+        for key, text in catalog.items():
+            if isinstance(text, str) and key:
+                catalog[key] = ElidingText(text)
+    return translations
 
 
 def worker_language(db: Database, worker_id: int) -> str:

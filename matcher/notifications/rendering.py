@@ -10,6 +10,7 @@ import jinja2
 from babel.numbers import format_decimal
 
 from matcher.i18n import DEFAULT_LANGUAGE, reading_language, translations_for
+from matcher.i18n.words import CITY_LABELS, install_eliding_gettext
 from matcher.notifications import links
 from matcher.notifications.digest import Digest, DigestJob
 from matcher.presentation import fit_html, fit_legend, item_html, item_text, percentile_legend
@@ -37,10 +38,15 @@ def _environment(autoescape: bool, language: str = DEFAULT_LANGUAGE) -> jinja2.E
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
-    environment.install_gettext_translations(translations_for(language), newstyle=True)
+    translations = translations_for(language)
+    environment.install_gettext_translations(translations, newstyle=True)
+    install_eliding_gettext(environment, translations.gettext, translations.ngettext)
     # The one presenter's words: the same on the worker's matches page.
     environment.filters.update(item_text=item_text, item_html=item_html, fit_html=fit_html)
     environment.filters["format_number"] = lambda value: format_decimal(value, locale=language)
+    environment.filters["city_name"] = lambda city: (
+        translations.gettext(CITY_LABELS[city]) if city in CITY_LABELS else city
+    )
     with reading_language(language):
         environment.globals.update(fit_legend=fit_legend(), percentile_legend=percentile_legend())
     return environment

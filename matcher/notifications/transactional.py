@@ -16,11 +16,12 @@ from sqlite_utils import Database
 
 from matcher.fit import STRONG
 from matcher.hiring.contact_requests import contact_request_facts
-from matcher.i18n import user_language, worker_language
+from matcher.i18n import reading_language, user_language, worker_language
 from matcher.notifications import links, outbox
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import RenderedEmail as Rendered
 from matcher.notifications.rendering import render_email
+from matcher.presentation import fit_rule
 from matcher.records.jobs import titles_in_language
 
 
@@ -102,10 +103,13 @@ def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rend
         )
     if not jobs:
         raise NothingToSay("the jobs of this notification are gone")
+    language = user_language(db, message.user_id)
+    with reading_language(language):
+        strong_rule = fit_rule(STRONG)
     context = {
         "jobs": jobs,
         "total": sum(job["count"] for job in jobs),
-        "strong_rule": STRONG.legend,
+        "strong_rule": strong_rule,
         "settings_url": f"{base_url}/jobs#strong-match-emails",
     }
-    return render_email(outbox.EMPLOYER_DAILY, user_language(db, message.user_id), context)
+    return render_email(outbox.EMPLOYER_DAILY, language, context)

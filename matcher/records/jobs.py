@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from sqlite_utils import Database
 
 from matcher.constants import CITIES, JOB_STATUSES, LANGUAGE_LEVEL_RANGE, REMOTE_POLICIES
+from matcher.i18n import N_
 from matcher.records import parsing
 from matcher.records.parsing import RowError
 from matcher.records.saving import SaveStatus, select_in, slices
@@ -101,7 +102,10 @@ def parse_job(row: dict) -> JobRecord:
     salary_max = parsing.integer(row, "salary_max_cad", minimum=0, maximum=MAX_SALARY_CAD)
     if salary_min is not None and salary_max is not None and salary_min > salary_max:
         raise RowError(
-            "salary_max_cad", f"is less than salary_min_cad ({salary_max} < {salary_min})"
+            "salary_max_cad",
+            N_("is less than salary_min_cad (%(high)s < %(low)s)"),
+            high=salary_max,
+            low=salary_min,
         )
     return JobRecord(
         external_id=external_id,
@@ -164,7 +168,7 @@ def _skills(row: dict, field_name: str) -> tuple[list[str], list[str]]:
 def _city(row: dict) -> str:
     value = parsing.optional_text(row, "city")
     if value is None:
-        raise RowError("city", f"required: one of {', '.join(CITIES)}")
+        raise RowError("city", N_("required: one of %(cities)s"), cities=", ".join(CITIES))
     return parsing.city_name("city", value)
 
 

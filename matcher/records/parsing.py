@@ -17,6 +17,7 @@ from typing import Any
 
 from matcher.constants import CITIES
 from matcher.email_addresses import InvalidEmail, canonical_email
+from matcher.i18n import N_
 
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
@@ -44,10 +45,13 @@ _MULTILINE_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 class RowError(ValueError):
     """A row breaks the data contract: `field` says where and `reason` says why."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+    def __init__(self, field: str, reason: str, **values: object) -> None:
+        text = reason % values if values else reason
+        super().__init__(f"{field}: {text}")
         self.field = field
-        self.reason = reason
+        self.reason = text  # English: imports' reports and the API
+        self.msgid = reason  # pages show `matcher.i18n.localized(error)`, the reader's words
+        self.values = values
 
 
 def is_missing(value: Any) -> bool:
@@ -59,7 +63,7 @@ def required_text(row: dict, field: str) -> str:
     """The field's text, stripped; missing is an error."""
     value = row.get(field)
     if is_missing(value):
-        raise RowError(field, "required")
+        raise RowError(field, N_("required"))
     return _as_text(field, value)
 
 
@@ -83,7 +87,12 @@ def checked_text(field: str, text: str) -> str:
     """`text` if it fits the field's cap and characters, else RowError naming the field."""
     limit = TEXT_MAX_LENGTHS.get(field, SINGLE_LINE_MAX_LENGTH)
     if len(text) > limit:
-        raise RowError(field, f"at most {limit:,} characters (got {len(text):,})")
+        raise RowError(
+            field,
+            N_("at most %(limit)s characters (got %(count)s)"),
+            limit=f"{limit:,}",
+            count=f"{len(text):,}",
+        )
     if field in MULTILINE_FIELDS:
         forbidden = _MULTILINE_FORBIDDEN
     else:
@@ -110,7 +119,7 @@ def email_address(row: dict, field: str) -> str:
     except InvalidEmail:
         canonical = value
     if not EMAIL_PATTERN.match(canonical):
-        raise RowError(field, f"not a valid email address ({value!r})")
+        raise RowError(field, N_("not a valid email address (%(value)s)"), value=repr(value))
     return canonical
 
 
@@ -126,7 +135,9 @@ def boolean(row: dict, field: str, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise RowError(field, f"must be true/false, yes/no or 1/0 (got {value!r})")
+    raise RowError(
+        field, N_("must be true/false, yes/no or 1/0 (got %(value)s)"), value=repr(value)
+    )
 
 
 def number(row: dict, field: str, *, minimum: float | None = None) -> float | None:
@@ -135,15 +146,20 @@ def number(row: dict, field: str, *, minimum: float | None = None) -> float | No
     if is_missing(value):
         return None
     if isinstance(value, bool):
-        raise RowError(field, f"must be a number (got {value!r})")
+        raise RowError(field, N_("must be a number (got %(value)s)"), value=repr(value))
     try:
         parsed = float(value)
     except (TypeError, ValueError):
-        raise RowError(field, f"must be a number (got {value!r})") from None
+        raise RowError(field, N_("must be a number (got %(value)s)"), value=repr(value)) from None
     if not math.isfinite(parsed):
-        raise RowError(field, f"must be a finite number (got {value!r})")
+        raise RowError(field, N_("must be a finite number (got %(value)s)"), value=repr(value))
     if minimum is not None and parsed < minimum:
-        raise RowError(field, f"must be at least {format_number(minimum)} (got {value!r})")
+        raise RowError(
+            field,
+            N_("must be at least %(minimum)s (got %(value)s)"),
+            minimum=format_number(minimum),
+            value=repr(value),
+        )
     return parsed
 
 
@@ -155,10 +171,18 @@ def integer(
     if parsed is None:
         return None
     if not parsed.is_integer():
-        raise RowError(field, f"must be a whole number (got {row.get(field)!r})")
+        raise RowError(
+            field, N_("must be a whole number (got %(value)s)"), value=repr(row.get(field))
+        )
     whole = int(parsed)
     if (minimum is not None and whole < minimum) or (maximum is not None and whole > maximum):
-        raise RowError(field, f"must be between {minimum} and {maximum} (got {whole})")
+        raise RowError(
+            field,
+            N_("must be between %(minimum)s and %(maximum)s (got %(value)s)"),
+            minimum=minimum,
+            maximum=maximum,
+            value=whole,
+        )
     return whole
 
 
@@ -170,7 +194,12 @@ def enum(row: dict, field: str, allowed: Iterable[str], default: str | None = No
     allowed = tuple(allowed)
     if value.lower() in allowed:
         return value.lower()
-    raise RowError(field, f"must be one of {', '.join(allowed)} (got {value!r})")
+    raise RowError(
+        field,
+        N_("must be one of %(allowed)s (got %(value)s)"),
+        allowed=", ".join(allowed),
+        value=repr(value),
+    )
 
 
 def fold(text: str) -> str:
@@ -186,7 +215,12 @@ def city_name(field: str, value: str) -> str:
     """The canonical city for `value`, ignoring case and accents."""
     city = _city_for(value)
     if city is None:
-        raise RowError(field, f"{value.strip()!r} is not one of {', '.join(CITIES)}")
+        raise RowError(
+            field,
+            N_("%(value)s is not one of %(cities)s"),
+            value=repr(value.strip()),
+            cities=", ".join(CITIES),
+        )
     return city
 
 
@@ -216,7 +250,7 @@ def city_list(row: dict, field: str) -> tuple[str, ...]:
     for item in text_list(row, field):
         city = city_name(field, _as_text(field, item))
         if city in cities:
-            raise RowError(field, f"{city} is listed more than once")
+            raise RowError(field, N_("%(city)s is listed more than once"), city=city)
         cities.append(city)
     return tuple(cities)
 
@@ -227,11 +261,13 @@ def iso_date(row: dict, field: str) -> str | None:
     if value is None:
         return None
     if not DATE_PATTERN.match(value):
-        raise RowError(field, f"must be an ISO date YYYY-MM-DD (got {value!r})")
+        raise RowError(
+            field, N_("must be an ISO date YYYY-MM-DD (got %(value)s)"), value=repr(value)
+        )
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise RowError(field, f"not a real date ({value!r})") from None
+        raise RowError(field, N_("not a real date (%(value)s)"), value=repr(value)) from None
 
 
 def utc_timestamp(row: dict, field: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from matcher.i18n import N_
 from matcher.records.parsing import (
     RowError,
     checked_text,
@@ -18,6 +19,7 @@ from matcher.records.parsing import (
 )
 
 YEARS_SEPARATOR = ":"
+NOT_A_NUMBER = N_("years for %(skill)s must be a number (got %(value)s)")
 
 
 @dataclass(frozen=True)
@@ -60,16 +62,15 @@ def _looks_numeric(text: str) -> bool:
 def _years(field: str, name: str, years: object) -> float | None:
     if is_missing(years):
         return None
+    facts = {"skill": repr(name.strip()), "value": repr(years)}
     if isinstance(years, bool):
-        raise RowError(field, f"years for {name.strip()!r} must be a number (got {years!r})")
+        raise RowError(field, NOT_A_NUMBER, **facts)
     try:
         parsed = float(years)
     except (TypeError, ValueError):
-        raise RowError(
-            field, f"years for {name.strip()!r} must be a number (got {years!r})"
-        ) from None
+        raise RowError(field, NOT_A_NUMBER, **facts) from None
     if not parsed >= 0 or parsed == float("inf"):
-        raise RowError(field, f"years for {name.strip()!r} must be 0 or more (got {years!r})")
+        raise RowError(field, N_("years for %(skill)s must be 0 or more (got %(value)s)"), **facts)
     return parsed
 
 

@@ -9,30 +9,34 @@ from __future__ import annotations
 import io
 from pathlib import PurePath
 
+from matcher.i18n import N_, LocalizedError
+
 # A text resume is rarely above 1 MB; 5 MB leaves room for embedded fonts and a photo.
 MAX_RESUME_BYTES = 5 * 1024 * 1024
 MAX_PDF_PAGES = 30
 ACCEPTED_EXTENSIONS = (".pdf", ".docx")
 
 
-class ResumeFileError(ValueError):
-    """An uploaded resume file that cannot be read, with the reason in words."""
+class ResumeFileError(LocalizedError, ValueError):
+    """An uploaded resume file that cannot be read, with the reason in words (`localized`)."""
 
 
 def resume_text_from_file(data: bytes, filename: str) -> str:
     """The text of a PDF or DOCX resume (chosen by extension), or `ResumeFileError`."""
     extension = PurePath(filename or "").suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
-        raise ResumeFileError("upload a PDF or DOCX file (other file types are not read)")
+        raise ResumeFileError(N_("upload a PDF or DOCX file (other file types are not read)"))
     if len(data) > MAX_RESUME_BYTES:
         limit = MAX_RESUME_BYTES // (1024 * 1024)
-        raise ResumeFileError(f"the file is larger than {limit} MB; upload a smaller one")
+        raise ResumeFileError(
+            N_("the file is larger than %(limit)s MB; upload a smaller one"), limit=limit
+        )
     if not data:
-        raise ResumeFileError("the file is empty")
+        raise ResumeFileError(N_("the file is empty"))
     text = _pdf_text(data) if extension == ".pdf" else _docx_text(data)
     if not text.strip():
         raise ResumeFileError(
-            "no text could be read from the file (a scanned image?); paste the text instead"
+            N_("no text could be read from the file (a scanned image?); paste the text instead")
         )
     return text
 
@@ -43,13 +47,13 @@ def _pdf_text(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise ResumeFileError("the PDF is password-protected; upload an unprotected copy")
+            raise ResumeFileError(N_("the PDF is password-protected; upload an unprotected copy"))
         pages = reader.pages[:MAX_PDF_PAGES]
         return "\n".join(page.extract_text() or "" for page in pages)
     except ResumeFileError:
         raise
     except Exception:  # a malformed upload fails inside pypdf in many ways, PdfReadError or not
-        raise ResumeFileError("the PDF could not be read (corrupt or not a PDF)") from None
+        raise ResumeFileError(N_("the PDF could not be read (corrupt or not a PDF)")) from None
 
 
 def _docx_text(data: bytes) -> str:
@@ -58,7 +62,9 @@ def _docx_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # not a zip, a zip without the parts, broken XML: each its own type
-        raise ResumeFileError("the DOCX file could not be read (corrupt or not a DOCX)") from None
+        raise ResumeFileError(
+            N_("the DOCX file could not be read (corrupt or not a DOCX)")
+        ) from None
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
         for row in table.rows:

@@ -71,7 +71,7 @@ def test_a_worker_signs_up_in_french_and_switches_languages(browser, served, wid
     found = page.locator("#resume-skills")
     found.wait_for()
     assert found.get_by_label("Conception de bases de données", exact=True).is_checked()
-    found.get_by_label("Années de Infonuagique").fill("2")
+    found.get_by_label("Années d’Infonuagique").fill("2")
     _shot(page, width, "2-profile-fr")
     page.get_by_role("button", name="Enregistrer le profil").first.click()
     page.get_by_role("heading", name="Mes emplois suggérés").wait_for()
