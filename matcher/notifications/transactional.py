@@ -14,14 +14,17 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from matcher.fit import STRONG
+from matcher.fit import STRONG, Fit
 from matcher.hiring.contact_requests import contact_request_facts
-from matcher.i18n import user_language, worker_language
+from matcher.i18n import reading_language, user_language, worker_language
 from matcher.notifications import links, outbox
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import RenderedEmail as Rendered
 from matcher.notifications.rendering import render_email
+from matcher.presentation import explanation_items, fit_text
 from matcher.records.jobs import titles_in_language
+
+MAX_JOBS_LISTED = 5  # jobs a daily employer email names; the rest are counted, with the jobs list
 
 
 class NothingToSay(LookupError):
@@ -85,6 +88,8 @@ def _contact_answer(db: Database, message: OutboxMessage, base_url: str) -> Rend
 
 
 def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rendered:
+    """The count line, then at most `MAX_JOBS_LISTED` jobs with their best few candidates."""
+    language = user_language(db, message.user_id)
     jobs = []
     for entry in message.payload["jobs"]:
         row = db.execute(
@@ -92,20 +97,45 @@ def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rend
         ).fetchone()
         if row is None:
             continue
+        job = quote(row[0], safe="")
+        with reading_language(language):
+            top = [_named_candidate(base_url, job, entry) for entry in entry.get("top", ())]
+        count = len(entry["worker_ids"])
         jobs.append(
             {
                 "title": row[1],
                 "city": row[2],
-                "count": len(entry["worker_ids"]),
-                "shortlist_url": f"{base_url}/jobs/{quote(row[0], safe='')}/shortlist",
+                "count": count,
+                "top": top,
+                "more": count - len(top) if top else 0,
+                "shortlist_url": f"{base_url}/jobs/{job}/shortlist",
             }
         )
     if not jobs:
         raise NothingToSay("the jobs of this notification are gone")
+    listed = jobs[:MAX_JOBS_LISTED]
     context = {
-        "jobs": jobs,
+        "jobs": listed,
+        "job_count": len(jobs),
+        "more_jobs": len(jobs) - len(listed),
+        "more_jobs_matches": sum(job["count"] for job in jobs[len(listed) :]),
         "total": sum(job["count"] for job in jobs),
         "strong_rule": STRONG.legend,
+        "jobs_url": f"{base_url}/jobs",
         "settings_url": f"{base_url}/jobs#strong-match-emails",
     }
-    return render_email(outbox.EMPLOYER_DAILY, user_language(db, message.user_id), context)
+    return render_email(outbox.EMPLOYER_DAILY, language, context)
+
+
+def _named_candidate(base_url: str, job: str, entry: dict) -> dict:
+    """One named candidate of the email: blind id, fit and required skills, with its link."""
+    explanation = entry["explanation"]
+    skills = next(i for i in explanation_items(explanation, "employer") if i.key == "skills")
+    return {
+        "worker": entry["worker"],
+        "fit": fit_text(Fit(STRONG, int(entry["percentile"]))),
+        "skills": f"{skills.value}: " + " ".join(f"{t.mark} {t.text}" for t in skills.tags)
+        if skills.tags
+        else skills.value,
+        "url": f"{base_url}/jobs/{job}/candidates/{quote(entry['worker'], safe='')}",
+    }
