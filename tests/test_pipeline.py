@@ -200,6 +200,9 @@ def test_the_funnel_counts_reached_stages_conversions_and_days(seeded):
 def test_spreadsheet_formulas_are_neutralised():
     for dangerous in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
         assert spreadsheet_safe(dangerous) == "'" + dangerous
+    for hidden in (" =1+1", "\n=1+1", "\u00a0@SUM(A1)", "  \t-1", "＝1+1", "＋1", "－1", "＠A1"):
+        assert spreadsheet_safe(hidden) == "'" + hidden
+    assert spreadsheet_safe("C++ (senior)") == "C++ (senior)"
     assert spreadsheet_safe("Python") == "Python"
     assert spreadsheet_safe(None) == ""
     assert spreadsheet_safe(0.5) == "0.5"
