@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from web_support import ACME_EMAIL, GLOBEX_EMAIL, PASSWORD, build_site, post_form
+from web_support import ACME_EMAIL, GLOBEX_EMAIL, PASSWORD, WORKER_EMAIL, build_site, post_form
 
 from matcher import accounts
 
@@ -151,7 +151,41 @@ def test_api_pipeline_and_report(site):
     steps = {(c["from"], c["to"]): c["rate"] for c in report["conversions"]}
     assert steps[("shortlisted", "contacted")] == 0.5
     page = site.signed_in().get(PIPELINE).get_data(as_text=True)
-    assert "Shortlisted → Contacted" in page and "50 %" in page
+    assert "Shortlisted → Contacted" in page and "50%" in page
+
+
+def test_the_employers_report_page_and_api_across_its_jobs(site):
+    client = site.client()
+    acme = {"Authorization": f"Bearer {site.token(ACME_EMAIL)}"}
+    globex = {"Authorization": f"Bearer {site.token(GLOBEX_EMAIL)}"}
+    for worker, stage in (("W1", "shortlisted"), ("W2", "shortlisted"), ("W2", "contacted")):
+        body = {"job": "ACME-1", "worker": worker, "stage": stage}
+        assert client.post("/api/v1/outcomes", json=body, headers=acme).status_code == 201
+    body = {"job": "GLOBEX-1", "worker": "W3", "stage": "rejected"}
+    assert client.post("/api/v1/outcomes", json=body, headers=globex).status_code == 201
+
+    report = client.get("/api/v1/report", headers=acme).json
+    assert (report["employer"], report["jobs"], report["open_jobs"]) == ("Acme", 1, 1)
+    assert report["candidates"] == 2 and report["closed"]["rejected"] == 0
+    reached = {s["stage"]: s["reached"] for s in report["stages"]}
+    assert reached["shortlisted"] == 2 and reached["contacted"] == 1
+    theirs = client.get("/api/v1/report", headers=globex).json
+    assert theirs["employer"] == "Globex" and theirs["closed"]["rejected"] == 1
+
+    browser = site.signed_in()
+    assert 'href="/jobs/report"' in browser.get("/jobs").get_data(as_text=True)
+    page = browser.get("/jobs/report").get_data(as_text=True)
+    assert "Hiring report · Acme" in page and "Shortlisted → Contacted" in page
+    assert "50%" in page and 'href="/jobs/ACME-1/pipeline"' in page
+    assert "GLOBEX-1" not in page and "Go engineer" not in page
+    post_form(browser, "/jobs/report", "/language", {"language": "fr", "next": "/jobs/report"})
+    page = browser.get("/jobs/report").get_data(as_text=True)
+    assert "Rapport d’embauche · Acme" in page and "50\u00a0%" in page
+
+    worker = {"Authorization": f"Bearer {site.token(WORKER_EMAIL)}"}
+    assert client.get("/api/v1/report", headers=worker).status_code in (403, 404)
+    assert site.signed_in(WORKER_EMAIL).get("/jobs/report").status_code in (403, 404)
+    assert site.client().get("/jobs/report").status_code in (302, 401)
 
 
 def test_the_csv_export_is_blind_until_acceptance(site):

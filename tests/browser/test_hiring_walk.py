@@ -4,7 +4,8 @@ New job (nice-to-have box left empty) → shortlist → bulk-shortlist three →
 contact one with a message → the worker accepts from the contact request's email (caught by
 a real aiosmtpd server; the link opened signed out, as from a phone's mail app) → the
 employer's answer email and the candidate page's "Emails" → interviewed → offered → hired →
-close the job → the pipeline's funnel shows the hire. Each email is looked at as a phone
+close the job → the pipeline's funnel shows the hire, and so does the employer's report
+across its jobs. Each email is looked at as a phone
 shows it; every screenshot lands in `tests/artifacts/`.
 """
 
@@ -273,6 +274,13 @@ def test_a_hire_from_a_new_job_to_the_report(browser, served, width):
     assert page.locator("#stage-shortlisted .candidate-card").count() == 2
     assert "closed" in page.locator("p.muted").first.inner_text()
     walk.shot(page, "report")
+
+    page.goto(f"{url}/jobs")
+    page.get_by_role("link", name="Hiring report").click()
+    page.get_by_role("heading", name="Hiring report · Acme").wait_for()
+    row = page.locator("table.report-jobs tbody tr").filter(has_text=title)
+    assert row.locator("td").nth(3).inner_text() == "1", "the hire, on its job's line"
+    walk.shot(page, "employer_report")
     assert walk.errors == []
 
 
