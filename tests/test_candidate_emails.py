@@ -14,6 +14,7 @@ from web_support import ACME_EMAIL, GLOBEX_EMAIL, WORKER_EMAIL, build_site, post
 from matcher.hiring.contact_requests import answer_contact_request
 from matcher.hiring.emails import candidate_emails
 from matcher.notifications import delivery
+from matcher.worker_privacy import delete_worker_account
 
 PAGE = "/jobs/ACME-1/candidates/W2"
 W2_EMAIL = "w2@private.example"
@@ -129,3 +130,30 @@ def test_only_the_owning_employer_sees_them(site):
         assert candidate_emails(db, employer_id, job_id, ids(site, "W3")[2]) == []
     finally:
         db.close()
+
+
+def test_deleting_the_account_removes_the_employers_copy_of_their_answer(site, smtp):
+    handler, _ = smtp
+    employer = site.signed_in()
+    post_form(employer, PAGE, f"{PAGE}/decisions", {"stage": "contacted"})
+    employer_id, job_id, worker_id = ids(site)
+    db = site.db()
+    [request_id] = [r[0] for r in db.execute("SELECT id FROM contact_requests")]
+    answer_contact_request(db, worker_id, request_id, "accepted")
+    db.close()
+    assert deliver(site).sent == 2
+    db = site.db()
+    try:
+        [answer] = db.execute(
+            "SELECT body_text FROM email_outbox WHERE kind = 'contact_answer'"
+        ).fetchall()
+        assert W2_EMAIL in answer[0] and "Secret Name 2" in answer[0]
+        delete_worker_account(db, worker_id)
+        kept = " ".join(
+            " ".join(str(v) for v in row) for row in db.execute("SELECT * FROM email_outbox")
+        )
+        assert W2_EMAIL not in kept and "Secret Name 2" not in kept
+        assert candidate_emails(db, employer_id, job_id, worker_id) == []
+    finally:
+        db.close()
+    assert employer.get(PAGE).status_code == 404

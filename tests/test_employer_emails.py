@@ -177,6 +177,9 @@ def test_a_big_first_email_names_the_best_few_and_counts_the_rest(tmp_path, smtp
     # Every counted match was announced, named or not: the next day has nothing new.
     db = site.db()
     assert db.execute("SELECT COUNT(*) FROM employer_notified_candidates").fetchone()[0] == 46
+    [payload] = [row[0] for row in db.execute("SELECT payload FROM email_outbox")]
+    for kept_out in ("salary", "work_authorization", "available_from", "french_level", "city"):
+        assert kept_out not in payload, "the row keeps only what the email shows"
     db.close()
     assert run(site, DAY + dt.timedelta(days=1)).queued == 0
 

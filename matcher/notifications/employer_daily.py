@@ -31,6 +31,7 @@ from matcher.store import write_transaction
 
 PAGE = 100  # candidates read at a time while strong ones keep coming
 MAX_CANDIDATES_LISTED = 5  # candidates named per job; the rest are counted, with its shortlist
+SKILL_KEYS = ("matched_skills", "missing_skills", "matched_nice_to_have_skills")
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,14 @@ class NewMatches:
     top: tuple[Candidate, ...] = ()
 
     def payload(self) -> dict:
+        """What the outbox row keeps: only what the email shows of the named candidates (their
+        blind id, percentile and skill lists), none of the rest of their explanation."""
         top = [
-            {"worker": c.worker, "percentile": c.fit.percentile, "explanation": c.explanation}
+            {
+                "worker": c.worker,
+                "percentile": c.fit.percentile,
+                **{key: list(c.explanation.get(key) or ()) for key in SKILL_KEYS},
+            }
             for c in self.top
             if c.fit is not None
         ]

@@ -16,12 +16,12 @@ from sqlite_utils import Database
 
 from matcher.fit import STRONG, Fit
 from matcher.hiring.contact_requests import contact_request_facts
-from matcher.i18n import reading_language, user_language, worker_language
+from matcher.i18n import active_language, gettext, reading_language, user_language, worker_language
 from matcher.notifications import links, outbox
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import RenderedEmail as Rendered
 from matcher.notifications.rendering import render_email
-from matcher.presentation import explanation_items, fit_text
+from matcher.presentation import fit_text
 from matcher.records.jobs import titles_in_language
 
 MAX_JOBS_LISTED = 5  # jobs a daily employer email names; the rest are counted, with the jobs list
@@ -129,13 +129,32 @@ def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rend
 
 def _named_candidate(base_url: str, job: str, entry: dict) -> dict:
     """One named candidate of the email: blind id, fit and required skills, with its link."""
-    explanation = entry["explanation"]
-    skills = next(i for i in explanation_items(explanation, "employer") if i.key == "skills")
     return {
         "worker": entry["worker"],
         "fit": fit_text(Fit(STRONG, int(entry["percentile"]))),
-        "skills": f"{skills.value}: " + " ".join(f"{t.mark} {t.text}" for t in skills.tags)
-        if skills.tags
-        else skills.value,
+        "skills": _skills_text(entry),
         "url": f"{base_url}/jobs/{job}/candidates/{quote(entry['worker'], safe='')}",
     }
+
+
+def _skills_text(entry: dict) -> str:
+    """ "2 of 2 required: ✓ Python ✓ SQL + Django", as the shortlist words it."""
+    language = active_language()
+    matched, missing = entry.get("matched_skills", []), entry.get("missing_skills", [])
+    marks = [("✓", s) for s in matched] + [("✗", s) for s in missing]
+    marks += [("+", s) for s in entry.get("matched_nice_to_have_skills", [])]
+    if language == "en":
+        name = str
+    else:  # the French names load the vocabulary
+        from matcher.skills import skill_display_name
+
+        def name(skill: str) -> str:
+            return skill_display_name(skill, language)
+
+    tags = " ".join(f"{mark} {name(skill)}" for mark, skill in marks)
+    required = len(matched) + len(missing)
+    if not required:
+        counts = gettext("none required")
+    else:
+        counts = gettext("%(held)d of %(required)d required", held=len(matched), required=required)
+    return f"{counts}: {tags}" if tags else counts
