@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 from notification_fixtures import FaultySmtpHandler, start_smtp
-from web_support import ACME_EMAIL, PASSWORD, build_site, serving
+from web_support import ACME_EMAIL, PASSWORD, build_site, serving, worker_rows
+
+from matcher.importing import import_rows
 
 pytestmark = pytest.mark.browser
 
@@ -296,4 +298,22 @@ def test_select_all_ticks_the_page_and_one_untick_leaves_the_rest(browser, serve
     assert not page.get_by_label("Select all on this page").is_checked()
     page.locator("#bulk-form").get_by_role("button", name="Reject", exact=True).click()
     assert _flash(page, "rejected") == "9 rejected."
+    assert walk.errors == []
+
+
+def test_the_candidate_page_fits_a_phone_with_long_skill_names(browser, served):
+    """A demo worker's "Amazon Web Services · 3.5 yrs" tag once widened the page past 375 px."""
+    url, site, _ = served
+    db = site.db()
+    try:
+        row = {**worker_rows(2)[1], "skills": "python:5;sql:3;amazon web services:3.5"}
+        row |= {"english_level": 9, "french_level": 0}
+        assert not import_rows(db, "workers", [row]).rejected
+    finally:
+        db.close()
+    walk = Walk(browser, url, 375)
+    page = walk.sign_in(ACME_EMAIL, "/jobs/ACME-1/candidates/W2")
+    page.get_by_role("heading", name="Candidate W2").wait_for()
+    assert "Amazon Web Services" in page.locator("#profile-title + dl").inner_text()
+    walk.shot(page, "candidate_long_skills")
     assert walk.errors == []
