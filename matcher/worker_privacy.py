@@ -201,7 +201,8 @@ def _emails(db: Database, worker_id: int) -> list[dict]:
 def delete_worker_account(db: Database, worker_id: int) -> None:
     """Remove the worker's personal data in one transaction, keeping anonymous outcome events.
 
-    The sign-in account and its sessions, skills, contact requests, emails, feedback, audit
+    The sign-in account and its sessions, skills, contact requests, emails (to them, and the
+    employer's copy of their answer to a contact request), feedback, audit
     attributes and employers' notes and tags about them go; the consent ledger gets a closing
     withdrawal and keeps no address.
     """
@@ -238,6 +239,12 @@ _WORKER_TABLES = (
 
 
 def _delete_account_rows(db: Database, worker_id: int, user_ids: list[int], email: str) -> None:
+    # The employer's copy of an accepted answer names the worker and their address.
+    db.execute(
+        """DELETE FROM email_outbox WHERE kind = 'contact_answer' AND dedupe_key IN
+           (SELECT 'contact_answer:' || id FROM contact_requests WHERE worker_id = ?)""",
+        [worker_id],
+    )
     for table in _WORKER_TABLES:
         db.execute(f"DELETE FROM {table} WHERE worker_id = ?", [worker_id])
     for user_id in user_ids:

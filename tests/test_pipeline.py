@@ -13,7 +13,7 @@ from matcher import accounts
 from matcher.hiring import decisions, notes
 from matcher.hiring.contact_requests import answer_contact_request, contact_requests_of
 from matcher.hiring.exports import shortlist_csv, spreadsheet_safe
-from matcher.hiring.funnel import funnel_report
+from matcher.hiring.funnel import employer_funnel_report, funnel_report
 from matcher.hiring.stages import (
     TransitionRefused,
     allowed_decisions,
@@ -197,9 +197,53 @@ def test_the_funnel_counts_reached_stages_conversions_and_days(seeded):
     assert report["candidates"] == 3
 
 
+def test_the_employers_funnel_adds_up_its_jobs_and_leaves_out_other_employers(seeded):
+    more = [{"external_id": "ACME-2", "employer": "Acme", "title": "SQL analyst",
+             "city": "Toronto"}]  # fmt: skip
+    assert not import_rows(seeded, "jobs", more).rejected
+    rows = [
+        ("ACME-1", "W1", "shown", "2026-10-01T00:00:00Z"),
+        ("ACME-1", "W1", "hired", "2026-10-11T00:00:00Z"),  # imported: 10 days to hire
+        ("ACME-1", "W2", "shown", "2026-10-01T00:00:00Z"),
+        ("ACME-2", "W1", "shown", "2026-10-01T00:00:00Z"),  # the same worker, another job
+        ("ACME-2", "W1", "shortlisted", "2026-10-03T00:00:00Z"),
+        ("ACME-2", "W1", "hired", "2026-10-05T00:00:00Z"),  # 4 days to hire
+        ("ACME-2", "W3", "shown", "2026-10-01T00:00:00Z"),
+        ("ACME-2", "W3", "rejected", "2026-10-02T00:00:00Z"),
+        ("GLOBEX-1", "W2", "shown", "2026-10-01T00:00:00Z"),
+        ("GLOBEX-1", "W2", "hired", "2026-10-02T00:00:00Z"),
+    ]  # fmt: skip
+    outcomes = [
+        {"job_external_id": j, "worker_external_id": w, "stage": s, "at": at}
+        for j, w, s, at in rows
+    ]
+    assert not import_rows(seeded, "outcomes", outcomes).rejected
+    seeded.execute("UPDATE jobs SET status = 'closed' WHERE external_id = 'ACME-1'")
+
+    report = employer_funnel_report(seeded, _acme(seeded))
+    assert (report["employer"], report["jobs"], report["open_jobs"]) == ("Acme", 2, 1)
+    assert report["candidates"] == 4, "W1 on two jobs counts twice; Globex's W2 not at all"
+    reached = {s["stage"]: s["reached"] for s in report["stages"]}
+    assert reached == {"new": 4, "shortlisted": 2, "contacted": 2, "interviewed": 2,
+                       "offered": 2, "hired": 2}  # fmt: skip
+    current = {s["stage"]: s["current"] for s in report["stages"]}
+    assert current["hired"] == 2 and current["new"] == 1
+    assert report["closed"] == {"rejected": 1, "withdrawn": 0}
+    assert report["median_days_to_hire"] == 7.0  # median of 10 and 4
+    steps = {(c["from"], c["to"]): c for c in report["conversions"]}
+    assert steps[("new", "shortlisted")]["rate"] == 0.5
+    one_job = funnel_report(seeded, _job_id(seeded), "ACME-1")
+    assert one_job["candidates"] == 2 and one_job["median_days_to_hire"] == 10.0
+    globex = seeded.execute("SELECT id FROM employers WHERE name = 'Globex'").fetchone()[0]
+    assert employer_funnel_report(seeded, globex)["candidates"] == 1
+
+
 def test_spreadsheet_formulas_are_neutralised():
     for dangerous in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
         assert spreadsheet_safe(dangerous) == "'" + dangerous
+    for hidden in (" =1+1", "\n=1+1", "\u00a0@SUM(A1)", "  \t-1", "＝1+1", "＋1", "－1", "＠A1"):
+        assert spreadsheet_safe(hidden) == "'" + hidden
+    assert spreadsheet_safe("C++ (senior)") == "C++ (senior)"
     assert spreadsheet_safe("Python") == "Python"
     assert spreadsheet_safe(None) == ""
     assert spreadsheet_safe(0.5) == "0.5"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from web_support import ACME_EMAIL, GLOBEX_EMAIL, build_site, csrf_token_from
+from web_support import ACME_EMAIL, GLOBEX_EMAIL, WORKER_EMAIL, build_site, csrf_token_from
 
 from matcher import accounts
 from matcher.hiring import notes
@@ -131,3 +131,31 @@ def test_the_owner_gets_200_on_the_same_pages(site):
     for method, url, _body in PAGE_ROUTES:
         if method == "GET":
             assert owner.get(url).status_code == 200, url
+
+
+@pytest.fixture(scope="module")
+def worker_browser(site):
+    return site.signed_in(WORKER_EMAIL)
+
+
+@pytest.mark.parametrize(("method", "url", "body"), PAGE_ROUTES)
+def test_pages_refuse_a_worker(site, worker_browser, method, url, body):
+    before = _snapshot(site)
+    if method == "GET":
+        response = worker_browser.get(url)
+    else:
+        token = csrf_token_from(worker_browser.get("/me/profile").get_data(as_text=True))
+        response = worker_browser.post(url, data={**body, "csrf_token": token})
+    assert response.status_code in (403, 404), (url, response.status_code)
+    assert _snapshot(site) == before
+
+
+@pytest.mark.parametrize(("method", "url", "body"), API_ROUTES)
+def test_api_refuses_a_worker(site, method, url, body):
+    url = url.replace("/workers/W1/", "/workers/W2/")  # W1 is the worker's own: allowed
+    headers = {"Authorization": f"Bearer {site.token(WORKER_EMAIL)}"}
+    before = _snapshot(site)
+    response = site.client().open(url, method=method, json=body, headers=headers)
+    assert response.status_code in (403, 404), (url, response.status_code)
+    assert "error" in response.json
+    assert _snapshot(site) == before

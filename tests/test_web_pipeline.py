@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from web_support import ACME_EMAIL, GLOBEX_EMAIL, PASSWORD, build_site, post_form
+from web_support import ACME_EMAIL, GLOBEX_EMAIL, PASSWORD, WORKER_EMAIL, build_site, post_form
 
 from matcher import accounts
 
@@ -151,7 +151,41 @@ def test_api_pipeline_and_report(site):
     steps = {(c["from"], c["to"]): c["rate"] for c in report["conversions"]}
     assert steps[("shortlisted", "contacted")] == 0.5
     page = site.signed_in().get(PIPELINE).get_data(as_text=True)
-    assert "Shortlisted → Contacted" in page and "50 %" in page
+    assert "Shortlisted → Contacted" in page and "50%" in page
+
+
+def test_the_employers_report_page_and_api_across_its_jobs(site):
+    client = site.client()
+    acme = {"Authorization": f"Bearer {site.token(ACME_EMAIL)}"}
+    globex = {"Authorization": f"Bearer {site.token(GLOBEX_EMAIL)}"}
+    for worker, stage in (("W1", "shortlisted"), ("W2", "shortlisted"), ("W2", "contacted")):
+        body = {"job": "ACME-1", "worker": worker, "stage": stage}
+        assert client.post("/api/v1/outcomes", json=body, headers=acme).status_code == 201
+    body = {"job": "GLOBEX-1", "worker": "W3", "stage": "rejected"}
+    assert client.post("/api/v1/outcomes", json=body, headers=globex).status_code == 201
+
+    report = client.get("/api/v1/report", headers=acme).json
+    assert (report["employer"], report["jobs"], report["open_jobs"]) == ("Acme", 1, 1)
+    assert report["candidates"] == 2 and report["closed"]["rejected"] == 0
+    reached = {s["stage"]: s["reached"] for s in report["stages"]}
+    assert reached["shortlisted"] == 2 and reached["contacted"] == 1
+    theirs = client.get("/api/v1/report", headers=globex).json
+    assert theirs["employer"] == "Globex" and theirs["closed"]["rejected"] == 1
+
+    browser = site.signed_in()
+    assert 'href="/jobs/report"' in browser.get("/jobs").get_data(as_text=True)
+    page = browser.get("/jobs/report").get_data(as_text=True)
+    assert "Hiring report · Acme" in page and "Shortlisted → Contacted" in page
+    assert "50%" in page and 'href="/jobs/ACME-1/pipeline"' in page
+    assert "GLOBEX-1" not in page and "Go engineer" not in page
+    post_form(browser, "/jobs/report", "/language", {"language": "fr", "next": "/jobs/report"})
+    page = browser.get("/jobs/report").get_data(as_text=True)
+    assert "Rapport d’embauche · Acme" in page and "50\u00a0%" in page
+
+    worker = {"Authorization": f"Bearer {site.token(WORKER_EMAIL)}"}
+    assert client.get("/api/v1/report", headers=worker).status_code in (403, 404)
+    assert site.signed_in(WORKER_EMAIL).get("/jobs/report").status_code in (403, 404)
+    assert site.client().get("/jobs/report").status_code in (302, 401)
 
 
 def test_the_csv_export_is_blind_until_acceptance(site):
@@ -180,3 +214,91 @@ def test_the_csv_export_is_blind_until_acceptance(site):
         assert rows["W3"]["stage"] == "Contacted"
         text = response.get_data(as_text=True)
         assert "Secret Name 3" not in text and "w3@private.example" not in text
+
+
+# The state machine as the issue states it, written out by hand (not read from `RULES`):
+# from each current stage (a contacted candidate with the request pending or accepted), the
+# decisions the API must take; every other one is 409 naming the rule, with no event.
+ALLOWED = {
+    "new": {"shortlisted", "contacted", "rejected", "withdrawn"},
+    "shortlisted": {"contacted", "rejected", "withdrawn"},
+    "contacted/pending": {"rejected", "withdrawn"},
+    "contacted/accepted": {"interviewed", "rejected", "withdrawn"},
+    "interviewed": {"offered", "rejected", "withdrawn"},
+    "offered": {"hired", "rejected", "withdrawn"},
+    "hired": set(),
+    "rejected": {"shortlisted"},
+    "withdrawn": {"shortlisted"},
+}
+REFUSING_RULE = {
+    "shortlisted": "shortlist_new_or_reconsidered",
+    "contacted": "contact_before_interview",
+    "interviewed": "interview_after_accepted_contact",
+    "offered": "offer_after_interview",
+    "hired": "hire_after_offer",
+    "rejected": "reject_open_candidate",
+    "withdrawn": "withdraw_open_candidate",
+}
+MATRIX = [
+    (current, requested)
+    for current in ALLOWED
+    for requested in REFUSING_RULE
+    if requested != current.split("/")[0]  # the current stage again: no event, tested above
+]
+
+
+@pytest.fixture(scope="module")
+def matrix_site(tmp_path_factory):
+    """One candidate per (current stage, requested) pair, put in its stage by an import."""
+    from matcher.hiring.contact_requests import answer_contact_request, request_contact
+    from matcher.importing import import_rows
+
+    site = build_site(tmp_path_factory.mktemp("matrix"), workers=len(MATRIX))
+    db = site.db()
+    try:
+        job_id = db.execute("SELECT id FROM jobs WHERE external_id = 'ACME-1'").fetchone()[0]
+        for n, (current, _) in enumerate(MATRIX, start=1):
+            stage, _, answer = current.partition("/")
+            worker = f"W{n}"
+            row = {"job_external_id": "ACME-1", "worker_external_id": worker}
+            row |= {"stage": "shown", "at": "2026-11-01T09:00:00Z"}
+            rows = (
+                [row]
+                if stage == "new"
+                else [row, {**row, "stage": stage, "at": "2026-11-02T09:00:00Z"}]
+            )
+            assert not import_rows(db, "outcomes", rows).rejected
+            if answer:
+                worker_id = db.execute(
+                    "SELECT id FROM workers WHERE external_id = ?", [worker]
+                ).fetchone()[0]
+                request_id = request_contact(db, job_id, worker_id, None)
+                if answer == "accepted":
+                    answer_contact_request(db, worker_id, request_id, "accepted")
+    finally:
+        db.close()
+    return site
+
+
+@pytest.mark.parametrize(("current", "requested"), MATRIX)
+def test_every_transition_of_the_state_machine_through_the_api(matrix_site, current, requested):
+    worker = f"W{MATRIX.index((current, requested)) + 1}"
+    headers = {"Authorization": f"Bearer {matrix_site.token(ACME_EMAIL)}"}
+    body = {"job": "ACME-1", "worker": worker, "stage": requested}
+    before = _outcome_count(matrix_site)
+    response = matrix_site.client().post("/api/v1/outcomes", json=body, headers=headers)
+    if requested in ALLOWED[current]:
+        assert response.status_code == 201, response.json
+        assert _outcome_count(matrix_site) == before + 1
+        return
+    assert response.status_code == 409, response.json
+    rule = "hired_is_final" if current == "hired" else REFUSING_RULE[requested]
+    assert response.json["error"] == "transition_refused" and response.json["rule"] == rule
+    assert response.json["stage"] == current.split("/")[0]
+    assert _outcome_count(matrix_site) == before
+
+
+def test_the_matrix_names_every_rule():
+    from matcher.hiring.stages import RULES
+
+    assert {rule.name for rule in RULES} == set(REFUSING_RULE.values())

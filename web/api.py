@@ -17,7 +17,7 @@ from matcher.constants import DECISION_STAGES
 from matcher.hiring import decisions
 from matcher.hiring.bulk import BulkError, record_bulk_decision
 from matcher.hiring.exports import csv_file_name, shortlist_csv_for_job
-from matcher.hiring.funnel import funnel_report
+from matcher.hiring.funnel import employer_funnel_report, funnel_report
 from matcher.hiring.stages import TransitionRefused, pipeline_json, pipeline_stages
 from matcher.ranking.shortlists import (
     CandidateFilters,
@@ -332,6 +332,11 @@ def job_pipeline(external_id: str) -> Response:
 def job_report(external_id: str) -> Response:
     job_id = _owned_job_id_or_404(external_id)
     return jsonify(funnel_report(get_db(), job_id, external_id))
+
+
+@bp.get("/report")
+def employer_report() -> Response:
+    return jsonify(employer_funnel_report(get_db(), _employer_id_or_404()))
 
 
 @bp.get("/jobs/<external_id>/shortlist.csv")

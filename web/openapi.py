@@ -392,6 +392,17 @@ _REPORT = {
         "median_days_to_hire": {"type": "number", "nullable": True},
     },
 }
+_EMPLOYER_REPORT = {
+    **_REPORT,
+    "description": "The funnel across all your jobs (a worker on two jobs counts on each).",
+    "required": ["employer", "jobs", "open_jobs", *_REPORT["required"][1:]],
+    "properties": {
+        "employer": {"type": "string"},
+        "jobs": {"type": "integer", "minimum": 0},
+        "open_jobs": {"type": "integer", "minimum": 0},
+        **{k: v for k, v in _REPORT["properties"].items() if k != "job"},
+    },
+}
 _REFUSED = {
     "type": "object",
     "required": ["error", "rule", "message", "stage", "requested"],
@@ -554,6 +565,13 @@ OPENAPI_DOCUMENT: dict = {
                 "responses": {"200": _json("Report", "The funnel."), **_ERRORS},
             }
         },
+        "/report": {
+            "get": {
+                "operationId": "getEmployerReport",
+                "summary": "The hiring funnel across all your jobs.",
+                "responses": {"200": _json("EmployerReport", "The funnel."), **_ERRORS},
+            }
+        },
         "/jobs/{external_id}/shortlist.csv": {
             "get": {
                 "operationId": "getShortlistCsv",
@@ -587,6 +605,7 @@ OPENAPI_DOCUMENT: dict = {
             "BulkDecisionRequest": _BULK_REQUEST,
             "BulkDecisionResult": _BULK_RESULT,
             "Report": _REPORT,
+            "EmployerReport": _EMPLOYER_REPORT,
         },
     },
 }

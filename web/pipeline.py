@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from matcher.hiring import decisions, notes
 from matcher.hiring.exports import accepted_contacts, csv_file_name, shortlist_csv_for_job
-from matcher.hiring.funnel import funnel_report
+from matcher.hiring.funnel import employer_funnel_report, funnel_by_job, funnel_report
 from matcher.hiring.stages import PIPELINE_STAGES, pipeline_stages, stage_counts
 from matcher.i18n import localized
 from web.auth import employer_required
@@ -66,6 +66,18 @@ def pipeline(external_id: str):
         tags=notes.tags_by_worker(db, job.id),
         report=funnel_report(db, job.id, external_id),
         decision_options=decision_options,
+    )
+
+
+@bp.route("/report")
+@employer_required
+def employer_report():
+    """The funnel across all the employer's jobs, then a line per job."""
+    db = get_db()
+    return render_template(
+        "employer/report.html",
+        report=employer_funnel_report(db, g.user.employer_id),
+        jobs=funnel_by_job(db, g.user.employer_id),
     )
 
 

@@ -52,6 +52,7 @@ from matcher.hiring.bulk import (
     record_bulk_decision,
 )
 from matcher.hiring.contact_requests import MAX_MESSAGE_CHARS, contact_request_status
+from matcher.hiring.emails import candidate_emails
 from matcher.hiring.interest import interested_workers
 from matcher.hiring.stages import (
     PIPELINE_STAGES,
@@ -320,6 +321,7 @@ def candidate(external_id: str, worker_external_id: str):
         model_version=model_version,
         contact_status=contact_status,
         history=decisions.decision_history(get_db(), job.id, worker_id),
+        emails=candidate_emails(get_db(), g.user.employer_id, job.id, worker_id),
         stage=stage,
         decision_stages=allowed_decisions(stage.stage, contact_status),
         interview_rule=RULE_BY_TARGET["interviewed"].description,

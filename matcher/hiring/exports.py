@@ -30,14 +30,16 @@ SHORTLIST_CSV_COLUMNS: tuple[str, ...] = (
     "work_authorization",
     "available_from",
 )
-# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
-FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets;
+# the full-width forms too (Excel reads them as the ASCII ones in East Asian input modes).
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def spreadsheet_safe(value: object) -> str:
-    """The cell as text, prefixed with a single quote when a spreadsheet would run it."""
+    """The cell as text, prefixed with a single quote when a spreadsheet would run it, also
+    behind leading blank space (" =1+1", "\n=1+1"), which some spreadsheets skip."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if text.lstrip(" \n\u00a0").startswith(FORMULA_TRIGGERS) else text
 
 
 def shortlist_csv_row(

@@ -5,6 +5,13 @@ job when no earlier email announced it to that user for that job (so never the p
 one) and nobody decided on the candidate yet (their pipeline stage is still `new`). One
 email per user and day (`employer_daily:<user_id>:<date>`), none when nothing is new, and
 none while the user's previous one is still waiting to leave.
+
+The email stays short however much is new (an employer's first one may count hundreds):
+its count line gives the true total, then it names the `transactional.MAX_JOBS_LISTED` jobs
+with the most new strong matches, each with its best `MAX_CANDIDATES_LISTED` (blind: id,
+fit, required skills) and "and N more" with the shortlist's link, then "M more jobs" with
+the jobs list's. Every counted candidate is recorded as announced, named or not, so the
+next day's count stays "new since the last email".
 """
 
 from __future__ import annotations
@@ -19,18 +26,37 @@ from matcher.config import Settings, resolve_secret_key
 from matcher.fit import STRONG
 from matcher.hiring.stages import pipeline_stages
 from matcher.notifications import delivery, outbox
-from matcher.ranking.shortlists import shortlist_for_job
+from matcher.ranking.shortlists import Candidate, shortlist_for_job
 from matcher.store import write_transaction
 
 PAGE = 100  # candidates read at a time while strong ones keep coming
+MAX_CANDIDATES_LISTED = 5  # candidates named per job; the rest are counted, with its shortlist
+SKILL_KEYS = ("matched_skills", "missing_skills", "matched_nice_to_have_skills")
 
 
 @dataclass(frozen=True)
 class NewMatches:
+    """A job's new strong matches, best first; `top` are the ones the email names."""
+
     job_id: int
     job: str
     title: str
     worker_ids: tuple[int, ...]
+    top: tuple[Candidate, ...] = ()
+
+    def payload(self) -> dict:
+        """What the outbox row keeps: only what the email shows of the named candidates (their
+        blind id, percentile and skill lists), none of the rest of their explanation."""
+        top = [
+            {
+                "worker": c.worker,
+                "percentile": c.fit.percentile,
+                **{key: list(c.explanation.get(key) or ()) for key in SKILL_KEYS},
+            }
+            for c in self.top
+            if c.fit is not None
+        ]
+        return {"job_id": self.job_id, "worker_ids": list(self.worker_ids), "top": top}
 
 
 @dataclass
@@ -58,14 +84,14 @@ def set_strong_match_emails(db: Database, user_id: int, on: bool) -> None:
     db.execute("UPDATE users SET strong_match_emails = ? WHERE id = ?", [int(on), user_id])
 
 
-def strong_candidates(db: Database, settings: Settings, job_external_id: str) -> list[str]:
-    """External ids of the job's candidates whose fit is strong, best first."""
+def strong_candidates(db: Database, settings: Settings, job_external_id: str) -> list[Candidate]:
+    """The job's candidates whose fit is strong, best first."""
     found, offset = [], 0
     while True:
         page = shortlist_for_job(
             db, job_external_id, limit=PAGE, offset=offset, settings=settings
         ).candidates
-        strong = [c.worker for c in page if c.fit is not None and c.fit.band == STRONG]
+        strong = [c for c in page if c.fit is not None and c.fit.band == STRONG]
         found += strong
         if len(page) < PAGE or not strong:
             return found
@@ -85,19 +111,30 @@ def new_strong_matches(
     result = []
     for job_id, external_id, title in jobs:
         decided = {w for w, stage in pipeline_stages(db, job_id).items() if stage.stage != "new"}
-        candidates = [w for w in strong_candidates(db, settings, external_id) if w not in decided]
-        new = _internal_ids(db, candidates) - _notified(db, user_id, job_id)
+        candidates = [
+            c for c in strong_candidates(db, settings, external_id) if c.worker not in decided
+        ]
+        ids = _internal_ids(db, [c.worker for c in candidates])
+        notified = _notified(db, user_id, job_id)
+        new = [(c, ids[c.worker]) for c in candidates if c.worker in ids]
+        new = [(c, worker_id) for c, worker_id in new if worker_id not in notified]
         if new:
-            result.append(NewMatches(job_id, external_id, title, tuple(sorted(new))))
-    return result
+            worker_ids = tuple(worker_id for _, worker_id in new)
+            top = tuple(c for c, _ in new[:MAX_CANDIDATES_LISTED])
+            result.append(NewMatches(job_id, external_id, title, worker_ids, top))
+    # Most new first, so the jobs the email names are those with the most to look at.
+    return sorted(result, key=lambda m: (-len(m.worker_ids), m.job_id))
 
 
-def _internal_ids(db: Database, external_ids: list[str]) -> set[int]:
+def _internal_ids(db: Database, external_ids: list[str]) -> dict[str, int]:
+    """Internal ids of the live workers among `external_ids`, by external id."""
     if not external_ids:
-        return set()
+        return {}
     marks = ",".join("?" for _ in external_ids)
-    sql = f"SELECT id FROM workers WHERE deleted_at IS NULL AND external_id IN ({marks})"
-    return {row[0] for row in db.execute(sql, external_ids)}
+    sql = (
+        f"SELECT external_id, id FROM workers WHERE deleted_at IS NULL AND external_id IN ({marks})"
+    )
+    return dict(db.execute(sql, external_ids).fetchall())
 
 
 def _notified(db: Database, user_id: int, job_id: int) -> set[int]:
@@ -132,10 +169,7 @@ def queue_employer_emails(
         if dry_run:
             report.previews.append((email, matches))
             continue
-        payload = {
-            "date": day,
-            "jobs": [{"job_id": m.job_id, "worker_ids": list(m.worker_ids)} for m in matches],
-        }
+        payload = {"date": day, "jobs": [m.payload() for m in matches]}
         key = f"{outbox.EMPLOYER_DAILY}:{user_id}:{day}"
         message = outbox.transactional(outbox.EMPLOYER_DAILY, key, email, payload, user_id=user_id)
         with write_transaction(db):

@@ -14,15 +14,17 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from matcher.fit import STRONG
+from matcher.fit import STRONG, Fit
 from matcher.hiring.contact_requests import contact_request_facts
-from matcher.i18n import reading_language, user_language, worker_language
+from matcher.i18n import active_language, gettext, reading_language, user_language, worker_language
 from matcher.notifications import links, outbox
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import RenderedEmail as Rendered
 from matcher.notifications.rendering import render_email
-from matcher.presentation import fit_rule
+from matcher.presentation import fit_rule, fit_text
 from matcher.records.jobs import titles_in_language
+
+MAX_JOBS_LISTED = 5  # jobs a daily employer email names; the rest are counted, with the jobs list
 
 
 class NothingToSay(LookupError):
@@ -86,6 +88,8 @@ def _contact_answer(db: Database, message: OutboxMessage, base_url: str) -> Rend
 
 
 def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rendered:
+    """The count line, then at most `MAX_JOBS_LISTED` jobs with their best few candidates."""
+    language = user_language(db, message.user_id)
     jobs = []
     for entry in message.payload["jobs"]:
         row = db.execute(
@@ -93,23 +97,66 @@ def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rend
         ).fetchone()
         if row is None:
             continue
+        job = quote(row[0], safe="")
+        with reading_language(language):
+            top = [_named_candidate(base_url, job, entry) for entry in entry.get("top", ())]
+        count = len(entry["worker_ids"])
         jobs.append(
             {
                 "title": row[1],
                 "city": row[2],
-                "count": len(entry["worker_ids"]),
-                "shortlist_url": f"{base_url}/jobs/{quote(row[0], safe='')}/shortlist",
+                "count": count,
+                "top": top,
+                "more": count - len(top) if top else 0,
+                "shortlist_url": f"{base_url}/jobs/{job}/shortlist",
             }
         )
     if not jobs:
         raise NothingToSay("the jobs of this notification are gone")
-    language = user_language(db, message.user_id)
     with reading_language(language):
         strong_rule = fit_rule(STRONG)
+    listed = jobs[:MAX_JOBS_LISTED]
     context = {
-        "jobs": jobs,
+        "jobs": listed,
+        "job_count": len(jobs),
+        "more_jobs": len(jobs) - len(listed),
+        "more_jobs_matches": sum(job["count"] for job in jobs[len(listed) :]),
         "total": sum(job["count"] for job in jobs),
         "strong_rule": strong_rule,
+        "jobs_url": f"{base_url}/jobs",
         "settings_url": f"{base_url}/jobs#strong-match-emails",
     }
     return render_email(outbox.EMPLOYER_DAILY, language, context)
+
+
+def _named_candidate(base_url: str, job: str, entry: dict) -> dict:
+    """One named candidate of the email: blind id, fit and required skills, with its link."""
+    return {
+        "worker": entry["worker"],
+        "fit": fit_text(Fit(STRONG, int(entry["percentile"]))),
+        "skills": _skills_text(entry),
+        "url": f"{base_url}/jobs/{job}/candidates/{quote(entry['worker'], safe='')}",
+    }
+
+
+def _skills_text(entry: dict) -> str:
+    """ "2 of 2 required: ✓ Python ✓ SQL + Django", as the shortlist words it."""
+    language = active_language()
+    matched, missing = entry.get("matched_skills", []), entry.get("missing_skills", [])
+    marks = [("✓", s) for s in matched] + [("✗", s) for s in missing]
+    marks += [("+", s) for s in entry.get("matched_nice_to_have_skills", [])]
+    if language == "en":
+        name = str
+    else:  # the French names load the vocabulary
+        from matcher.skills import skill_display_name
+
+        def name(skill: str) -> str:
+            return skill_display_name(skill, language)
+
+    tags = " ".join(f"{mark} {name(skill)}" for mark, skill in marks)
+    required = len(matched) + len(missing)
+    if not required:
+        counts = gettext("none required")
+    else:
+        counts = gettext("%(held)d of %(required)d required", held=len(matched), required=required)
+    return f"{counts}: {tags}" if tags else counts

@@ -1,33 +1,53 @@
 """A real Chromium walks a hire end to end, on a desktop and on a phone.
 
 New job (nice-to-have box left empty) → shortlist → bulk-shortlist three → filter by stage →
-contact one → the worker accepts on their contact requests page → interviewed → offered →
-hired → close the job → the pipeline's funnel shows the hire.
+contact one with a message → the worker accepts from the contact request's email (caught by
+a real aiosmtpd server; the link opened signed out, as from a phone's mail app) → the
+employer's answer email and the candidate page's "Emails" → interviewed → offered → hired →
+close the job → the pipeline's funnel shows the hire, and so does the employer's report
+across its jobs. Each email is looked at as a phone
+shows it; every screenshot lands in `tests/artifacts/`.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from web_support import ACME_EMAIL, PASSWORD, build_site, serving
+from notification_fixtures import FaultySmtpHandler, start_smtp
+from web_support import ACME_EMAIL, PASSWORD, build_site, serving, worker_rows
 
-from matcher import accounts
-from matcher.hiring import decisions
+from matcher.importing import import_rows
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("WALK_SHOTS", Path(__file__).resolve().parents[1] / "artifacts"))
-WALKER_EMAIL = "candidate@walk.example"
+MESSAGE = "Hello,\nyour Python and SQL work fits our payments team.\nCould we talk this week?"
 
 
 @pytest.fixture
 def served(tmp_path) -> Iterator:
-    site = build_site(tmp_path, workers=40, SHORTLIST_PAGE_SIZE=10)
-    with serving(site.app) as url:
-        yield url, site
+    handler = FaultySmtpHandler()
+    controller = start_smtp(handler)
+    site = build_site(
+        tmp_path,
+        workers=40,
+        settings={"smtp_port": controller.port},
+        SHORTLIST_PAGE_SIZE=10,
+        EMAIL_DELIVERY="background",
+    )
+    try:
+        with serving(site.app) as url:
+            settings = site.app.config["SETTINGS"]
+            site.app.config["SETTINGS"] = replace(settings, base_url=url)
+            yield url, site, handler
+    finally:
+        controller.stop()
 
 
 class Walk:
@@ -38,10 +58,14 @@ class Walk:
         self.shots = 0
         self.errors: list[str] = []
 
-    def sign_in(self, email: str, next_path: str):
+    def new_page(self):
         context = self.browser.new_context(viewport={"width": self.width, "height": 900})
         page = context.new_page()
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        return page
+
+    def sign_in(self, email: str, next_path: str):
+        page = self.new_page()
         page.goto(f"{self.url}/sign-in?next={next_path}")
         page.get_by_label("Email", exact=True).fill(email)
         page.get_by_label("Password").fill(PASSWORD)
@@ -58,6 +82,17 @@ class Walk:
         if self.width <= 400:  # nothing may need sideways scrolling on a phone
             assert page.evaluate("document.documentElement.scrollWidth") <= self.width, name
 
+    def look_at_email(self, message, name: str) -> None:
+        """The email's HTML as a phone's mail app shows it: nothing wider than the screen."""
+        page = self.browser.new_context(viewport={"width": 375, "height": 900}).new_page()
+        page.set_content(message.get_body(("html",)).get_content())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, name
+        self.shots += 1
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"walk_{self.width}_{self.shots:02d}_{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        page.context.close()
+
 
 def _flash(page, text: str) -> str:
     message = page.get_by_role("status").filter(has_text=text)
@@ -65,15 +100,25 @@ def _flash(page, text: str) -> str:
     return message.inner_text()
 
 
-def _give_account(site, worker: str) -> None:
-    """The contacted candidate's own sign-in, as if they had signed up."""
+def _mail_to(handler, recipient: str, seconds: float = 30.0):
+    """The first email the SMTP server caught for `recipient`, waiting for it to arrive."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for message in handler.received:
+            if str(message["To"]) == recipient:
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no email to {recipient}; caught: {handler.recipients()}")
+
+
+def _text(message) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def _worker_email(site, worker: str) -> str:
     db = site.db()
     try:
-        worker_id = decisions.live_worker_id(db, worker)
-        db.execute("DELETE FROM users WHERE worker_id = ?", [worker_id])
-        accounts.create_user(
-            db, email=WALKER_EMAIL, password=PASSWORD, role="worker", worker_id=worker_id
-        )
+        return db.execute("SELECT email FROM workers WHERE external_id = ?", [worker]).fetchone()[0]
     finally:
         db.close()
 
@@ -129,22 +174,47 @@ def _filter_shortlisted(walk: Walk, page, chosen: list[str]) -> None:
     walk.shot(page, "filtered_shortlisted")
 
 
-def _contact(walk: Walk, page, worker: str) -> None:
-    row = page.locator("table.shortlist-table tbody tr").filter(
-        has=page.locator(f'input[name="worker"][value="{worker}"]')
-    )
-    row.get_by_role("combobox").select_option("contacted")
-    row.get_by_role("button", name="Record").click()
+def _contact_with_a_message(walk: Walk, page, worker: str) -> None:
+    """From the filtered shortlist to the candidate's page, then the contact request."""
+    page.get_by_role("link", name=f"Candidate {worker}", exact=True).click()
+    page.get_by_role("heading", name=f"Candidate {worker}").wait_for()
+    page.get_by_label("Message to the candidate (optional)").fill(MESSAGE)
+    walk.shot(page, "candidate_message")
+    page.get_by_role("button", name="Contacted: send the contact request").click()
     _flash(page, "A contact request was sent")
     walk.shot(page, "contacted")
 
 
-def _worker_accepts(walk: Walk, title: str) -> None:
-    worker = walk.sign_in(WALKER_EMAIL, "/me/contact-requests")
-    worker.get_by_role("button", name=f"Accept Acme: {title}").click()
-    worker.get_by_text("Accepted").first.wait_for()
+def _worker_accepts_from_the_email(walk: Walk, handler, address: str, title: str) -> None:
+    """The worker opens the email's accept link signed out, as from a phone's mail app."""
+    email = _mail_to(handler, address)
+    assert email["Subject"] == f"Acme would like to contact you about {title}"
+    text = _text(email)
+    assert MESSAGE in text
+    walk.look_at_email(email, "email_to_worker")
+    accept = re.search(r"(http://\S+/accept)\b", text).group(1)
+    assert accept.startswith(walk.url), "links follow the address the service runs on"
+
+    worker = walk.new_page()
+    worker.goto(accept)
+    assert "your Python and SQL work" in worker.locator("blockquote").inner_text()
+    walk.shot(worker, "worker_confirms_from_email")
+    worker.get_by_role("button", name="Accept: share my name and email").click()
+    _flash(worker, "can now see your name")
     walk.shot(worker, "worker_accepted")
     worker.context.close()
+
+
+def _emails_section(page, want: int) -> str:
+    """The candidate page's "Emails" once `want` of them read sent (delivery is background)."""
+    deadline = time.monotonic() + 30
+    while True:
+        section = page.locator("ul.email-history")
+        if section.count() and section.inner_text().count("· sent") >= want:
+            return section.inner_text()
+        assert time.monotonic() < deadline, page.content()
+        time.sleep(0.3)
+        page.reload()
 
 
 def _move(page, stage: str) -> None:
@@ -154,7 +224,7 @@ def _move(page, stage: str) -> None:
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_a_hire_from_a_new_job_to_the_report(browser, served, width):
-    url, site = served
+    url, site, handler = served
     walk = Walk(browser, url, width)
     page = walk.sign_in(ACME_EMAIL, "/jobs/new")
     job = _post_job(walk, page)
@@ -164,12 +234,21 @@ def test_a_hire_from_a_new_job_to_the_report(browser, served, width):
     _filter_shortlisted(walk, page, chosen)
 
     contacted = chosen[0]
-    _contact(walk, page, contacted)
-    _give_account(site, contacted)
-    _worker_accepts(walk, "Backend developer (Python)")
+    title = "Backend developer (Python)"
+    _contact_with_a_message(walk, page, contacted)
+    _worker_accepts_from_the_email(walk, handler, _worker_email(site, contacted), title)
+
+    answer = _mail_to(handler, ACME_EMAIL)
+    assert f"{contacted} accepted your contact request for {title}" in answer["Subject"]
+    assert f"Secret Name {contacted[1:]}" in _text(answer)
+    walk.look_at_email(answer, "email_to_employer")
 
     page.goto(f"{url}/jobs/{job}/candidates/{contacted}")
-    page.get_by_text("Current stage:").wait_for()
+    emails = _emails_section(page, want=2)
+    assert "Contact request to the candidate" in emails
+    assert f"The candidate’s answer, to {ACME_EMAIL}" in emails
+    assert f"Secret Name {contacted[1:]}" in page.locator("#contact-title + dl").inner_text()
+    walk.shot(page, "candidate_accepted_emails")
     assert "Contacted" in page.locator(".status").first.inner_text()
     _move(page, "Interviewed")
     _move(page, "Offered")
@@ -197,11 +276,18 @@ def test_a_hire_from_a_new_job_to_the_report(browser, served, width):
     assert page.locator("#stage-shortlisted .candidate-card").count() == 2
     assert "closed" in page.locator("p.muted").first.inner_text()
     walk.shot(page, "report")
+
+    page.goto(f"{url}/jobs")
+    page.get_by_role("link", name="Hiring report").click()
+    page.get_by_role("heading", name="Hiring report · Acme").wait_for()
+    row = page.locator("table.report-jobs tbody tr").filter(has_text=title)
+    assert row.locator("td").nth(3).inner_text() == "1", "the hire, on its job's line"
+    walk.shot(page, "employer_report")
     assert walk.errors == []
 
 
 def test_select_all_ticks_the_page_and_one_untick_leaves_the_rest(browser, served):
-    url, site = served
+    url, site, _ = served
     walk = Walk(browser, url, 1280)
     page = walk.sign_in(ACME_EMAIL, "/jobs/ACME-1/shortlist")
     page.get_by_label("Select all on this page").check()
@@ -212,4 +298,22 @@ def test_select_all_ticks_the_page_and_one_untick_leaves_the_rest(browser, serve
     assert not page.get_by_label("Select all on this page").is_checked()
     page.locator("#bulk-form").get_by_role("button", name="Reject", exact=True).click()
     assert _flash(page, "rejected") == "9 rejected."
+    assert walk.errors == []
+
+
+def test_the_candidate_page_fits_a_phone_with_long_skill_names(browser, served):
+    """A demo worker's "Amazon Web Services · 3.5 yrs" tag once widened the page past 375 px."""
+    url, site, _ = served
+    db = site.db()
+    try:
+        row = {**worker_rows(2)[1], "skills": "python:5;sql:3;amazon web services:3.5"}
+        row |= {"english_level": 9, "french_level": 0}
+        assert not import_rows(db, "workers", [row]).rejected
+    finally:
+        db.close()
+    walk = Walk(browser, url, 375)
+    page = walk.sign_in(ACME_EMAIL, "/jobs/ACME-1/candidates/W2")
+    page.get_by_role("heading", name="Candidate W2").wait_for()
+    assert "Amazon Web Services" in page.locator("#profile-title + dl").inner_text()
+    walk.shot(page, "candidate_long_skills")
     assert walk.errors == []
