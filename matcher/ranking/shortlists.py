@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from matcher import clock
 from matcher.accounts import User
-from matcher.config import Settings, load_settings
+from matcher.config import Settings
 from matcher.errors import NotFound
 from matcher.features.pair_features import pair_features, pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
@@ -337,7 +337,7 @@ def shortlist_for_job(
     limit: int = 50,
     offset: int = 0,
     filters: CandidateFilters | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     pool_size: int | None = RERANK_POOL_SIZE,
     job: JobProfile | None = None,
 ) -> Shortlist:
@@ -355,7 +355,6 @@ def shortlist_for_job(
     Raises NotFound for an unknown job and FilterError for a bad limit, offset or filter.
     """
     _check_page(limit, offset)
-    settings = settings or load_settings()
     filters = filters or CandidateFilters()
     size = None if pool_size is None else max(pool_size, offset + limit)
     ranked = ranked_pool(db, job_external_id, filters, settings, size, job=job)
@@ -418,7 +417,7 @@ def owned_job(db: Database, employer_id: int, job_external_id: str) -> JobProfil
 
 
 def score_candidate(
-    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings
 ) -> tuple[float, dict, str]:
     """One worker's score and explanation for a job, and the serving model's version.
 
@@ -427,26 +426,26 @@ def score_candidate(
     in the (active) worker table.
     """
     job, index, row = _job_and_row(db, job, worker_id)
-    scorer = load_serving_scorer(db, settings or load_settings())
+    scorer = load_serving_scorer(db, settings)
     score = float(score_rows(scorer, job, index.table, np.array([row], dtype=np.int64))[0])
     return score, explain(job, index, row), scorer.version
 
 
 def candidate_fit(
-    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings
 ) -> Fit:
     """One worker's fit for a job, as the shortlist and the worker's matches show it."""
     job, index, row = _job_and_row(db, job, worker_id)
-    scale = fit_scale(db, job, settings or load_settings())
+    scale = fit_scale(db, job, settings)
     return fits_for(job, index, scale, np.array([row], dtype=np.int64))[0]
 
 
 def candidate_outlook(
-    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings
 ) -> dict[str, float] | None:
     """One worker's outlook for a job from the serving model (None: it has no outlook)."""
     job, index, row = _job_and_row(db, job, worker_id)
-    scorer = load_serving_scorer(db, settings or load_settings())
+    scorer = load_serving_scorer(db, settings)
     found = scorer.outlook(pair_features(job, index.table, np.array([row], dtype=np.int64)))
     return found[0] if found else None
 
@@ -579,7 +578,7 @@ def matches_for_worker(
     worker_external_id: str,
     *,
     limit: int = 10,
-    settings: Settings | None = None,
+    settings: Settings,
     exclude_job_ids: Iterable[int | str] = (),
     pool_size: int = JOB_POOL_SIZE,
 ) -> Matches:
@@ -594,7 +593,6 @@ def matches_for_worker(
         "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
         [worker_external_id],
     ).fetchone()
-    settings = settings or load_settings()
     scorer = load_serving_scorer(db, settings)
     index = worker_index(db)
     row = None if found is None else index.row_of(found[0])
