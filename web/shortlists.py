@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -71,6 +69,7 @@ from matcher.presentation import (
     percentile_legend,
     start_text,
 )
+from matcher.ranking.caches import BoundedCache
 from matcher.ranking.shortlists import (
     Candidate,
     CandidateFilters,
@@ -106,8 +105,7 @@ CITY_RANK_CHOICES = [
 ]
 # Rendered filter fields by filter values; a few thousand small strings at most.
 FILTER_FIELDS_CACHE_SIZE = 2048
-_filter_fields: OrderedDict[tuple, Markup] = OrderedDict()
-_filter_fields_lock = threading.Lock()
+_filter_fields = BoundedCache(FILTER_FIELDS_CACHE_SIZE)
 
 
 @bp.context_processor
@@ -241,15 +239,9 @@ def _filter_fields_html(form: FilterForm) -> Markup:
     """The filter fields' HTML, rendered once per set of filter values (it depends on no more)."""
     values = sorted((k, v) for k, v in request.args.items(multi=True) if k != "page")
     key = (current_language(), *values)  # the fields' words are in the page's language
-    with _filter_fields_lock:
-        html = _filter_fields.get(key)
-    if html is None:
-        html = Markup(render_template("employer/shortlist_filters.html", form=form))
-        with _filter_fields_lock:
-            _filter_fields[key] = html
-            while len(_filter_fields) > FILTER_FIELDS_CACHE_SIZE:
-                _filter_fields.popitem(last=False)
-    return html
+    return _filter_fields.get(
+        key, lambda: Markup(render_template("employer/shortlist_filters.html", form=form))
+    )
 
 
 def _display_rows(

@@ -9,11 +9,8 @@ their explanation and serialise to PRODUCT.md's JSON shapes with `.to_json()`.
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 from sqlite_utils import Database
@@ -27,7 +24,7 @@ from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
 from matcher.fit import BANDS, Fit
 from matcher.hiring.interest import INTEREST_ORDER, interest_for_job, not_for_me_jobs
 from matcher.hiring.stages import outcomes_version, stages_by_worker_id
-from matcher.ranking.caches import change_version, database_key
+from matcher.ranking.caches import BoundedCache, change_version, database_key
 from matcher.ranking.explanations import explain
 from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
 from matcher.ranking.fit_scale import FitScale, fits_for
@@ -51,7 +48,6 @@ SCORE_DECIMALS = 4
 SCORING_CHUNK = 50_000
 # Re-ranked pools kept in memory (one per job, filters and sort viewed; ~40 kB each).
 RANKED_POOL_CACHE_SIZE = 256
-_T = TypeVar("_T")
 
 __all__ = [
     "CandidateFilters",
@@ -280,48 +276,7 @@ class RankedPool:
         return self._scale[0]
 
 
-class _LruCache:
-    """A small bounded cache of built values; concurrent requests for one key build it once."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, object] = OrderedDict()
-        self._building: dict[Hashable, threading.Lock] = {}
-
-    def get(self, key: Hashable, build: Callable[[], _T]) -> _T:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[return-value]
-            build_lock = self._building.setdefault(key, threading.Lock())
-        with build_lock:
-            with self._lock:
-                if key in self._entries:
-                    return self._entries[key]  # type: ignore[return-value]
-            try:
-                value = build()
-            finally:
-                with self._lock:
-                    self._building.pop(key, None)
-            with self._lock:
-                self._entries[key] = value
-                while len(self._entries) > self.capacity:
-                    self._entries.popitem(last=False)
-            return value
-
-    def discard(self, stale: Callable[[Hashable], bool]) -> None:
-        """Drop the entries whose key is `stale`."""
-        with self._lock:
-            for key in [key for key in self._entries if stale(key)]:
-                del self._entries[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_ranked_pools = _LruCache(RANKED_POOL_CACHE_SIZE)
+_ranked_pools = BoundedCache(RANKED_POOL_CACHE_SIZE)
 
 
 def clear_shortlist_cache() -> None:
