@@ -38,6 +38,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from matcher import clock
 from matcher.batch.serving import served_shortlist
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
@@ -326,7 +327,7 @@ def _start_estimate(explanation: dict, job: JobProfile):
         explanation["work_authorization"],
         dt.date.fromisoformat(available) if available else None,
         job.occupation,
-        today=dt.datetime.now(dt.UTC).date(),
+        today=clock.today(),
     )
 
 
