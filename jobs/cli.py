@@ -14,20 +14,18 @@ import click
 @click.pass_obj
 def scheduler_command(cli, list_jobs: bool) -> None:
     """Run the scheduled jobs in this process (one instance at a time)."""
-    from jobs.scheduler import schedule_from_settings
-
-    schedule = schedule_from_settings(cli.settings)
     if list_jobs:
-        _print_jobs(schedule)
+        _print_jobs(cli.settings)
         return
-    _run_scheduler(cli.settings, schedule)
+    _run_scheduler(cli.settings, cli.settings)
 
 
 def _print_jobs(schedule) -> None:
     from jobs.scheduler import next_runs
 
     now = dt.datetime.now(dt.UTC)
-    click.echo(f"time zone {schedule.timezone}, misfire grace {schedule.misfire_grace_seconds}s")
+    zone, grace = schedule.scheduler_timezone, schedule.misfire_grace_seconds
+    click.echo(f"time zone {zone}, misfire grace {grace}s")
     for job_id, description, next_run in next_runs(schedule, now):
         when = next_run.isoformat() if next_run else "never"
         click.echo(f"{job_id:<15} next run {when:<27} {description}")

@@ -1,24 +1,12 @@
 """The scheduler process: which jobs run when, and the lock that keeps it to one instance per
 database.
 
-Schedules come from `Settings` (`matcher.config`, read from the environment or `.env`):
-
-- `TALENTMATCH_SCHEDULER_TIMEZONE` (default `America/Toronto`): the zone of the cron times.
-- `TALENTMATCH_RETRAIN_CRON` (default `0 3 * * *`): retraining, nightly.
-- `TALENTMATCH_DIGEST_CRON` (default `0 8 * * *`): match digests. Daily; each worker's
-  frequency (daily, weekly, off) decides whether this run mails them, since a worker gets
-  one digest per period (a day, or an ISO week).
-- `TALENTMATCH_EMPLOYER_EMAILS_CRON` (default `0 8 * * *`): employers' daily "new strong
-  matches" email, to the users who opted in.
-- `TALENTMATCH_OUTBOX_CRON` (default `* * * * *`): delivering what is due in the outbox
-  (contact-request emails the web app could not send at once, retries after failures).
-- `TALENTMATCH_HOUSEKEEPING_CRON` (default `30 4 * * *`): clearing expired rows.
-- `TALENTMATCH_BATCH_MATCH_CRON` (default `0 5 * * *`): `batch-match` on Dask
-  (`TALENTMATCH_DASK_SCHEDULER`, else a local cluster), after retraining so that it ranks
-  with the new champion and before the digests, which read its results.
-- `TALENTMATCH_MISFIRE_GRACE_SECONDS` (default 3600): how late a missed run may still start
-  (after downtime); runs missed by more are skipped, and several missed runs coalesce
-  into one.
+Schedules come from `Settings` (`matcher.config`, read from the environment or `.env`): the
+time zone of the cron times (`scheduler_timezone`), one `*_cron` field per job, and how late
+a missed run may still start (`misfire_grace_seconds`; runs missed by more are skipped, and
+several missed runs coalesce into one). The README's configuration table lists their
+variables and defaults. Retraining runs before `batch_match`, which runs before the digests
+that read its results.
 
 Cron expressions have the five crontab fields; write the day of the week as a name
 (`mon`, `sat-sun`): APScheduler 3 numbers days from Monday = 0, unlike crontab, so a
@@ -32,7 +20,6 @@ import datetime as dt
 import fcntl
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,37 +43,13 @@ class SchedulerAlreadyRunning(RuntimeError):
     """Another scheduler process holds the lock for this database."""
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """When each job runs, and how late a missed run may start (defaults: `Settings`'s)."""
-
-    timezone: str = Settings.scheduler_timezone
-    retrain_cron: str = Settings.retrain_cron
-    digest_cron: str = Settings.digest_cron
-    employer_emails_cron: str = Settings.employer_emails_cron
-    outbox_cron: str = Settings.outbox_cron
-    housekeeping_cron: str = Settings.housekeeping_cron
-    batch_match_cron: str = Settings.batch_match_cron
-    misfire_grace_seconds: int = Settings.misfire_grace_seconds
-
-
-def schedule_from_settings(settings: Settings) -> Schedule:
-    """The schedule the settings configure."""
-    return Schedule(
-        timezone=settings.scheduler_timezone,
-        retrain_cron=settings.retrain_cron,
-        digest_cron=settings.digest_cron,
-        employer_emails_cron=settings.employer_emails_cron,
-        outbox_cron=settings.outbox_cron,
-        housekeeping_cron=settings.housekeeping_cron,
-        batch_match_cron=settings.batch_match_cron,
-        misfire_grace_seconds=settings.misfire_grace_seconds,
-    )
+# The settings the scheduler reads: its time zone, each job's cron and the misfire grace.
+Schedule = Settings
 
 
 def load_schedule(environ: dict[str, str] | None = None) -> Schedule:
     """The schedule from `environ` (default: the process environment plus `.env`)."""
-    return schedule_from_settings(load_settings(environ))
+    return load_settings(environ)
 
 
 def cron_trigger(expression: str, zone: ZoneInfo) -> CronTrigger:
@@ -101,7 +64,7 @@ def cron_trigger(expression: str, zone: ZoneInfo) -> CronTrigger:
 
 def job_table(schedule: Schedule) -> list[tuple[str, str, object, CronTrigger]]:
     """(id, description, function, trigger) of every scheduled job."""
-    zone = ZoneInfo(schedule.timezone)
+    zone = ZoneInfo(schedule.scheduler_timezone)
     return [
         (
             RETRAIN,
@@ -146,7 +109,7 @@ def build_scheduler(
     settings: Settings, schedule: Schedule, scheduler_class: type[BaseScheduler] = BlockingScheduler
 ) -> BaseScheduler:
     """A scheduler (not started) holding every job under its fixed id."""
-    scheduler = scheduler_class(timezone=ZoneInfo(schedule.timezone))
+    scheduler = scheduler_class(timezone=ZoneInfo(schedule.scheduler_timezone))
     job_arguments = {"db_path": str(settings.db_path), "models_dir": str(settings.models_dir)}
     for job_id, description, function, trigger in job_table(schedule):
         scheduler.add_job(

@@ -315,3 +315,26 @@ def test_a_fitted_pool_also_holds_the_best_by_default_weights(varied: Database) 
     by_default = retrieve_candidates(index, job, everyone, 8)
     assert set(by_default[:2]) <= set(by_salary)  # 8 // DEFAULT_POOL_SHARE = 2
     assert len(by_salary) <= 8 + 2 and len(set(by_salary)) == len(by_salary)
+
+
+def test_kept_retrieval_scores_follow_the_ranking_day(db: Database) -> None:
+    # The availability term counts days from the ranking day (matcher.clock), so scores kept
+    # for one day must not be served on another, faked or real.
+    from matcher import clock
+    from matcher.ranking.retrieval import clear_recent_scores, retrieval_scores
+
+    add_worker(db, "W1", {"Python": 5}, available_from="2026-03-01")
+    add_job(db, "J1", ["Python"])
+    index, job = worker_index(db), load_job(db, "J1")
+    clear_recent_scores()
+    with clock.on_day(dt.date(2026, 1, 1)):
+        early = retrieval_scores(index, job).copy()
+    with clock.on_day(dt.date(2026, 2, 20)):
+        later = retrieval_scores(index, job).copy()
+        fresh = retrieval_scores(index, job).copy()
+    clear_recent_scores()
+    with clock.on_day(dt.date(2026, 2, 20)):
+        computed = retrieval_scores(index, job)
+    assert later[0] > early[0]  # closer to the start date, more available
+    np.testing.assert_array_equal(later, computed)
+    np.testing.assert_array_equal(fresh, computed)

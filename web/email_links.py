@@ -17,6 +17,8 @@ from matcher.config import resolve_secret_key
 from matcher.hiring import interest
 from matcher.hiring.contact_requests import answer_contact_request, contact_request_of
 from matcher.notifications import consent, links
+from matcher.records.jobs import job_heading
+from matcher.records.workers import stored_email
 from web.database import get_db
 from web.email_delivery import deliver_in_background
 from web.security import csrf
@@ -35,10 +37,10 @@ def _claim(token: str, action: str) -> links.LinkClaim:
 
 
 def _worker_email(worker_id: int) -> str:
-    row = get_db().execute("SELECT email FROM workers WHERE id = ?", [worker_id]).fetchone()
-    if row is None:
+    email = stored_email(get_db(), worker_id)
+    if email is None:
         abort(404)
-    return row[0] or "your address"
+    return email or "your address"
 
 
 @bp.get("/unsubscribe/<token>")
@@ -74,18 +76,10 @@ def one_click_unsubscribe(token: str):
 
 
 def _job(job_id: int) -> dict:
-    row = (
-        get_db()
-        .execute(
-            "SELECT j.title, e.name, j.external_id FROM jobs j"
-            " JOIN employers e ON e.id = j.employer_id WHERE j.id = ?",
-            [job_id],
-        )
-        .fetchone()
-    )
-    if row is None:
+    job = job_heading(get_db(), job_id)
+    if job is None:
         abort(404)
-    return {"title": row[0], "employer": row[1], "external_id": row[2]}
+    return job
 
 
 @bp.get("/not-relevant/<token>")

@@ -23,12 +23,19 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from matcher.constants import CITIES, DECISION_STAGES
+from matcher.constants import CITIES
 from matcher.i18n import localized
 from matcher.i18n.words import CITY_LABELS
 from matcher.notifications.employer_daily import set_strong_match_emails, strong_match_emails_on
 from matcher.postings import extract_job_fields
-from matcher.records.jobs import StoredJob, job_to_row, load_stored_jobs, parse_job, save_job
+from matcher.records.jobs import (
+    StoredJob,
+    job_to_row,
+    jobs_of_employer,
+    load_stored_jobs,
+    parse_job,
+    save_job,
+)
 from matcher.records.parsing import RowError
 from matcher.skills import normalize_skill
 from matcher.skills.terms import split_skill_terms
@@ -131,19 +138,6 @@ def owned_job_or_404(external_id: str) -> StoredJob:
     return job
 
 
-def jobs_of_employer(employer_id: int) -> list[dict]:
-    """The employer's jobs, open ones first, with how many candidates each has decided."""
-    sql = """
-        SELECT jobs.external_id, jobs.title, jobs.city, jobs.remote, jobs.status,
-               (SELECT count(DISTINCT outcomes.worker_id) FROM outcomes
-                  WHERE outcomes.job_id = jobs.id
-                  AND outcomes.stage IN ({stages})) AS decision_count
-        FROM jobs WHERE jobs.employer_id = ?
-        ORDER BY jobs.status = 'closed', jobs.updated_at DESC, jobs.id DESC
-    """.format(stages=", ".join("?" for _ in DECISION_STAGES))
-    return list(get_db().query(sql, [*DECISION_STAGES, employer_id]))
-
-
 class StrongMatchEmailsForm(FlaskForm):
     """The employer user's opt-in to the daily "new strong matches" email."""
 
@@ -155,7 +149,7 @@ class StrongMatchEmailsForm(FlaskForm):
 @bp.route("")
 @employer_required
 def list_jobs():
-    jobs = jobs_of_employer(g.user.employer_id)
+    jobs = jobs_of_employer(get_db(), g.user.employer_id)
     emails_form = StrongMatchEmailsForm(
         strong_match_emails=strong_match_emails_on(get_db(), g.user.id)
     )

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -40,6 +38,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from matcher import clock
 from matcher.batch.serving import served_shortlist
 from matcher.constants import DECISION_STAGES, WORK_AUTHORIZATIONS
 from matcher.features.population import JobProfile
@@ -73,6 +72,7 @@ from matcher.presentation import (
     percentile_legend,
     start_text,
 )
+from matcher.ranking.caches import BoundedCache
 from matcher.ranking.shortlists import (
     Candidate,
     CandidateFilters,
@@ -108,8 +108,7 @@ CITY_RANK_CHOICES = [
 ]
 # Rendered filter fields by filter values; a few thousand small strings at most.
 FILTER_FIELDS_CACHE_SIZE = 2048
-_filter_fields: OrderedDict[tuple, Markup] = OrderedDict()
-_filter_fields_lock = threading.Lock()
+_filter_fields = BoundedCache(FILTER_FIELDS_CACHE_SIZE)
 
 
 @bp.context_processor
@@ -243,15 +242,9 @@ def _filter_fields_html(form: FilterForm) -> Markup:
     """The filter fields' HTML, rendered once per set of filter values (it depends on no more)."""
     values = sorted((k, v) for k, v in request.args.items(multi=True) if k != "page")
     key = (current_language(), *values)  # the fields' words are in the page's language
-    with _filter_fields_lock:
-        html = _filter_fields.get(key)
-    if html is None:
-        html = Markup(render_template("employer/shortlist_filters.html", form=form))
-        with _filter_fields_lock:
-            _filter_fields[key] = html
-            while len(_filter_fields) > FILTER_FIELDS_CACHE_SIZE:
-                _filter_fields.popitem(last=False)
-    return html
+    return _filter_fields.get(
+        key, lambda: Markup(render_template("employer/shortlist_filters.html", form=form))
+    )
 
 
 def _display_rows(
@@ -337,7 +330,7 @@ def _start_estimate(explanation: dict, job: JobProfile):
         explanation["work_authorization"],
         dt.date.fromisoformat(available) if available else None,
         job.occupation,
-        today=dt.datetime.now(dt.UTC).date(),
+        today=clock.today(),
     )
 
 

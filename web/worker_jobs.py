@@ -6,8 +6,6 @@ Everything shown is `matcher.worker_jobs.worker_job_view`'s; answers are recorde
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext
 
+from matcher import clock
 from matcher.errors import NotFound
 from matcher.hiring.interest import CHOICES, INTERESTED, record_interest
 from matcher.presentation import fit_html, fit_legend, percentile_legend
@@ -42,7 +41,7 @@ def job_page(external_id: str):
             external_id,
             g.user.worker_id,
             settings=current_app.config["SETTINGS"],
-            today=dt.datetime.now(dt.UTC).date(),
+            today=clock.today(),
         )
     except NotFound:
         abort(404)

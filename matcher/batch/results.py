@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from matcher import clock
 from matcher.batch.runs import current_inputs
-from matcher.config import Settings, load_settings
+from matcher.config import Settings
 
 _FRESH_RUN = """
     SELECT r.id, r.model_version, r.top_k, r.top_n FROM batch_runs AS r
@@ -38,7 +38,7 @@ def fresh_batch_shortlist(
     *,
     limit: int = 50,
     offset: int = 0,
-    settings: Settings | None = None,
+    settings: Settings,
     job=None,
 ):
     """The job's batch Shortlist (candidates `offset..offset+limit`) when fresh and deep
@@ -46,7 +46,7 @@ def fresh_batch_shortlist(
     """
     from matcher.ranking.shortlists import Candidate, Shortlist
 
-    run = _fresh_run(db, settings or load_settings())
+    run = _fresh_run(db, settings)
     if run is None or offset + limit > run[2]:
         return None
     row = db.execute(
@@ -62,12 +62,12 @@ def fresh_batch_shortlist(
 
 
 def fresh_batch_matches(
-    db: Database, worker_external_id: str, *, limit: int = 10, settings: Settings | None = None
+    db: Database, worker_external_id: str, *, limit: int = 10, settings: Settings
 ):
     """The worker's batch Matches (best `limit` jobs) when fresh and deep enough, else None."""
     from matcher.ranking.shortlists import JobMatch, Matches
 
-    run = _fresh_run(db, settings or load_settings())
+    run = _fresh_run(db, settings)
     if run is None or limit > run[3]:
         return None
     row = db.execute(
@@ -94,7 +94,7 @@ def _with_fit(entry: dict) -> dict:
 
 
 def fresh_batch_matches_of_workers(
-    db: Database, worker_ids: list[int], *, settings: Settings | None = None
+    db: Database, worker_ids: list[int], *, settings: Settings
 ) -> tuple[int, dict[int, list]] | None:
     """N and each listed worker's batch JobMatch list (best first) when fresh, else None.
 
@@ -102,7 +102,7 @@ def fresh_batch_matches_of_workers(
     """
     from matcher.ranking.shortlists import JobMatch
 
-    run = _fresh_run(db, settings or load_settings())
+    run = _fresh_run(db, settings)
     if run is None:
         return None
     wanted, found = set(worker_ids), {}

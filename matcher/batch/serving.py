@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from matcher.accounts import User
 from matcher.batch.results import fresh_batch_matches, fresh_batch_shortlist
-from matcher.config import Settings, load_settings
+from matcher.config import Settings
 from matcher.features.population import JobProfile
 from matcher.hiring.interest import not_for_me_jobs
 from matcher.ranking.shortlists import (
@@ -34,14 +34,13 @@ def served_shortlist(
     limit: int = 50,
     offset: int = 0,
     filters: CandidateFilters | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     job: JobProfile | None = None,
 ) -> Shortlist:
     """`shortlist_for_job`'s page, read from fresh batch results when they hold it.
 
     Raises what `shortlist_for_job` raises (NotFound, FilterError) either way.
     """
-    settings = settings or load_settings()
     if (filters is None or filters == CandidateFilters()) and limit >= 0 and offset >= 0:
         batch = fresh_batch_shortlist(
             db, job_external_id, limit=limit, offset=offset, settings=settings, job=job
@@ -61,12 +60,11 @@ def served_shortlist(
 
 
 def served_matches(
-    db: Database, worker_external_id: str, *, limit: int = 10, settings: Settings | None = None
+    db: Database, worker_external_id: str, *, limit: int = 10, settings: Settings
 ) -> Matches:
     """`matches_for_worker`'s best `limit` jobs, read from fresh batch results when they hold
     them. Raises NotFound for an unknown or deleted worker.
     """
-    settings = settings or load_settings()
     # The batch ranked before the worker's latest "Not for me" answers: those are live.
     if limit >= 0 and not _said_not_for_me(db, worker_external_id):
         batch = fresh_batch_matches(db, worker_external_id, limit=limit, settings=settings)
@@ -88,7 +86,7 @@ def served_matches_for_viewer(
     viewer: User,
     *,
     limit: int = 10,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> Matches:
     """The worker's served matches, for that worker or an operator; NotFound for anyone else."""
     check_may_view_matches(db, worker_external_id, viewer)

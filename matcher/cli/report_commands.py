@@ -32,12 +32,13 @@ def _print_report(report: dict) -> None:
 @click.pass_obj
 def report_command(context: CliContext, job_id: str, as_json: bool) -> None:
     """The hiring funnel of the job JOB_ID (its external id): stages, conversions, days."""
-    from matcher.hiring.funnel import JobNotFound, funnel_for_job
+    from matcher.errors import NotFound
+    from matcher.hiring.funnel import funnel_for_job
 
     try:
         report = funnel_for_job(context.db, job_id)
-    except JobNotFound as error:
-        raise click.ClickException(str(error)) from error
+    except NotFound as error:
+        raise click.ClickException(f"no job {error.external_id!r}") from error
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     else:

@@ -29,7 +29,6 @@ from matcher.evaluation.metrics import (
 N_RESAMPLES = 1000
 SEED = 0
 LEVEL = 0.95
-PER_JOB_METRICS = ("ndcg@10", "map@10", "recall@50")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from statistics import median
 
 from sqlite_utils import Database
 
+from matcher.errors import NotFound
 from matcher.hiring.stages import (
     NEW_EVENT_STAGES,
     pipeline_stages,
@@ -152,13 +153,9 @@ def _median_days(firsts: dict, start: str, end: str) -> float | None:
     return round(median(spans), 2) if spans else None
 
 
-class JobNotFound(LookupError):
-    """No job with this external id."""
-
-
 def funnel_for_job(db: Database, job_external_id: str) -> dict:
-    """The funnel of any job by external id (the operator's command line); JobNotFound if none."""
+    """The funnel of any job by external id (the operator's command line); NotFound if none."""
     row = db.execute("SELECT id FROM jobs WHERE external_id = ?", [job_external_id]).fetchone()
     if row is None:
-        raise JobNotFound(f"no job {job_external_id!r}")
+        raise NotFound("job", job_external_id)
     return funnel_report(db, row[0], job_external_id)

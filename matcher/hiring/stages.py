@@ -52,7 +52,6 @@ PIPELINE_STAGES: tuple[Stage, ...] = (
 )
 STAGE_BY_KEY: dict[str, Stage] = {stage.key: stage for stage in PIPELINE_STAGES}
 PIPELINE_STAGE_KEYS: tuple[str, ...] = tuple(stage.key for stage in PIPELINE_STAGES)
-OPEN_STAGE_KEYS: tuple[str, ...] = tuple(s.key for s in PIPELINE_STAGES if s.is_open)
 # Outcome stages that place a candidate in the pipeline without a decision.
 NEW_EVENT_STAGES: tuple[str, ...] = ("shown", "viewed")
 HIRED_IS_FINAL = "hired_is_final"

@@ -2,14 +2,17 @@
 
 Every cache is keyed by `database_key(db)` (the database file, or the in-memory connection)
 and a version (the change counters of migration m007, a model version, ...), so a long-running
-web app serves fresh data without reloading on every request. Cached objects are never mutated
-after they are built, so several threads may share them.
+web app serves fresh data without reloading on every request (`VersionedCache`);
+`BoundedCache` keeps the most recently used few of many keyed values (ranked pools, rendered
+filter fields). Cached objects are never mutated after they are built, so several threads
+may share them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -45,6 +48,47 @@ class VersionedCache:
             with self._lock:
                 self._entries[key] = (version, value)
             return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class BoundedCache:
+    """A small bounded cache of built values; concurrent requests for one key build it once."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[return-value]
+            build_lock = self._building.setdefault(key, threading.Lock())
+        with build_lock:
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]  # type: ignore[return-value]
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > self.capacity:
+                    self._entries.popitem(last=False)
+            return value
+
+    def discard(self, stale: Callable[[Hashable], bool]) -> None:
+        """Drop the entries whose key is `stale`."""
+        with self._lock:
+            for key in [key for key in self._entries if stale(key)]:
+                del self._entries[key]
 
     def clear(self) -> None:
         with self._lock:

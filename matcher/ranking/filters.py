@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher import clock
 from matcher.constants import CITIES, WORK_AUTHORIZATIONS
 from matcher.features.population import EPOCH, JobProfile, WorkerTable
 from matcher.hiring.stages import PIPELINE_STAGE_KEYS, STAGE_BY_KEY
@@ -135,7 +136,7 @@ def can_start_by_mask(
 ) -> np.ndarray:
     """Whether each worker's earliest feasible start for `job` (`matcher.permits.earliest_start`,
     applying today) is on or before `by`; an unknown authorization never passes."""
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.today()
     today_days = float((today - EPOCH).days)
     free = np.fmax(np.nan_to_num(table.available_from, nan=today_days), today_days)
     ready = float((permit_ready(pathway_for_job(job.occupation), today) - EPOCH).days)

@@ -13,7 +13,6 @@ version (`matcher.ranking.caches`).
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import weakref
 from collections import OrderedDict
@@ -248,7 +247,7 @@ class _RecentScores:
 
 def _scores_key(index: WorkerIndex, job: JobProfile, weights: np.ndarray) -> tuple:
     # The availability term counts days from today, so the day is part of the key.
-    return (id(index), job_key(job), weights.tobytes(), dt.date.today())
+    return (id(index), job_key(job), weights.tobytes(), clock.today())
 
 
 # Enough for a worker's matches (one fit scale per listed job, each just after its pool).

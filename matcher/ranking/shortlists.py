@@ -9,25 +9,22 @@ their explanation and serialise to PRODUCT.md's JSON shapes with `.to_json()`.
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 from sqlite_utils import Database
 
 from matcher import clock
 from matcher.accounts import User
-from matcher.config import Settings, load_settings
+from matcher.config import Settings
 from matcher.errors import NotFound
 from matcher.features.pair_features import pair_features, pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable, load_job
 from matcher.fit import BANDS, Fit
 from matcher.hiring.interest import INTEREST_ORDER, interest_for_job, not_for_me_jobs
 from matcher.hiring.stages import outcomes_version, stages_by_worker_id
-from matcher.ranking.caches import change_version, database_key
+from matcher.ranking.caches import BoundedCache, change_version, database_key
 from matcher.ranking.explanations import explain
 from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
 from matcher.ranking.fit_scale import FitScale, fits_for
@@ -51,7 +48,6 @@ SCORE_DECIMALS = 4
 SCORING_CHUNK = 50_000
 # Re-ranked pools kept in memory (one per job, filters and sort viewed; ~40 kB each).
 RANKED_POOL_CACHE_SIZE = 256
-_T = TypeVar("_T")
 
 __all__ = [
     "CandidateFilters",
@@ -280,48 +276,7 @@ class RankedPool:
         return self._scale[0]
 
 
-class _LruCache:
-    """A small bounded cache of built values; concurrent requests for one key build it once."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, object] = OrderedDict()
-        self._building: dict[Hashable, threading.Lock] = {}
-
-    def get(self, key: Hashable, build: Callable[[], _T]) -> _T:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[return-value]
-            build_lock = self._building.setdefault(key, threading.Lock())
-        with build_lock:
-            with self._lock:
-                if key in self._entries:
-                    return self._entries[key]  # type: ignore[return-value]
-            try:
-                value = build()
-            finally:
-                with self._lock:
-                    self._building.pop(key, None)
-            with self._lock:
-                self._entries[key] = value
-                while len(self._entries) > self.capacity:
-                    self._entries.popitem(last=False)
-            return value
-
-    def discard(self, stale: Callable[[Hashable], bool]) -> None:
-        """Drop the entries whose key is `stale`."""
-        with self._lock:
-            for key in [key for key in self._entries if stale(key)]:
-                del self._entries[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_ranked_pools = _LruCache(RANKED_POOL_CACHE_SIZE)
+_ranked_pools = BoundedCache(RANKED_POOL_CACHE_SIZE)
 
 
 def clear_shortlist_cache() -> None:
@@ -337,7 +292,7 @@ def shortlist_for_job(
     limit: int = 50,
     offset: int = 0,
     filters: CandidateFilters | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     pool_size: int | None = RERANK_POOL_SIZE,
     job: JobProfile | None = None,
 ) -> Shortlist:
@@ -355,7 +310,6 @@ def shortlist_for_job(
     Raises NotFound for an unknown job and FilterError for a bad limit, offset or filter.
     """
     _check_page(limit, offset)
-    settings = settings or load_settings()
     filters = filters or CandidateFilters()
     size = None if pool_size is None else max(pool_size, offset + limit)
     ranked = ranked_pool(db, job_external_id, filters, settings, size, job=job)
@@ -418,7 +372,7 @@ def owned_job(db: Database, employer_id: int, job_external_id: str) -> JobProfil
 
 
 def score_candidate(
-    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings
 ) -> tuple[float, dict, str]:
     """One worker's score and explanation for a job, and the serving model's version.
 
@@ -427,26 +381,26 @@ def score_candidate(
     in the (active) worker table.
     """
     job, index, row = _job_and_row(db, job, worker_id)
-    scorer = load_serving_scorer(db, settings or load_settings())
+    scorer = load_serving_scorer(db, settings)
     score = float(score_rows(scorer, job, index.table, np.array([row], dtype=np.int64))[0])
     return score, explain(job, index, row), scorer.version
 
 
 def candidate_fit(
-    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings
 ) -> Fit:
     """One worker's fit for a job, as the shortlist and the worker's matches show it."""
     job, index, row = _job_and_row(db, job, worker_id)
-    scale = fit_scale(db, job, settings or load_settings())
+    scale = fit_scale(db, job, settings)
     return fits_for(job, index, scale, np.array([row], dtype=np.int64))[0]
 
 
 def candidate_outlook(
-    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings | None = None
+    db: Database, job: JobProfile | str, worker_id: int, *, settings: Settings
 ) -> dict[str, float] | None:
     """One worker's outlook for a job from the serving model (None: it has no outlook)."""
     job, index, row = _job_and_row(db, job, worker_id)
-    scorer = load_serving_scorer(db, settings or load_settings())
+    scorer = load_serving_scorer(db, settings)
     found = scorer.outlook(pair_features(job, index.table, np.array([row], dtype=np.int64)))
     return found[0] if found else None
 
@@ -579,7 +533,7 @@ def matches_for_worker(
     worker_external_id: str,
     *,
     limit: int = 10,
-    settings: Settings | None = None,
+    settings: Settings,
     exclude_job_ids: Iterable[int | str] = (),
     pool_size: int = JOB_POOL_SIZE,
 ) -> Matches:
@@ -594,7 +548,6 @@ def matches_for_worker(
         "SELECT id FROM workers WHERE external_id = ? AND deleted_at IS NULL",
         [worker_external_id],
     ).fetchone()
-    settings = settings or load_settings()
     scorer = load_serving_scorer(db, settings)
     index = worker_index(db)
     row = None if found is None else index.row_of(found[0])

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
 
-from matcher.constants import CITIES, JOB_STATUSES, LANGUAGE_LEVEL_RANGE, REMOTE_POLICIES
+from matcher.constants import (
+    CITIES,
+    DECISION_STAGES,
+    JOB_STATUSES,
+    LANGUAGE_LEVEL_RANGE,
+    REMOTE_POLICIES,
+)
 from matcher.i18n import N_
 from matcher.records import parsing
 from matcher.records.parsing import RowError
@@ -400,3 +406,28 @@ def posting_in_language(record: JobRecord, language: str) -> tuple[str, str]:
     if language == "fr":
         return record.title_fr or record.title, record.description_fr or record.description
     return record.title, record.description
+
+
+def job_heading(db: Database, job_id: int) -> dict | None:
+    """A job's title, employer name and external id (what a link's page names), or None."""
+    row = db.execute(
+        "SELECT j.title, e.name, j.external_id FROM jobs j"
+        " JOIN employers e ON e.id = j.employer_id WHERE j.id = ?",
+        [job_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return {"title": row[0], "employer": row[1], "external_id": row[2]}
+
+
+def jobs_of_employer(db: Database, employer_id: int) -> list[dict]:
+    """The employer's jobs, open ones first, with how many candidates each has decided."""
+    sql = """
+        SELECT jobs.external_id, jobs.title, jobs.city, jobs.remote, jobs.status,
+               (SELECT count(DISTINCT outcomes.worker_id) FROM outcomes
+                  WHERE outcomes.job_id = jobs.id
+                  AND outcomes.stage IN ({stages})) AS decision_count
+        FROM jobs WHERE jobs.employer_id = ?
+        ORDER BY jobs.status = 'closed', jobs.updated_at DESC, jobs.id DESC
+    """.format(stages=", ".join("?" for _ in DECISION_STAGES))
+    return list(db.query(sql, [*DECISION_STAGES, employer_id]))

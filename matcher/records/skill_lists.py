@@ -87,15 +87,6 @@ def canonical_skill(term: str) -> str | None:
     return normalize_skill(term)
 
 
-def skills_in_text(text: str) -> list[str]:
-    """Canonical skills found in free text (a resume, a job description), in order."""
-    if not text:
-        return []
-    from matcher.skills import extract_skills
-
-    return extract_skills(text)
-
-
 def format_skill_item(name: str, years: float | None) -> str:
     """The CSV spelling of one skill: `Python` or `Python:5`."""
     if years is None:

@@ -434,3 +434,9 @@ def live_external_id(db: Database, worker_id: int) -> str | None:
     sql = "SELECT external_id FROM workers WHERE id = ? AND deleted_at IS NULL"
     row = db.execute(sql, [worker_id]).fetchone()
     return row[0] if row else None
+
+
+def stored_email(db: Database, worker_id: int) -> str | None:
+    """The worker's stored email address ("" once deleted), or None for no such worker."""
+    row = db.execute("SELECT email FROM workers WHERE id = ?", [worker_id]).fetchone()
+    return None if row is None else row[0] or ""
