@@ -62,7 +62,7 @@ class WorkerTable:
     skill_index: dict[str, int]
     city_rank: np.ndarray
     open_to_remote: np.ndarray
-    years_experience: np.ndarray
+    years_experience: np.ndarray  # total years; NaN when not stated (unknown, never 0)
     english_level: np.ndarray
     french_level: np.ndarray
     salary_expectation: np.ndarray
@@ -222,7 +222,7 @@ def worker_table_from_rows(rows: list[tuple], postings: list[tuple]) -> WorkerTa
         skill_index=skill_index,
         city_rank=city_rank,
         open_to_remote=np.array(columns[5], dtype=bool),
-        years_experience=np.nan_to_num(_float_column(columns[3]), nan=0.0),
+        years_experience=_float_column(columns[3]),  # NaN: not stated (unknown, never 0)
         english_level=_float_column(columns[6]),
         french_level=_float_column(columns[7]),
         salary_expectation=_float_column(columns[8]),
