@@ -123,16 +123,20 @@ def test_retrieval_and_the_shortlist_put_unknown_years_above_fewer_stated_years(
         add_worker(db, external_id, years=years, skills={"Python": 3})
     db.conn.commit()
     index = build_worker_index(db)
-    scores = dict(zip(index.table.external_ids, retrieval_scores(index, load_job(db, "J-five"))))
+    scores = retrieval_scores(index, load_job(db, "J-five"))
+    scores = dict(zip(index.table.external_ids, scores, strict=True))
     assert scores["W-unknown"] > scores["W-two"] > scores["W-zero"]
     settings = Settings(db_path=tmp_path / "x.db", models_dir=tmp_path / "models")
     shortlist = shortlist_for_job(db, "J-five", settings=settings)
     assert [c.worker for c in shortlist.candidates] == ["W-unknown", "W-two", "W-zero"]
     unknown = shortlist.candidates[0].explanation
     assert unknown["years_experience"] is None and unknown["meets_min_experience"] is None
-    assert json.loads(json.dumps(shortlist.to_json()))["candidates"][0]["explanation"][
-        "years_experience"
-    ] is None
+    assert (
+        json.loads(json.dumps(shortlist.to_json()))["candidates"][0]["explanation"][
+            "years_experience"
+        ]
+        is None
+    )
     by_years = shortlist_for_job(
         db, "J-five", settings=settings, filters=CandidateFilters(sort="experience")
     )
