@@ -199,11 +199,18 @@ def _scorer_for(db: Database, settings: Settings, version: str | None) -> Scorer
     """The registry's model `version`, or the cold-start scorer when none or unloadable."""
     if version is None:
         return ColdStartScorer()
+    from matcher.ranking import compiled_ranker
+
+    compiled = compiled_ranker.load_array_ranker(db, settings, version)
+    if compiled is not None:  # no scikit-learn to import, no model file to deserialise
+        return LearnedScorer(version, compiled)
     from matcher.ranking.model_files import load_ranker
     from matcher.registry import RegistryError
 
     try:
-        return LearnedScorer(version, load_ranker(db, settings, version))
+        ranker = load_ranker(db, settings, version)
     except RegistryError as error:
         log.error("champion %s cannot be loaded, serving cold start: %s", version, error)
         return ColdStartScorer()
+    compiled_ranker.save_array_ranker(db, settings, version, ranker)
+    return LearnedScorer(version, ranker)
