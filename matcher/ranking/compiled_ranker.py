@@ -22,6 +22,7 @@ import hmac
 import io
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +111,11 @@ def load_array_ranker(db: Database, settings: Settings, version: str) -> ArrayRa
     if recorded is None or len(blob) < 32 or not _champion_file_checks_pass(db, settings, version):
         return None
     mac, data = blob[:32], blob[32:]
-    if not hmac.compare_digest(mac, _mac(settings, recorded, data)):
+    try:
+        expected = _mac(settings, recorded, data)
+    except OSError:  # no key can be read or kept beside the database
+        return None
+    if not hmac.compare_digest(mac, expected):
         log.warning("compiled ranker %s does not match its MAC: ignored", path.name)
         return None
     try:
@@ -207,7 +212,7 @@ def save_array_ranker(db: Database, settings: Settings, version: str, ranker) ->
     np.savez(buffer, **arrays)
     data = buffer.getvalue()
     path = _paths(settings, version)
-    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         draft.write_bytes(_mac(settings, recorded, data) + data)
         os.replace(draft, path)
