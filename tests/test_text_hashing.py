@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -104,7 +105,7 @@ add_worker(db, "W1", skills={{"Python": 2}}, resume="python developer")
 db.conn.commit()
 settings = Settings(db_path={str(tmp_path / "x.db")!r}, models_dir={str(tmp_path / "m")!r})
 assert served_shortlist(db, "J1", settings=settings).candidates[0].worker == "W1"
-print(sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "pandas")))
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "skops")))
 """
     tests = Path(__file__).parent
     env_path = f"{tests.parent}:{tests}"
@@ -117,3 +118,20 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "pandas"))
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_shortlist_command_imports_no_scikit_learn_skops_or_pandas(db, run_cli):
+    from ranking_rows import add_job, add_worker
+
+    add_job(db, "J1", required=["Python"], description="python data")
+    add_worker(db, "W1", years=None, skills={"Python": 2}, resume="python developer")
+    db.conn.commit()
+    result = run_cli("shortlist", "J1", "--json", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 0, result.stderr
+    shortlist = json.loads(result.stdout)
+    assert shortlist["candidates"][0]["explanation"]["years_experience"] is None
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert imported and {name.split(".")[0] for name in imported} & HEAVY == set()
+
+
+HEAVY = {"sklearn", "skops", "pandas"}
