@@ -68,7 +68,7 @@ def observable_fit(db: Database, pairs: np.ndarray) -> hiring_process.PairFit:
         remote_ok=(np.array([job.remote == "remote" for job in pair_jobs]))
         & workers.open_to_remote[rows],
         experience_gap=job_column(lambda job: job.min_years_experience or 0.0)
-        - workers.years_experience[rows],
+        - np.nan_to_num(workers.years_experience[rows], nan=0.0),  # not stated: as before m024
         french_shortfall=np.maximum(
             job_column(lambda job: job.french_level_required)
             - np.nan_to_num(workers.french_level[rows]),

@@ -189,9 +189,16 @@ def _met(flag: bool | None) -> Status:
 def _experience_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:
     years, minimum = e["years_experience"], e["min_years_experience"]
     if audience == "employer":
-        value = _("%(years)s yrs", years=_number(years, language))
+        if years is None:
+            value = _("years not stated")
+        else:
+            value = _("%(years)s yrs", years=_number(years, language))
         if minimum is not None:
             value += _(" (needs %(minimum)s)", minimum=_number(minimum, language))
+    elif minimum is not None and years is None:
+        value = _(
+            "needs %(minimum)s years, yours are not stated", minimum=_number(minimum, language)
+        )
     elif minimum is not None:
         value = _(
             "needs %(minimum)s years, you have %(years)s",

@@ -69,7 +69,7 @@ def add_worker(
     skills: dict[str, float | None] | None = None,
     cities: str = "Toronto",
     remote: bool = False,
-    years: float = 3.0,
+    years: float | None = 3.0,  # None: not stated
     resume: str = "",
     french: int | None = None,
     salary: int | None = None,

@@ -120,7 +120,8 @@ def test_resume_only_workers_import_with_skills_and_years_from_their_dated_jobs(
         ).fetchall()
     )
     assert all(skills.get(worker_id, 0) >= 1 for worker_id, _ in resume_only)
-    assert sum(years > 0 for _, years in resume_only) > len(resume_only) / 2
+    assert sum((years or 0) > 0 for _, years in resume_only) > len(resume_only) / 2
+    assert any(years is None for _, years in resume_only)  # undated: unknown, not 0
 
 
 def test_outcomes_follow_the_funnel_in_time_order(dataset):

@@ -250,7 +250,7 @@ def test_empty_years_experience_takes_the_resume_total_and_a_given_value_wins():
     given = {**WORKER_ROW, "resume_text": RESUME, "years_experience": "0"}
     assert parse_worker(given).years_experience == 0.0
     no_total = {**WORKER_ROW, "resume_text": "Python and Docker", "years_experience": ""}
-    assert parse_worker(no_total).years_experience == 0.0  # empty without a resume total: 0
+    assert parse_worker(no_total).years_experience is None  # not stated: unknown, never 0
 
 
 @pytest.mark.parametrize("extension", ["csv", "jsonl"])

@@ -217,16 +217,19 @@ def test_train_on_demo_data_beats_every_baseline_and_force_promotes_it(db, run_c
 
     build_demo(db, workers=1500, jobs=120, seed=7, as_of=dt.date(2026, 11, 25))
     db.close()
-    # 23 held-out jobs: the gain over cold start (+0.06) has an interval that includes 0.
+    # 23 held-out jobs: the gain over cold start (+0.07 since years not stated are unknown
+    # rather than 0) has an interval whose low end is about 0, so whether the first model
+    # is promoted rides on the fourth decimal; a second model on the same data is refused.
+    first = run_cli("train", check=True)
+    assert "model - cold_start:  ndcg@10" in first.stdout and "95% CI" in first.stdout
     refused = run_cli("train", check=True)
-    assert "not promoted: significance rule" in refused.stdout and "95% CI" in refused.stdout
-    assert "model - cold_start:  ndcg@10" in refused.stdout
+    assert "not promoted: champion rule" in refused.stdout
     result = run_cli("train", "--force", check=True)
     assert "promoted to champion: forced by --force over the rule" in result.stdout
     card = json.loads(max(models_dir.glob("*.card.json")).read_text())
     assert card["forced"] is True and card["bootstrap"]["n_resamples"] == 1000
     gain = card["bootstrap"]["differences"]["cold_start"]["ndcg@10"]
-    assert gain["low"] <= 0 < gain["estimate"] < gain["high"]
+    assert gain["low"] < gain["estimate"] < gain["high"] and gain["estimate"] > 0
     metrics = card["metrics"]
     for baseline in ("random", "skill_jaccard", "tfidf_cosine", "cold_start"):
         assert metrics["model"]["ndcg@10"] > metrics[baseline]["ndcg@10"], baseline

@@ -304,3 +304,21 @@ def test_skill_suggestions_endpoint(site, term, first):
 
 def test_no_suggestion_for_gibberish(site):
     assert site.client().get("/skills/suggest?q=xqzzv").get_json()["suggestions"] == []
+
+
+def test_total_years_left_empty_are_stored_unknown_and_shown_as_not_stated(site):
+    client = site.client()
+    _sign_up(site, client)
+    response = post_form(client, "/me/profile", "/me/profile", _profile_data(years_experience=""))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [(worker_id, *_)] = _new_worker(site)
+    assert _rows(site, "SELECT years_experience FROM workers WHERE id = ?", [worker_id]) == [
+        (None,)
+    ]
+    page = client.get("/me/profile").get_data(as_text=True)
+    assert "employers then read “years not stated”, never 0." in page
+    [field] = re.findall(r'<input[^>]*name="years_experience"[^>]*>', page)
+    assert re.search(r'value="[^"]', field) is None, field  # empty, not 0
+    post_form(client, "/me/profile", "/me/profile", _profile_data(years_experience="0"))
+    assert _rows(site, "SELECT years_experience FROM workers WHERE id = ?", [worker_id]) == [(0.0,)]
+    assert "never 0." not in client.get("/me/profile").get_data(as_text=True)  # 0 is stated

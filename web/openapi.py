@@ -47,7 +47,7 @@ _EXPLANATION = {
         "remote": {"type": "string"},
         "open_to_remote": {"type": "boolean"},
         "remote_compatible": {"type": "boolean"},
-        "years_experience": {"type": "number"},
+        "years_experience": _NULLABLE_NUMBER,  # null: not stated
         "min_years_experience": _NULLABLE_NUMBER,
         "meets_min_experience": {"type": "boolean", "nullable": True},
         "french_level": _NULLABLE_INTEGER,

@@ -327,7 +327,8 @@ def _profile_form_data(record: WorkerRecord) -> dict:
     for level in ("english_level", "french_level"):
         row[level] = "" if row[level] is None else str(row[level])
     row["education"] = row["education"] or ""
-    row["years_experience"] = format_number(row["years_experience"])
+    years = row["years_experience"]  # None: not stated, an empty field
+    row["years_experience"] = None if years is None else format_number(years)
     return row
 
 
@@ -761,7 +762,7 @@ def _confirm_form_for(facts: ResumeFacts, text: str, record: WorkerRecord) -> Re
         "resume_text": text[:50_000],
         "skills": rows,
         "years_experience": _shown_number(
-            facts.total_years if facts.total_years is not None else record.years_experience or None
+            facts.total_years if facts.total_years is not None else record.years_experience
         ),
         "education": facts.education or record.education or "",
     }

@@ -64,10 +64,10 @@ class BatchSummary:
 def current_inputs(db: Database, settings: Settings) -> RunInputs:
     """The serving model's version and the data change counters, as results record them."""
     from matcher.ranking.caches import change_version
-    from matcher.ranking.scorers import load_serving_scorer
+    from matcher.ranking.scorers import serving_version
 
     return RunInputs(
-        load_serving_scorer(db, settings).version,
+        serving_version(db, settings),
         change_version(db, "workers"),
         change_version(db, "jobs"),
     )

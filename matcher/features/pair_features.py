@@ -397,7 +397,10 @@ def pair_features_for_pairs(
     rows = np.asarray(rows, dtype=np.int64)
     side = job_side(jobs, workers)
     needed = side.min_years[job_index]
-    years = workers.years_experience[rows]
+    # Unknown total years are no shortfall known: they read as exactly the minimum, so a
+    # worker who states none never ranks below an otherwise equal one who states fewer.
+    stated = workers.years_experience[rows]
+    years = np.where(np.isnan(stated), needed, stated)
     rank = workers.city_rank[rows, side.city[job_index]].astype(np.float32)
     expectation = workers.salary_expectation[rows]
     salary_max = side.salary_max[job_index]

@@ -17,23 +17,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 from sqlite_utils import Database
 
 from matcher.constants import CITIES
+from matcher.features.hashing import HashedTermCounter
 from matcher.occupations import RESUME_OCCUPATIONS, code_positions, occupation_of_title
 from matcher.occupations.stored import Found, read_resume_occupations, resume_occupations
 
 # Stateless term counter shared by resumes and job descriptions: nothing to fit or persist.
 TEXT_VECTOR_FEATURES = 2**18
-TEXT_VECTORIZER = HashingVectorizer(
-    n_features=TEXT_VECTOR_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    ngram_range=(1, 1),
-    stop_words="english",
-    dtype=np.float32,
-)
+# scikit-learn's HashingVectorizer(n_features=TEXT_VECTOR_FEATURES, alternate_sign=False,
+# norm=None, stop_words="english", dtype=np.float32), without importing scikit-learn.
+TEXT_VECTORIZER = HashedTermCounter(TEXT_VECTOR_FEATURES)
 # BM25 (Okapi) over resumes: term frequency saturates (k1) and long resumes are discounted
 # towards the average length (b), so a long resume does not outscore a focused one.
 BM25_K1 = 1.2
@@ -62,7 +57,7 @@ class WorkerTable:
     skill_index: dict[str, int]
     city_rank: np.ndarray
     open_to_remote: np.ndarray
-    years_experience: np.ndarray
+    years_experience: np.ndarray  # total years; NaN when not stated (unknown, never 0)
     english_level: np.ndarray
     french_level: np.ndarray
     salary_expectation: np.ndarray
@@ -222,7 +217,7 @@ def worker_table_from_rows(rows: list[tuple], postings: list[tuple]) -> WorkerTa
         skill_index=skill_index,
         city_rank=city_rank,
         open_to_remote=np.array(columns[5], dtype=bool),
-        years_experience=np.nan_to_num(_float_column(columns[3]), nan=0.0),
+        years_experience=_float_column(columns[3]),  # NaN: not stated (unknown, never 0)
         english_level=_float_column(columns[6]),
         french_level=_float_column(columns[7]),
         salary_expectation=_float_column(columns[8]),

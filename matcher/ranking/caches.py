@@ -49,6 +49,12 @@ class VersionedCache:
                 self._entries[key] = (version, value)
             return value
 
+    def peek(self, key: str, version: object) -> object | None:
+        """The object built for `key` at `version`, or None (nothing is built)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        return entry[1] if entry is not None and entry[0] == version else None
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

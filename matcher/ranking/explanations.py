@@ -18,6 +18,10 @@ def _int_or_none(value: float) -> int | None:
     return None if math.isnan(value) else int(value)
 
 
+def _float_or_none(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
 def _iso_date(days: float) -> str | None:
     return None if math.isnan(days) else (EPOCH + dt.timedelta(days=int(days))).isoformat()
 
@@ -53,7 +57,7 @@ def explain(job: JobProfile, index: WorkerIndex, row: int) -> dict:
     held = index.skills_of(row)
     rank = int(table.city_rank[row, CITIES.index(job.city)])
     city_rank = rank if rank > 0 else None
-    years = float(table.years_experience[row])
+    years = _float_or_none(float(table.years_experience[row]))  # None: not stated
     french = _int_or_none(float(table.french_level[row]))
     expectation = _int_or_none(float(table.salary_expectation[row]))
     open_to_remote = bool(table.open_to_remote[row])
@@ -69,7 +73,9 @@ def explain(job: JobProfile, index: WorkerIndex, row: int) -> dict:
         "years_experience": years,
         "min_years_experience": job.min_years_experience,
         "meets_min_experience": (
-            None if job.min_years_experience is None else years >= job.min_years_experience
+            None
+            if job.min_years_experience is None or years is None
+            else years >= job.min_years_experience
         ),
         "french_level": french,
         "french_level_required": job.french_level_required,

@@ -123,7 +123,9 @@ def eligible_mask(
     if filters.min_years_experience is not None:
         mask &= table.years_experience >= filters.min_years_experience
     if filters.max_years_experience is not None:
-        mask &= table.years_experience <= filters.max_years_experience
+        # Years not stated are not known to exceed it: kept, as an unknown is never a 0.
+        years = table.years_experience
+        mask &= np.isnan(years) | (years <= filters.max_years_experience)
     if filters.reads_stages:
         mask &= stage_mask(index, filters, stages or {})
     if filters.can_start_by is not None:

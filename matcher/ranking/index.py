@@ -28,7 +28,7 @@ class WorkerProfileColumns:
 
     city_preference: np.ndarray  # (n, cities): 1, 2/3, 1/3 for a city ranked 1st, 2nd, 3rd; 0
     open_to_remote: np.ndarray
-    years: np.ndarray
+    years: np.ndarray  # unknown -> inf, so it meets any minimum
     salary_expectation: np.ndarray  # unknown -> 1, so any budget fits it
     french_level: np.ndarray  # unknown -> 0
     available_from: np.ndarray  # days since 1970; unknown -> 0, i.e. available now
@@ -40,7 +40,8 @@ class WorkerProfileColumns:
         return cls(
             city_preference=np.where(rank > 0, (cities + 1 - rank) / cities, 0).astype(np.float32),
             open_to_remote=table.open_to_remote.astype(np.float32),
-            years=table.years_experience.astype(np.float32),
+            # Unknown total years meet any minimum (no shortfall known), as in the features.
+            years=np.nan_to_num(table.years_experience, nan=np.inf).astype(np.float32),
             salary_expectation=np.maximum(np.nan_to_num(table.salary_expectation, nan=1.0), 1.0),
             french_level=np.nan_to_num(table.french_level, nan=0.0).astype(np.float32),
             available_from=np.nan_to_num(table.available_from, nan=0.0).astype(np.float32),

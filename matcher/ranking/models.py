@@ -27,7 +27,7 @@ from matcher.features.pair_features import (
     FEATURE_NAMES,
     INCREASING_FEATURES,
 )
-from matcher.ranking.forest import CompiledForest, compile_forest
+from matcher.ranking.forest import PROBE_ROWS, CompiledForest, compile_forest
 
 MAX_RELEVANCE = 4
 # Below this many rows, OpenMP threads cost more than they save (and on a busy machine
@@ -164,10 +164,13 @@ def _compiled_steps(ranker: LearnedRanker) -> list[CompiledForest | None]:
     """Each step model compiled for fast prediction (None: a constant or unsupported step)."""
     cached = _compiled.get(ranker)
     if cached is None or cached[0] is not ranker.step_models_:
-        forests = [
-            None if isinstance(model, float) else compile_forest(model)
-            for model in ranker.step_models_
-        ]
+        # The load-time agreement check predicts a few probe rows per tree: on one thread, as
+        # for any small input (OpenMP's threads spin per tree; under load that took seconds).
+        with _threads_for(PROBE_ROWS):
+            forests = [
+                None if isinstance(model, float) else compile_forest(model)
+                for model in ranker.step_models_
+            ]
         cached = (ranker.step_models_, forests)
         _compiled[ranker] = cached
     return cached[1]

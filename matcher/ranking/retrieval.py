@@ -19,7 +19,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import scipy.optimize
 from sqlite_utils import Database
 
 from matcher import clock
@@ -296,6 +295,8 @@ def fit_term_weights(
         targets.append(scores - scores.mean())
     if sum(len(target) for target in targets) < MIN_FIT_PAIRS:
         return DEFAULT_TERM_WEIGHTS
+    import scipy.optimize  # on use: only a learned champion's weights are fitted
+
     weights, _ = scipy.optimize.nnls(np.vstack(blocks), np.concatenate(targets))
     if not np.isfinite(weights).all() or weights.sum() <= 0:
         return DEFAULT_TERM_WEIGHTS

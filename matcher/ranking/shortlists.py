@@ -183,7 +183,8 @@ def _order(rows: np.ndarray, scores: np.ndarray, sort: str, table: WorkerTable) 
     """Positions of `rows` in display order: by score, or by a profile field then score."""
     tie_breaks = (rows, -scores)  # lexsort: the last key is the primary one
     if sort == "experience":
-        keys = (*tie_breaks, -table.years_experience[rows])
+        # Most years first; years not stated come after every stated number.
+        keys = (*tie_breaks, np.nan_to_num(-table.years_experience[rows], nan=np.inf))
     elif sort == "available_from":
         keys = (*tie_breaks, np.nan_to_num(table.available_from[rows], nan=np.inf))
     elif sort == "salary":

@@ -74,7 +74,7 @@ class WorkerRecord:
     work_authorization: str
     skills: tuple[WorkerSkill, ...] = ()
     resume_text: str = ""
-    years_experience: float = 0.0
+    years_experience: float | None = None  # None: not stated (unknown, never 0)
     education: str | None = None
     city_preferences: tuple[str, ...] = ()
     open_to_remote: bool = False
@@ -152,11 +152,11 @@ def _resume_facts(resume_text: str, as_of: dt.date | None) -> ResumeFacts | None
     return parse_resume(resume_text, as_of=as_of)
 
 
-def _years_or_resume_total(years: float | None, facts: ResumeFacts | None) -> float:
-    """The row's years; when empty, the resume's total if it states one, else 0 as before."""
+def _years_or_resume_total(years: float | None, facts: ResumeFacts | None) -> float | None:
+    """The row's years; when empty, the resume's total if it states one, else None (unknown)."""
     if years is not None:
         return years
-    return facts.total_years if facts and facts.total_years is not None else 0.0
+    return facts.total_years if facts else None
 
 
 def _with_resume_skills(listed: dict[str, WorkerSkill], facts: ResumeFacts | None) -> tuple:
@@ -264,12 +264,16 @@ def _record_from_row(values: tuple, skills: Iterable[WorkerSkill]) -> WorkerReco
         **{
             **row,
             "skills": tuple(sorted(skills, key=_skill_name)),  # names are the primary key
-            "years_experience": float(row["years_experience"]),
+            "years_experience": _float_or_none(row["years_experience"]),
             "city_preferences": tuple(filter(None, row["city_preferences"].split(";"))),
             "open_to_remote": bool(row["open_to_remote"]),
             "match_emails": bool(row["match_emails"]),
         }
     )
+
+
+def _float_or_none(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def save_worker(db: Database, record: WorkerRecord, *, source: str = "web") -> SaveStatus:

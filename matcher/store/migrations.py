@@ -738,3 +738,71 @@ def m021_profile_history(db: Database) -> None:
                 DELETE FROM worker_skill_history WHERE worker_id = OLD.id;
             END""",
     )
+
+
+def _workers_years_are_required(db: Database) -> bool:
+    columns = db.execute("PRAGMA table_info(workers)").fetchall()
+    return any(name == "years_experience" and not_null for _, name, _, not_null, *_ in columns)
+
+
+_M024_REQUIRED_YEARS = "years_experience REAL NOT NULL DEFAULT 0"
+
+
+def _rebuild_workers_with_nullable_years(db: Database) -> None:
+    """SQLite's documented table rebuild of `workers` (new table, copy, drop, rename), its
+    indexes and triggers (m007's counters, m021's history) recreated from their stored SQL."""
+    (table_sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'workers'"
+    ).fetchone()
+    if table_sql.count(_M024_REQUIRED_YEARS) != 1:
+        raise RuntimeError("m024: workers.years_experience is not as m002 created it")
+    dependents = db.execute(
+        """SELECT sql FROM sqlite_master
+           WHERE tbl_name = 'workers' AND type IN ('index', 'trigger') AND sql IS NOT NULL
+           ORDER BY type, name"""
+    ).fetchall()
+    # Other tables' triggers that read `workers` (the skills history's timestamps) would name
+    # a missing table during the rename: they are dropped and recreated the same way.
+    readers = db.execute(
+        """SELECT name, sql FROM sqlite_master
+           WHERE type = 'trigger' AND tbl_name != 'workers' AND sql LIKE '%workers%'
+           ORDER BY name"""
+    ).fetchall()
+    columns = ", ".join(f'"{c}"' for c in db["workers"].columns_dict)
+    new_sql = table_sql.replace(_M024_REQUIRED_YEARS, "years_experience REAL", 1).replace(
+        "CREATE TABLE workers", "CREATE TABLE workers_m024", 1
+    )
+    _run(
+        db,
+        *(f'DROP TRIGGER "{name}"' for name, _ in readers),
+        new_sql,
+        f"INSERT INTO workers_m024 ({columns}) SELECT {columns} FROM workers",
+        "DROP TABLE workers",
+        "ALTER TABLE workers_m024 RENAME TO workers",
+        *(sql for (sql,) in dependents),
+        *(sql for _, sql in readers),
+    )
+
+
+@migrations(transactional=False)
+def m024_unknown_total_years(db: Database) -> None:
+    # A worker who states no total years (none typed, none in the resume) is unknown, NULL,
+    # never 0. Existing values stay as they are: a stored 0 cannot tell "typed 0" from "not
+    # stated", and re-saving or re-importing the worker stores NULL where nothing is stated.
+    # Not transactional, as m018: the rebuild needs foreign keys off (dropping `workers` with
+    # them on would cascade to every table that references it).
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if _workers_years_are_required(db):
+                _rebuild_workers_with_nullable_years(db)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"m024 left broken foreign keys: {problems[:5]}")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+    finally:
+        db.conn.execute("PRAGMA foreign_keys = ON")
