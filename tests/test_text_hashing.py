@@ -17,7 +17,15 @@ from sklearn.utils import murmurhash3_32 as sklearn_murmurhash3_32
 from matcher.features.hashing import ENGLISH_STOP_WORDS, HashedTermCounter, murmurhash3_32
 from matcher.features.population import TEXT_VECTOR_FEATURES, TEXT_VECTORIZER
 
-REAL_DATA = Path(__file__).resolve().parents[1] / ".." / ".." / "shared" / "data" / "real"
+# The shared data beside the checkout (or beside the folder of worktrees), when it is there.
+REAL_DATA = next(
+    (
+        folder / "shared" / "data" / "real"
+        for folder in Path(__file__).resolve().parents
+        if (folder / "shared" / "data" / "real").is_dir()
+    ),
+    Path("shared/data/real"),
+)
 ODD_TEXTS = [
     "",
     "a",
