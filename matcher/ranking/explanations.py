@@ -80,4 +80,12 @@ def explain(job: JobProfile, index: WorkerIndex, row: int) -> dict:
         "salary_fit": salary_fit(expectation, job.salary_min_cad, job.salary_max_cad),
         "work_authorization": str(table.work_authorization[row]),
         "available_from": _iso_date(float(table.available_from[row])),
+        **_interest_fact(job, table, row),
     }
+
+
+def _interest_fact(job: JobProfile, table, row: int) -> dict:
+    """`worker_interest` ("interested" or "not_for_me") when the worker answered, else nothing:
+    the answer the learned model reads as its `worker_interest` feature (optional field)."""
+    choice = table.interest.choice(job.id, int(table.worker_ids[row]))
+    return {} if choice is None else {"worker_interest": choice}

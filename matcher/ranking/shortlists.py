@@ -483,6 +483,7 @@ def ranked_pool(
         return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
     versions = (
         index.version,
+        index.table.interest.version,  # the learned scorer reads workers' interest answers
         change_version(db, "jobs"),
         scorer.version,
         clock.today(),  # availability counts days from today
@@ -492,7 +493,7 @@ def ranked_pool(
     def build() -> RankedPool:
         # Pools of other versions are most likely never asked for again, and each holds on
         # to the worker table it was built from, so they go when a current one is built.
-        _ranked_pools.discard(lambda key: key[0] == database and key[-4:] != versions)
+        _ranked_pools.discard(lambda key: key[0] == database and key[-len(versions) :] != versions)
         return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
 
     key = (database, job_external_id, filters, pool_size, stage_version, *versions)
