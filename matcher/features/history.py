@@ -103,7 +103,8 @@ def profiles_as_of(
     jobs = dict(live_jobs)
     jobs.update(_past_jobs(db, job_states, live_jobs))
     workers = worker_table_from_rows(rows, postings)
-    answers = interest_as_of(db, job_ids, worker_ids, decision_times(db, job_ids, worker_ids, times))
+    decided = decision_times(db, job_ids, worker_ids, times)
+    answers = interest_as_of(db, job_ids, worker_ids, decided)
     workers.interest = PairInterest.of(job_keys, worker_keys, answers)
     return PointInTimePairs(
         pairs=np.column_stack([job_keys, worker_keys]).astype(np.int64),
