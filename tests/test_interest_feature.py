@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from ranking_rows import add_job, add_outcome, add_worker
 
+from matcher import registry
+from matcher.config import Settings
 from matcher.features import FEATURE_NAMES, load_job, load_worker_table
 from matcher.features.interest import PairInterest
 from matcher.features.pair_features import INCREASING_FEATURES, pair_features
@@ -15,8 +17,10 @@ from matcher.i18n import reading_language
 from matcher.presentation import explanation_items
 from matcher.ranking.explanations import explain
 from matcher.ranking.index import worker_index
+from matcher.ranking.model_files import register_ranker
 from matcher.ranking.models import LearnedRanker
 from matcher.ranking.scorers import ColdStartScorer, LearnedScorer
+from matcher.ranking.shortlists import shortlist_for_job
 from matcher.ranking.training import load_training_data
 
 INTEREST = FEATURE_NAMES.index("worker_interest")
@@ -149,16 +153,47 @@ def test_the_employer_explanation_says_they_are_interested_in_english_and_french
     answer(db, story, "W2", "not_for_me", "2026-03-02T09:00:00Z")
     db.conn.commit()
     index, job = worker_index(db), load_job(db, "J1")
-    keen = explain(job, index, index.row_of(story["W1"]))
+    keen = explain(job, index, index.row_of(story["W1"]), interest=True)
     assert keen["worker_interest"] == "interested"
-    assert "worker_interest" not in explain(job, index, index.row_of(story["W3"]))
+    assert "worker_interest" not in explain(job, index, index.row_of(story["W3"]), interest=True)
+    # The cold-start scorer does not weigh it: its explanations stay as they were.
+    assert "worker_interest" not in explain(job, index, index.row_of(story["W1"]))
+    assert not ColdStartScorer.weighs_interest and LearnedScorer.weighs_interest
     items = {item.key: item for item in explanation_items(keen, "employer")}
     assert items["interest"].value == "Said they're interested"
     assert items["interest"].status == "met"
     assert "interest" not in {item.key for item in explanation_items(keen, "worker")}
-    cool = explain(job, index, index.row_of(story["W2"]))
+    cool = explain(job, index, index.row_of(story["W2"]), interest=True)
     assert {i.key: i for i in explanation_items(cool, "employer")}["interest"].status == "missing"
     with reading_language("fr"):
         french = {item.key: item for item in explanation_items(keen, "employer")}
     assert french["interest"].value == "A dit être intéressé·e"
     assert french["interest"].label == "Intérêt"
+
+
+def interest_minded_model() -> LearnedRanker:
+    """A ranker fitted where interest moves the grade by 1.5 and coverage by 2."""
+    rng = np.random.default_rng(0)
+    X = rng.random((3000, len(FEATURE_NAMES))).astype(np.float32)
+    X[:, INTEREST] = rng.choice([-1.0, 0.0, 1.0], 3000)
+    coverage = X[:, FEATURE_NAMES.index("required_coverage")]
+    y = np.clip(np.round(1 + 1.5 * X[:, INTEREST] + 2 * coverage + rng.normal(0, 0.3, 3000)), 0, 4)
+    return LearnedRanker().fit(X, y)
+
+
+def test_a_learned_champion_ranks_a_new_answer_at_once_and_says_so(db, story, db_path, tmp_path):
+    settings = Settings(db_path=db_path, models_dir=tmp_path / "models", secret_key="k")
+    registry.promote(db, register_ranker(db, settings, interest_minded_model(), {}), "test")
+    db.conn.commit()
+    before = {c.worker: c for c in shortlist_for_job(db, "J1", settings=settings).candidates}
+    assert not any("worker_interest" in c.explanation for c in before.values())
+    answer(db, story, "W2", "interested", "2026-03-02T09:00:00Z")
+    answer(db, story, "W3", "not_for_me", "2026-03-02T09:00:00Z")
+    db.conn.commit()
+    after = {c.worker: c for c in shortlist_for_job(db, "J1", settings=settings).candidates}
+    assert after["W2"].score > before["W2"].score  # the cached pool was not served stale
+    assert after["W3"].score < before["W3"].score
+    assert after["W1"].score == before["W1"].score
+    assert after["W2"].explanation["worker_interest"] == "interested"
+    assert "worker_interest" not in after["W1"].explanation
+    assert next(iter(after)) == "W2"

@@ -262,7 +262,9 @@ class RankedPool:
         """The explanation of the worker at `row`, remembered once built."""
         explanation = self._explanations.get(row)
         if explanation is None:
-            explanation = self._explanations[row] = explain(self.job, self.index, row)
+            weighs = getattr(self.scorer, "weighs_interest", False)
+            explanation = explain(self.job, self.index, row, interest=weighs)
+            self._explanations[row] = explanation
         return explanation
 
     def fit_scale(self) -> FitScale:
@@ -429,7 +431,8 @@ def score_candidate(
     job, index, row = _job_and_row(db, job, worker_id)
     scorer = load_serving_scorer(db, settings or load_settings())
     score = float(score_rows(scorer, job, index.table, np.array([row], dtype=np.int64))[0])
-    return score, explain(job, index, row), scorer.version
+    explanation = explain(job, index, row, interest=getattr(scorer, "weighs_interest", False))
+    return score, explanation, scorer.version
 
 
 def candidate_fit(
