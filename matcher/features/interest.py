@@ -102,57 +102,90 @@ def current_interest(db: Database, version: tuple | None = None) -> PairInterest
 
 def decision_times(
     db: Database, job_ids: np.ndarray, worker_ids: np.ndarray, label_at: Sequence[str]
-) -> list[str]:
+) -> np.ndarray:
     """Each training pair's decision time, before which its interest counts (module doc)."""
+    keys = pair_keys(job_ids, worker_ids)
+    times = np.array(label_at, dtype=object)  # ISO strings; compared as Python strings
+    if len(keys) == 0:
+        return times
     advanced = [stage for stage, grade in STAGE_RELEVANCE.items() if grade > 0]
     marks = ",".join("?" * len(advanced))
-    pair_advanced = {
-        (job, worker)
-        for job, worker in db.execute(
-            f"SELECT DISTINCT job_id, worker_id FROM outcomes WHERE stage IN ({marks})", advanced
-        )
-    }
+    moved = db.execute(
+        f"SELECT DISTINCT job_id, worker_id FROM outcomes WHERE stage IN ({marks})", advanced
+    ).fetchall()
+    waiting = ~np.isin(keys, pair_keys(*_columns(moved, 2)))
     terminal_marks = ",".join("?" * len(TERMINAL_STAGES))
-    terminal = {
-        (job, worker): at
-        for job, worker, at in db.execute(
-            f"SELECT job_id, worker_id, MIN(at) FROM outcomes WHERE stage IN ({terminal_marks})"
-            " GROUP BY job_id, worker_id",
-            list(TERMINAL_STAGES),
-        )
-    }
-    job_last = dict(db.execute("SELECT job_id, MAX(at) FROM outcomes GROUP BY job_id").fetchall())
-    times = []
-    for job, worker, at in zip(
-        np.asarray(job_ids).tolist(), np.asarray(worker_ids).tolist(), label_at, strict=True
-    ):
-        if (job, worker) in pair_advanced:
-            times.append(at)
-        else:
-            times.append(terminal.get((job, worker)) or max(at, job_last.get(job) or at))
+    ended = db.execute(
+        f"SELECT job_id, worker_id, MIN(at) FROM outcomes WHERE stage IN ({terminal_marks})"
+        " GROUP BY job_id, worker_id",
+        list(TERMINAL_STAGES),
+    ).fetchall()
+    ended_at, has_ended = _lookup(pair_keys(*_columns(ended, 2)), _column(ended, 2), keys)
+    last = db.execute("SELECT job_id, MAX(at) FROM outcomes GROUP BY job_id").fetchall()
+    job_ids = np.asarray(job_ids, dtype=np.int64)
+    job_last, has_last = _lookup(
+        np.array(_column(last, 0), dtype=np.int64), _column(last, 1), job_ids
+    )
+    rejected = np.flatnonzero(waiting & has_ended)
+    times[rejected] = ended_at[rejected]
+    idle = np.flatnonzero(waiting & ~has_ended & has_last)
+    later = idle[job_last[idle] > times[idle]]
+    times[later] = job_last[later]
     return times
+
+
+def _column(rows: list[tuple], position: int) -> list:
+    return [row[position] for row in rows]
+
+
+def _columns(rows: list[tuple], count: int) -> list[np.ndarray]:
+    return [np.array(_column(rows, i), dtype=np.int64) for i in range(count)]
+
+
+def _lookup(keys: np.ndarray, values: list[str], wanted: np.ndarray) -> tuple[np.ndarray, ...]:
+    """values[keys == wanted[i]] for each i (keys unique; None where absent), and where found."""
+    out = np.full(len(wanted), None, dtype=object)
+    if len(keys) == 0:
+        return out, np.zeros(len(wanted), dtype=bool)
+    order = np.argsort(keys)
+    keys, values = keys[order], np.array(values, dtype=object)[order]
+    position = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    found = keys[position] == wanted
+    out[found] = values[position[found]]
+    return out, found
 
 
 def interest_as_of(
     db: Database, job_ids: np.ndarray, worker_ids: np.ndarray, times: Sequence[str]
 ) -> np.ndarray:
-    """Each pair's answer from the latest interest row recorded strictly before times[i]."""
+    """Each pair's answer from the latest interest row recorded strictly before times[i].
+
+    Rows and asked pairs are sorted together by (pair, time), an asked pair before a row of the
+    same time (strictly before), rows of one time in id order; each asked pair then takes the
+    nearest row before it, when that row is of the same pair."""
     out = np.zeros(len(job_ids), dtype=np.float32)
     rows = db.execute(
-        "SELECT job_id, worker_id, choice, created_at FROM worker_interest ORDER BY created_at, id"
+        "SELECT job_id, worker_id, choice, created_at FROM worker_interest ORDER BY id"
     ).fetchall()
     if not rows or len(out) == 0:
         return out
-    history: dict[tuple[int, int], list[tuple[str, float]]] = {}
-    for job, worker, choice, created_at in rows:
-        history.setdefault((job, worker), []).append((created_at, INTEREST_VALUES.get(choice, 0)))
-    keys = pair_keys([job for job, _ in history], [worker for _, worker in history])
-    asked = np.flatnonzero(np.isin(pair_keys(job_ids, worker_ids), keys))
-    for i in asked.tolist():
-        value = 0.0
-        for created_at, answer in history[(int(job_ids[i]), int(worker_ids[i]))]:
-            if created_at >= times[i]:
-                break
-            value = answer
-        out[i] = value
+    row_keys = pair_keys(*_columns(rows, 2))
+    asked = np.flatnonzero(np.isin(pair_keys(job_ids, worker_ids), row_keys))
+    if len(asked) == 0:
+        return out
+    asked_keys = pair_keys(np.asarray(job_ids)[asked], np.asarray(worker_ids)[asked])
+    keys = np.concatenate([row_keys, asked_keys])
+    at = np.concatenate(
+        [np.array(_column(rows, 3), dtype=object), np.array(times, dtype=object)[asked]]
+    )
+    is_row = np.r_[np.ones(len(rows), dtype=bool), np.zeros(len(asked), dtype=bool)]
+    order = np.lexsort((is_row, at, keys))  # stable: rows of one time stay in id order
+    position = np.arange(len(order))
+    latest = np.maximum.accumulate(np.where(is_row[order], position, -1))
+    queries = np.flatnonzero(~is_row[order])
+    before = latest[queries]
+    values = np.array([INTEREST_VALUES.get(choice, 0.0) for choice in _column(rows, 2)])
+    row = np.where(before >= 0, order[np.maximum(before, 0)], 0)  # a row index (< len(rows))
+    same = (before >= 0) & (keys[row] == keys[order[queries]])
+    out[asked[order[queries] - len(rows)]] = np.where(same, values[row], 0.0)
     return out
