@@ -139,7 +139,21 @@ def explanation_items(e: Mapping[str, Any], audience: Audience) -> list[DisplayI
     ]
     if audience == "employer":
         items.append(_permit_item(e, _))
+        if e.get("worker_interest") in _INTEREST_EMPLOYER:
+            items.append(_interest_item(e, _))
     return items
+
+
+_INTEREST_EMPLOYER = {
+    "interested": (N_("Said they're interested"), "met"),
+    "not_for_me": (N_("Said it's not for them"), "missing"),
+}
+
+
+def _interest_item(e: Mapping[str, Any], _) -> DisplayItem:
+    """The worker's own answer on the job, which a learned model weighs (employers only)."""
+    value, status = _INTEREST_EMPLOYER[e["worker_interest"]]
+    return DisplayItem("interest", _("Interest"), _(value), status)
 
 
 def _skills_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> DisplayItem:

@@ -299,3 +299,45 @@ def test_demo_if_empty_keeps_a_database_that_has_data(run_cli, db_path):
         assert database["workers"].count == 120
     finally:
         database.close()
+
+
+# --- worker interest -------------------------------------------------------------------------
+
+
+def test_a_minority_of_shown_workers_answer_before_the_employer_next_step(dataset):
+    shown = len(dataset.true_probabilities)
+    answered = {(job, worker) for job, worker, _, _ in dataset.interest}
+    assert len(answered) == len(dataset.interest)  # at most one answer per pair
+    assert 0.1 < len(answered) / shown < 0.35
+    choices = Counter(choice for _, _, choice, _ in dataset.interest)
+    assert min(choices["interested"], choices["not_for_me"]) > 0.2 * len(answered)
+    events = _outcomes_by_pair(dataset)
+    for job, worker, _, at in dataset.interest:
+        story = sorted(row["at"] for row in events[job, worker])
+        assert story[0] < at  # after being shown
+        assert len(story) == 1 or at < story[1]  # before anything else happens to the pair
+
+
+def test_interest_follows_the_worker_side_of_the_process(dataset):
+    """Workers say "interested" more often where their first-choice city is the job's."""
+    jobs = {row["external_id"]: row for row in dataset.jobs}
+    cities = {row["external_id"]: row["city_preferences"] for row in dataset.workers}
+    first_city = defaultdict(list)
+    for job, worker, choice, _ in dataset.interest:
+        first_city[cities[worker][0] == jobs[job]["city"]].append(choice == "interested")
+    assert np.mean(first_city[True]) > np.mean(first_city[False]) + 0.15
+
+
+def test_interest_draws_from_its_own_stream_and_changes_nothing_else(monkeypatch):
+    before = generate_demo(workers=300, jobs=20, seed=3, as_of=AS_OF)
+    monkeypatch.setattr(hiring_process, "INTEREST_ANSWER_INTERCEPT", 50.0)  # everyone answers
+    after = generate_demo(workers=300, jobs=20, seed=3, as_of=AS_OF)
+    assert len(after.interest) == len(after.true_probabilities) > len(before.interest) > 0
+    for part in ("workers", "jobs", "outcomes", "true_probabilities", "audit_attributes"):
+        assert getattr(after, part) == getattr(before, part)
+
+
+def test_build_demo_writes_the_interest_answers(db):
+    summary = build_demo(db, workers=300, jobs=20, seed=3, as_of=AS_OF)
+    assert db["worker_interest"].count == summary.interest_answers > 0
+    assert {r[0] for r in db.execute("SELECT DISTINCT source FROM worker_interest")} == {"page"}

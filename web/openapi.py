@@ -59,6 +59,12 @@ _EXPLANATION = {
         "salary_fit": {"type": "string", "enum": ["within", "below", "above", "unknown"]},
         "work_authorization": {"type": "string", "enum": list(WORK_AUTHORIZATIONS)},
         "available_from": {"type": "string", "format": "date", "nullable": True},
+        "worker_interest": {
+            "type": "string",
+            "enum": ["interested", "not_for_me"],
+            "description": "The worker's own answer on the job; present only when they answered"
+            " and a learned model, which weighs it, serves the employer.",
+        },
     },
 }
 _FIT = {

@@ -34,6 +34,7 @@ class DemoSummary:
     outcome_events: int
     hires: int
     audit_attributes: int
+    interest_answers: int = 0
 
     def lines(self) -> list[str]:
         """Human-readable lines, as the `demo` command prints them."""
@@ -44,6 +45,7 @@ class DemoSummary:
             f" {self.hires} hires",
             f"  {self.shown_pairs} true hire probabilities in demo_true_probabilities",
             f"  {self.audit_attributes} self-identified audit attributes in audit_attributes",
+            f"  {self.interest_answers} interest answers of shown workers in worker_interest",
             f"  employers: {', '.join(self.employers)}",
         ]
 
@@ -98,7 +100,7 @@ def _import(db: Database, kind: str, rows: list[dict]) -> None:
 
 
 def write_truth_and_audit(db: Database, dataset: DemoDataset) -> None:
-    """Store true hire probabilities and audit attributes under the internal ids."""
+    """Store true hire probabilities, audit attributes and interest under the internal ids."""
     job_ids = dict(db.execute("SELECT external_id, id FROM jobs").fetchall())
     worker_ids = dict(db.execute("SELECT external_id, id FROM workers").fetchall())
     with write_transaction(db):
@@ -109,6 +111,12 @@ def write_truth_and_audit(db: Database, dataset: DemoDataset) -> None:
         db.conn.executemany(
             "INSERT INTO audit_attributes (worker_id, attribute, value) VALUES (?, ?, ?)",
             [(worker_ids[w], attribute, value) for w, attribute, value in dataset.audit_attributes],
+        )
+        # The workers' own interest answers, as the job page would record them.
+        db.conn.executemany(
+            "INSERT INTO worker_interest (worker_id, job_id, choice, source, created_at)"
+            " VALUES (?, ?, ?, 'page', ?)",
+            [(worker_ids[w], job_ids[j], choice, at) for j, w, choice, at in dataset.interest],
         )
 
 
@@ -124,4 +132,5 @@ def _summary(dataset: DemoDataset) -> DemoSummary:
         outcome_events=len(dataset.outcomes),
         hires=stages["hired"],
         audit_attributes=len(dataset.audit_attributes),
+        interest_answers=len(dataset.interest),
     )

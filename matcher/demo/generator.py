@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -122,14 +122,18 @@ class DemoDataset:
     outcomes: list[dict]
     true_probabilities: list[tuple[str, str, float]]  # (job external id, worker external id, p)
     audit_attributes: list[tuple[str, str, str]]  # (worker external id, attribute, value)
+    # (job external id, worker external id, "interested" | "not_for_me", ISO UTC time)
+    interest: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def generate_demo(*, workers: int, jobs: int, seed: int, as_of: dt.date) -> DemoDataset:
     """The whole demo data set for `seed`, with every date relative to `as_of`."""
     if workers < 1 or jobs < 1:
         raise ValueError("the demo needs at least one worker and one job")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
-    worker_rng, job_rng, pool_rng, funnel_rng, audit_rng, text_rng = streams
+    # Spawned children depend only on their position: a seventh stream (interest) leaves the
+    # first six, and so every other draw, as they were.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    worker_rng, job_rng, pool_rng, funnel_rng, audit_rng, text_rng, interest_rng = streams
     worker_sample = generate_workers(worker_rng, workers)
     employers = employer_names(job_rng, jobs)
     job_sample = generate_jobs(job_rng, jobs, employers)
@@ -139,6 +143,7 @@ def generate_demo(*, workers: int, jobs: int, seed: int, as_of: dt.date) -> Demo
     step_probs = hiring_process.step_probabilities(fit, latent_employer, latent_worker)
     events = hiring_process.simulate_funnel(step_probs, funnel_rng)
     truth = hiring_process.hire_probability(step_probs)
+    answers = hiring_process.draw_interest(fit, latent_worker, events, interest_rng)
     return DemoDataset(
         seed=seed,
         as_of=as_of,
@@ -153,6 +158,7 @@ def generate_demo(*, workers: int, jobs: int, seed: int, as_of: dt.date) -> Demo
             )
         ],
         audit_attributes=audit_attribute_rows(audit_rng, worker_sample.external_ids),
+        interest=interest_rows(answers, job_sample, worker_sample, job_index, worker_index, as_of),
     )
 
 
@@ -643,6 +649,31 @@ def outcome_rows(
             event_job.tolist(),
             worker_index[events.pair].tolist(),
             events.stage.tolist(),
+            stamps.tolist(),
+            strict=True,
+        )
+    ]
+
+
+def interest_rows(
+    answers: hiring_process.InterestAnswers,
+    jobs: JobSample,
+    workers: WorkerSample,
+    job_index: np.ndarray,
+    worker_index: np.ndarray,
+    as_of: dt.date,
+) -> list[tuple[str, str, str, str]]:
+    """The workers' interest answers as (job, worker, choice, time), timed as outcomes are."""
+    answer_job = job_index[answers.pair]
+    posted = np.datetime64(as_of, "s") + jobs.posted_day[answer_job].astype("timedelta64[D]")
+    seconds = np.round(answers.hours_after_posting * 3600).astype("timedelta64[s]")
+    stamps = np.datetime_as_string(posted + seconds, unit="s")
+    return [
+        (jobs.external_ids[j], workers.external_ids[w], choice, f"{stamp}Z")
+        for j, w, choice, stamp in zip(
+            answer_job.tolist(),
+            worker_index[answers.pair].tolist(),
+            np.where(answers.interested, "interested", "not_for_me").tolist(),
             stamps.tolist(),
             strict=True,
         )

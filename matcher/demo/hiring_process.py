@@ -183,3 +183,58 @@ def _in_pair_then_time_order(
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
+
+
+# Worker interest (docs/DEMO_DATA.md "Worker interest"): some shown workers answer "I'm
+# interested" or "Not for me" on their own, from how much they want the job (the worker-side
+# score: city rank or remote, pay against their expectation, and their hidden term) read with
+# noise, after the pair is shown and before the employer's next step on it. The answers are
+# drawn from their own random stream after everything else, and nothing in the funnel reads
+# them: the hiring process, its outcomes and its true probabilities are the same with or
+# without them, so they can only help a model as far as they reveal the worker's side.
+INTEREST_NOISE = 0.7  # sd of the noise on the worker's feeling about the job
+# Chance of answering at all: sigmoid(intercept + slope * |feeling|), about 15-25%: most people
+# never click, those with a strong feeling either way more often.
+INTEREST_ANSWER_INTERCEPT = -2.2
+INTEREST_ANSWER_SLOPE = 0.8
+INTEREST_SLOPE = 2.0  # P(interested | answered) = sigmoid(slope * feeling)
+# When a pair has no later event, the answer comes this many hours after it was shown.
+INTEREST_DELAY_HOURS = (2.0, 72.0)
+
+
+@dataclass(frozen=True)
+class InterestAnswers:
+    """The answering pairs, their answer and its time in hours after the job's posting."""
+
+    pair: np.ndarray
+    interested: np.ndarray  # True "I'm interested", False "Not for me"
+    hours_after_posting: np.ndarray
+
+
+def draw_interest(
+    fit: PairFit, latent_worker: np.ndarray, events: FunnelEvents, rng: np.random.Generator
+) -> InterestAnswers:
+    """Each pair's answer, if any: every draw is made for every pair, from `rng` only."""
+    pairs = latent_worker.size
+    feeling = worker_score(fit, latent_worker) + rng.normal(0, INTEREST_NOISE, pairs)
+    answers = rng.random(pairs) < _sigmoid(
+        INTEREST_ANSWER_INTERCEPT + INTEREST_ANSWER_SLOPE * np.abs(feeling)
+    )
+    interested = rng.random(pairs) < _sigmoid(INTEREST_SLOPE * feeling)
+    fallback_delay = rng.uniform(*INTEREST_DELAY_HOURS, pairs)
+    share = rng.uniform(0.05, 0.95, pairs)
+    shown, following = _shown_and_next(events, pairs)
+    end = np.where(np.isnan(following), shown + fallback_delay, following)
+    hours = shown + share * (end - shown)
+    chosen = np.flatnonzero(answers)
+    return InterestAnswers(chosen, interested[chosen], hours[chosen])
+
+
+def _shown_and_next(events: FunnelEvents, pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, when it was shown and when its next event happened (nan when none)."""
+    first = np.searchsorted(events.pair, np.arange(pairs))
+    shown = events.hours_after_posting[first]
+    second = np.minimum(first + 1, len(events.pair) - 1)
+    has_next = (first + 1 < len(events.pair)) & (events.pair[second] == np.arange(pairs))
+    following = np.where(has_next, events.hours_after_posting[second], np.nan)
+    return shown, following

@@ -7,6 +7,9 @@ so a skill added after a hire is not in the row that teaches the model that hire
 than its profile's history (outcomes recorded before the profile was first written, as the
 demo's back-dated funnel is) uses the earliest known version, and is counted as predating.
 Serving never reads history: shortlists read the live tables.
+
+The workers' interest answers are read the same way: each pair's answer as recorded strictly
+before its decision time (`matcher.features.interest.decision_times`), on the table it returns.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlite_utils import Database
 
+from matcher.features.interest import PairInterest, decision_times, interest_as_of
 from matcher.features.population import (
     JobProfile,
     WorkerTable,
@@ -98,10 +102,14 @@ def profiles_as_of(
     postings += [(key, *skill) for key, (_, _, skills) in worker_states.items() for skill in skills]
     jobs = dict(live_jobs)
     jobs.update(_past_jobs(db, job_states, live_jobs))
+    workers = worker_table_from_rows(rows, postings)
+    decided = decision_times(db, job_ids, worker_ids, times)
+    answers = interest_as_of(db, job_ids, worker_ids, decided)
+    workers.interest = PairInterest.of(job_keys, worker_keys, answers)
     return PointInTimePairs(
         pairs=np.column_stack([job_keys, worker_keys]).astype(np.int64),
         jobs=jobs,
-        workers=worker_table_from_rows(rows, postings),
+        workers=workers,
         job_of_key={**{j: j for j in live_jobs}, **{k: s[0] for k, s in job_states.items()}},
         predating=int((worker_old | job_old).sum()),
         from_history=int((worker_past | job_past).sum()),

@@ -1,7 +1,8 @@
 """Features of (worker, job) pairs, computed for one job against many workers at once.
 
 Every feature is a fact about fit between the worker's profile and the job: skills, text,
-occupation, city and remote preference, experience, salary, French and availability. None is a
+occupation, city and remote preference, experience, salary, French and availability, and the
+worker's own interest in the job (`matcher.features.interest`). None is a
 protected ground or a proxy for one (PRODUCT.md "Words"): names, emails, education and
 work authorization are never read here.
 """
@@ -46,6 +47,10 @@ FEATURE_NAMES: list[str] = [
     "french_fit",  # 1 when the French requirement is met, level / requirement below it
     "french_shortfall",  # NCLC levels below the requirement (an unknown level counts as 0)
     "days_until_available",  # days from today to the earliest start, 0..365
+    # The worker's own answer on this job: +1 "I'm interested", -1 "Not for me", 0 none
+    # (`matcher.features.interest`: current for serving, as of the decision for training).
+    # Learned models only: the cold-start score gives it no weight.
+    "worker_interest",
 ]
 
 # Features whose increase may never lower a learned score (monotonic constraints).
@@ -60,6 +65,8 @@ INCREASING_FEATURES: frozenset[str] = frozenset(
         "salary_fit",
         # Unknown years count as enough, so stating fewer years can never rank higher.
         "skill_years_fit",
+        # Saying "I'm interested" never lowers a score, "Not for me" never raises one.
+        "worker_interest",
     }
 )
 # Features whose increase may never raise a learned score: falling short never helps.
@@ -429,8 +436,19 @@ def pair_features_for_pairs(
             0.0,
             MAX_DAYS_UNTIL_AVAILABLE,
         ),
+        _worker_interest(jobs, job_index, workers, rows),
     ]
     return np.column_stack(columns).astype(np.float32).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def _worker_interest(
+    jobs: list[JobProfile], job_index: np.ndarray, workers: WorkerTable, rows: np.ndarray
+) -> np.ndarray:
+    """Each pair's interest answer from the table's lookup: +1, -1 or 0."""
+    if len(workers.interest) == 0:
+        return np.zeros(len(rows), dtype=np.float32)
+    job_ids = np.array([job.id for job in jobs], dtype=np.int64)
+    return workers.interest.lookup(job_ids[job_index], workers.worker_ids[rows])
 
 
 def pair_features(

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from matcher.constants import CITIES
 from matcher.features.hashing import HashedTermCounter
+from matcher.features.interest import NO_INTEREST, PairInterest, current_interest
 from matcher.occupations import RESUME_OCCUPATIONS, code_positions, occupation_of_title
 from matcher.occupations.stored import Found, read_resume_occupations, resume_occupations
 
@@ -78,6 +79,9 @@ class WorkerTable:
     _row_by_id: dict[int, int] | None = field(default=None, repr=False)
     # Per-job arrays the pair features build against this table (`pair_features.job_side`).
     job_sides: LockedDict = field(default_factory=lambda: LockedDict(), repr=False, compare=False)
+    # Each pair's interest answer (`matcher.features.interest`): the current one when loaded
+    # for serving, as of each pair's decision time for training; none by default.
+    interest: PairInterest = field(default=NO_INTEREST, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.worker_ids)
@@ -184,7 +188,10 @@ def load_worker_table(db: Database) -> WorkerTable:
     Whole columns are read with one query per table and converted in bulk, since loading a
     national population is what a fresh web process waits for.
     """
-    return worker_table_from_rows(*load_worker_rows(db))
+    interest = current_interest(db)
+    table = worker_table_from_rows(*load_worker_rows(db))
+    table.interest = interest
+    return table
 
 
 def load_worker_rows(db: Database) -> tuple[list[tuple], list[tuple]]:

@@ -51,8 +51,11 @@ def french_meets_requirement(level: int | None, required: int) -> bool | None:
     return None if level is None else level >= required
 
 
-def explain(job: JobProfile, index: WorkerIndex, row: int) -> dict:
-    """The explanation of one (job, worker) pair, as in PRODUCT.md's `explanation` object."""
+def explain(job: JobProfile, index: WorkerIndex, row: int, *, interest: bool = False) -> dict:
+    """The explanation of one (job, worker) pair, as in PRODUCT.md's `explanation` object.
+
+    `interest`: add the worker's answer (`worker_interest`) when there is one, for an employer
+    served by a scorer that weighs it (a learned model; `Scorer.weighs_interest`)."""
     table = index.table
     held = index.skills_of(row)
     rank = int(table.city_rank[row, CITIES.index(job.city)])
@@ -86,4 +89,12 @@ def explain(job: JobProfile, index: WorkerIndex, row: int) -> dict:
         "salary_fit": salary_fit(expectation, job.salary_min_cad, job.salary_max_cad),
         "work_authorization": str(table.work_authorization[row]),
         "available_from": _iso_date(float(table.available_from[row])),
+        **(_interest_fact(job, table, row) if interest else {}),
     }
+
+
+def _interest_fact(job: JobProfile, table, row: int) -> dict:
+    """`worker_interest` ("interested" or "not_for_me") when the worker answered, else nothing:
+    the answer the learned model reads as its `worker_interest` feature (optional field)."""
+    choice = table.interest.choice(job.id, int(table.worker_ids[row]))
+    return {} if choice is None else {"worker_interest": choice}

@@ -7,6 +7,7 @@ over the worker table's columns) are built once per data version and cached per 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,11 +15,13 @@ import scipy.sparse as sp
 from sqlite_utils import Database
 
 from matcher.constants import CITIES
+from matcher.features.interest import PairInterest, current_interest, interest_version
 from matcher.features.pair_features import REMOTE_WEIGHTS
 from matcher.features.population import JobProfile, WorkerTable, load_jobs, load_worker_table
 from matcher.ranking.caches import VersionedCache, change_version, database_key
 
 _worker_indexes = VersionedCache()
+_with_interest = VersionedCache()
 _open_jobs = VersionedCache()
 
 
@@ -92,7 +95,25 @@ def worker_index(db: Database) -> WorkerIndex:
     """The cached worker index of this database, rebuilt when worker data changed."""
     # Read the version before the data: a write in between only causes one extra rebuild.
     version = change_version(db, "workers")
-    return _worker_indexes.get(database_key(db), version, lambda: build_worker_index(db, version))
+    answers = interest_version(db)
+    key = database_key(db)
+    index = _worker_indexes.get(key, version, lambda: build_worker_index(db, version))
+    if index.table.interest.version == answers:
+        return index
+    # A new interest answer swaps the table's lookup only: nothing else is read again.
+    return _with_interest.get(
+        key,
+        (version, answers),
+        lambda: with_interest(index, current_interest(db, answers)),
+    )
+
+
+def with_interest(index: WorkerIndex, interest: PairInterest) -> WorkerIndex:
+    """The same index with the table's interest answers replaced (a shallow copy)."""
+    table = dataclasses.replace(index.table, interest=interest)
+    if hasattr(index.table, "_category_cache"):
+        table._category_cache = index.table._category_cache
+    return dataclasses.replace(index, table=table)
 
 
 def build_worker_index(db: Database, version: int = -1) -> WorkerIndex:

@@ -52,6 +52,9 @@ class Scorer(Protocol):
     """Anything that scores workers for a job in [0, 1]; `version` names the model."""
 
     version: str
+    # Whether the score reads the worker's interest answer: the employer's explanation then
+    # says so (`explain(..., interest=True)`); a scorer without the attribute does not.
+    weighs_interest: bool
 
     def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray: ...
 
@@ -91,6 +94,7 @@ class ColdStartScorer:
     """Content-based scorer used until enough hiring outcomes exist to learn from."""
 
     version = COLD_START_VERSION
+    weighs_interest = False  # `worker_interest` has no cold-start weight
 
     def score(self, job: JobProfile, workers: WorkerTable, rows: np.ndarray) -> np.ndarray:
         return self.score_features(pair_features(job, workers, rows))
@@ -106,6 +110,8 @@ class ColdStartScorer:
 
 class LearnedScorer:
     """A fitted ranker from the registry behind the Scorer interface."""
+
+    weighs_interest = True  # reads `worker_interest` (a constant 0 if it never saw an answer)
 
     def __init__(self, version: str, ranker) -> None:
         self.version = version

@@ -259,7 +259,9 @@ class RankedPool:
         """The explanation of the worker at `row`, remembered once built."""
         explanation = self._explanations.get(row)
         if explanation is None:
-            explanation = self._explanations[row] = explain(self.job, self.index, row)
+            weighs = getattr(self.scorer, "weighs_interest", False)
+            explanation = explain(self.job, self.index, row, interest=weighs)
+            self._explanations[row] = explanation
         return explanation
 
     def fit_scale(self) -> FitScale:
@@ -384,7 +386,8 @@ def score_candidate(
     job, index, row = _job_and_row(db, job, worker_id)
     scorer = load_serving_scorer(db, settings)
     score = float(score_rows(scorer, job, index.table, np.array([row], dtype=np.int64))[0])
-    return score, explain(job, index, row), scorer.version
+    explanation = explain(job, index, row, interest=getattr(scorer, "weighs_interest", False))
+    return score, explanation, scorer.version
 
 
 def candidate_fit(
@@ -438,6 +441,7 @@ def ranked_pool(
         return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
     versions = (
         index.version,
+        index.table.interest.version,  # the learned scorer reads workers' interest answers
         change_version(db, "jobs"),
         scorer.version,
         clock.today(),  # availability counts days from today
@@ -447,7 +451,7 @@ def ranked_pool(
     def build() -> RankedPool:
         # Pools of other versions are most likely never asked for again, and each holds on
         # to the worker table it was built from, so they go when a current one is built.
-        _ranked_pools.discard(lambda key: key[0] == database and key[-4:] != versions)
+        _ranked_pools.discard(lambda key: key[0] == database and key[-len(versions) :] != versions)
         return build_ranked_pool(db, job_external_id, filters, scorer, index, pool_size, job)
 
     key = (database, job_external_id, filters, pool_size, stage_version, *versions)

@@ -86,6 +86,7 @@ def one_worker_table(table: WorkerTable, row: int) -> _OneWorkerTable:
         occupation_weights=table.occupation_weights,
         term_idf=table.term_idf,
         skill_idf=table.skill_idf,
+        interest=table.interest,
         population=len(table),
     )
 
