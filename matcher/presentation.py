@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from matcher.constants import WORK_AUTHORIZATION_LABELS
 from matcher.fit import BANDS, Fit, FitBand, required_share
-from matcher.i18n import N_, active_language, gettext, translator
+from matcher.i18n import N_, active_language, calendar_date, gettext, translator
 from matcher.i18n.words import CITY_LABELS
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def explanation_items(e: Mapping[str, Any], audience: Audience) -> list[DisplayI
         _salary_item(e, audience, _, language),
     ]
     if audience == "employer":
-        items.append(_permit_item(e, _))
+        items.append(_permit_item(e, _, language))
         if e.get("worker_interest") in _INTEREST_EMPLOYER:
             items.append(_interest_item(e, _))
     return items
@@ -206,7 +206,8 @@ def _experience_item(e: Mapping[str, Any], audience: Audience, _, language: str)
         if years is None:
             value = _("years not stated")
         else:
-            value = _("%(years)s yrs", years=_number(years, language))
+            unit = N_("%(years)s yr") if years == 1 else N_("%(years)s yrs")
+            value = _(unit, years=_number(years, language))
         if minimum is not None:
             value += _(" (needs %(minimum)s)", minimum=_number(minimum, language))
     elif minimum is not None and years is None:
@@ -255,12 +256,12 @@ def _salary_item(e: Mapping[str, Any], audience: Audience, _, language: str) -> 
     return DisplayItem("salary", _("Salary"), value, status)  # type: ignore[arg-type]
 
 
-def _permit_item(e: Mapping[str, Any], _) -> DisplayItem:
+def _permit_item(e: Mapping[str, Any], _, language: str) -> DisplayItem:
     authorization = e["work_authorization"]
     label = WORK_AUTHORIZATION_LABELS.get(authorization)
     value = _(label) if label else authorization
     if e["available_from"]:
-        value += _(" · from %(date)s", date=e["available_from"])
+        value += _(" · from %(date)s", date=calendar_date(e["available_from"], language))
     return DisplayItem("permit", _("Permit · start"), value, "info")
 
 
@@ -303,7 +304,7 @@ def start_text(estimate: StartEstimate | None) -> str:
     """A permit timeline (`matcher.permits.StartEstimate`) in words, for employer pages."""
     if estimate is None:
         return gettext("unknown (work authorization not recognised)")
-    start = estimate.earliest_start.isoformat()
+    start = calendar_date(estimate.earliest_start)
     if not estimate.needs_permit:
         return gettext("can start %(date)s", date=start)
     pathway = estimate.pathway

@@ -45,7 +45,17 @@ def test_reasons_default_to_english_and_read_in_french_inside_reading_language()
     assert worker[2] == ("Expérience", "exige 3 ans, vous en avez 4,5 ✓")
     assert worker[3] == ("Français", "exige NCLC 7 (ajoutez votre niveau) ?")
     assert employer["Salaire"] == "120\u00a0000 $ (dans l’échelle) ✓"
-    assert employer["Permis · début"] == "Permis de travail ouvert · dès le 2027-01-15"
+    assert employer["Permis · début"] == "Permis de travail ouvert · dès le 15 janv. 2027"
     assert fit == "Bonne adéquation · 85e centile"
     # Outside the block, English again.
     assert _texts("employer")[4] == ("Salary", "$120,000 (within range) ✓")
+
+
+def test_one_year_reads_in_the_singular_and_dates_as_people_write_them():
+    one_year = {**EXPLANATION, "years_experience": 1}
+    employer = {item.label: item_text(item) for item in explanation_items(one_year, "employer")}
+    assert employer["Experience"] == "1 yr (needs 3) ✓"
+    assert employer["Permit · start"] == "Open work permit · from Jan 15, 2027"
+    with reading_language("fr"):
+        french = {item.label: item_text(item) for item in explanation_items(one_year, "employer")}
+    assert french["Expérience"].startswith("1 an ")

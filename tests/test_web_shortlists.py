@@ -65,7 +65,7 @@ def test_bad_filter_values_are_explained_next_to_the_field(client):
 
 def test_sorting_by_experience(client, site):
     html = client.get(SHORTLIST + "?sort=experience").get_data(as_text=True)
-    years = [float(y) for y in re.findall(r'data-label="Experience">([\d.]+) yrs', html)]
+    years = [float(y) for y in re.findall(r'data-label="Experience">([\d.]+) yrs?', html)]
     assert years == sorted(years, reverse=True)
 
 

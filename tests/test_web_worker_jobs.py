@@ -64,7 +64,7 @@ def test_job_page_shows_the_posting_against_the_profile(site):
     # The description keeps its line breaks (CSS pre-line) and is escaped.
     assert "Ship &lt;b&gt;weekly&lt;/b&gt;.\n\nRemote Fridays." in html
     assert "<b>weekly</b>" not in html
-    assert "Earliest start: 2027-02-01" in html  # open work permit: the available date
+    assert "Earliest start: Feb 1, 2027" in html  # open work permit: the available date
 
 
 def test_a_worker_needing_a_permit_sees_the_pathway(site):
@@ -204,9 +204,9 @@ def test_can_start_by_filter_and_its_errors(site):
 def test_candidate_page_shows_the_permit_timeline(site):
     client = site.signed_in()
     html = client.get("/jobs/ACME-1/candidates/W3").get_data(as_text=True)
-    assert re.search(r"earliest start 2027-04-01 · Global Talent Stream", html)
+    assert re.search(r"earliest start Apr 1, 2027 · Global Talent Stream", html)
     html = client.get("/jobs/ACME-1/candidates/W1").get_data(as_text=True)
-    assert "can start 2027-02-01" in html
+    assert "can start Feb 1, 2027" in html
 
 
 def test_contact_requests_link_to_the_job_page(site):

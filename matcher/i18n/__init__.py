@@ -6,6 +6,7 @@ catalogs, `translations/<lang>/LC_MESSAGES/messages.po`, so a string is translat
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -106,6 +107,14 @@ def active_language() -> str:
 def gettext(message: str, **values: object) -> str:
     """`message` in the active language, with its `%(name)s` values filled in."""
     return translator(active_language())(message, **values)
+
+
+def calendar_date(day: dt.date | str, language: str | None = None) -> str:
+    """A date as people read it: `Feb 1, 2027` in English, `1 févr. 2027` in French."""
+    from babel import dates
+
+    value = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return dates.format_date(value, "medium", locale=language or active_language())
 
 
 @lru_cache(maxsize=len(SUPPORTED_LANGUAGES))

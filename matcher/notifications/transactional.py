@@ -16,7 +16,14 @@ from sqlite_utils import Database
 
 from matcher.fit import STRONG, Fit
 from matcher.hiring.contact_requests import contact_request_facts
-from matcher.i18n import active_language, gettext, reading_language, user_language, worker_language
+from matcher.i18n import (
+    active_language,
+    calendar_date,
+    gettext,
+    reading_language,
+    user_language,
+    worker_language,
+)
 from matcher.notifications import links, outbox
 from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import RenderedEmail as Rendered
@@ -73,7 +80,7 @@ def _contact_request(
         "accept_url": answer_url("accept"),
         "decline_url": answer_url("decline"),
         "requests_url": f"{base_url}/me/contact-requests",
-        "expires_on": (issued_at + links.CONTACT_LINK_LIFETIME).date().isoformat(),
+        "expires_on": calendar_date((issued_at + links.CONTACT_LINK_LIFETIME).date(), language),
     }
     return render_email(outbox.CONTACT_REQUEST, language, context)
 
