@@ -6,8 +6,9 @@ bootstrap and the promotion rule), then for each round writes `--rows` random pl
 outcome rows to a CSV file, imports it through the real import path (`import_file`, what
 `talentmatch import outcomes FILE` runs) and trains again. A plausible row either moves an
 existing pair one step on from its latest stage (the next funnel stage, or `rejected`), an
-hour to three days after its last event, or shows a live open job to a worker it was never
-shown to (fresh demo jobs are shown to nobody yet), never later than now.
+or shows an open job to a worker it was never shown to (the demo's fresh jobs are shown to
+nobody yet). The demo is dated `--rounds + 1` days ago and round r's rows fall on its r-th day
+after, so every row is newer than the data of the models before it, as real decisions are.
 
 Prints per round: promoted or not, the rule that decided, the rival, the NDCG@10 gain with its
 95% interval, the guardrails' gains (MAP@10, AUC) and the held-out jobs the champion never
@@ -49,10 +50,6 @@ NEW_SHOWN_SHARE = 0.3  # of the extra rows: a job shown to a new worker; the res
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
-def _parse(at: str) -> dt.datetime:
-    return dt.datetime.strptime(at, STAMP).replace(tzinfo=dt.UTC)
-
-
 def _latest_stages(db) -> dict[tuple[str, str], tuple[str, str]]:
     """(job external id, worker external id) -> (latest stage, its time)."""
     latest: dict[tuple[str, str], tuple[str, str]] = {}
@@ -65,41 +62,48 @@ def _latest_stages(db) -> dict[tuple[str, str], tuple[str, str]]:
     return latest
 
 
-def extra_rows(db, rng: np.random.Generator, count: int, now: dt.datetime) -> list[dict]:
-    """`count` random plausible outcome rows (contract shape), none dated after `now`."""
+def extra_rows(
+    db, rng: np.random.Generator, count: int, start: dt.datetime, end: dt.datetime
+) -> list[dict]:
+    """`count` random plausible outcome rows (contract shape), dated in [start, end)."""
     latest = _latest_stages(db)
     movable = sorted(pair for pair, (stage, _) in latest.items() if stage not in CLOSED)
     open_jobs = [
-        (job, posted)
-        for job, posted in db.execute(
-            "SELECT external_id, COALESCE(posted_at, created_at) FROM jobs WHERE status = 'open' "
-            "ORDER BY external_id"
-        )
+        row[0]
+        for row in db.execute("SELECT external_id FROM jobs WHERE status = 'open' ORDER BY id")
     ]
     workers = [row[0] for row in db.execute("SELECT external_id FROM workers ORDER BY id")]
     rows: list[dict] = []
     while len(rows) < count:
         if open_jobs and rng.random() < NEW_SHOWN_SHARE:
-            job, posted = open_jobs[rng.integers(len(open_jobs))]
+            job = open_jobs[rng.integers(len(open_jobs))]
             worker = workers[rng.integers(len(workers))]
             if (job, worker) in latest:
                 continue
-            start = max(_parse(posted[:10] + "T00:00:00Z"), now - dt.timedelta(days=3))
-            stage, at = "shown", _between(rng, start, now)
+            stage = "shown"
         else:
             job, worker = movable[rng.integers(len(movable))]
-            stage, last = latest[(job, worker)]
+            stage = latest[(job, worker)][0]
             step = FUNNEL.index(stage) + 1 if stage in FUNNEL else 1
             stage = "rejected" if rng.random() < 0.4 else FUNNEL[min(step, len(FUNNEL) - 1)]
-            start = _parse(last) + dt.timedelta(hours=1)
-            at = _between(rng, start, min(start + dt.timedelta(days=3), now))
+        # After the pair's own last event when it already moved in this round.
+        last = latest.get((job, worker), ("", ""))[1]
+        at = _between(
+            rng, max(start, _parse(last) if last >= start.strftime(STAMP) else start), end
+        )
         latest[(job, worker)] = (stage, at)
         if stage in CLOSED and (job, worker) in movable:
             movable.remove((job, worker))
+        elif stage not in CLOSED and (job, worker) not in movable:
+            movable.append((job, worker))
         rows.append(
             {"job_external_id": job, "worker_external_id": worker, "stage": stage, "at": at}
         )
-    return rows
+    return sorted(rows, key=lambda row: row["at"])
+
+
+def _parse(at: str) -> dt.datetime:
+    return dt.datetime.strptime(at, STAMP).replace(tzinfo=dt.UTC)
 
 
 def _between(rng: np.random.Generator, start: dt.datetime, end: dt.datetime) -> str:
@@ -116,6 +120,8 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 def rule_of(reason: str) -> str:
     """The rule named by a promotion reason (training.promotion_decision's wording)."""
+    if reason.startswith("forced"):
+        return "forced"
     for rule in ("champion rule", "significance rule", "guardrail rule", "fairness rule"):
         if rule in reason.split(";")[0] or reason.startswith(rule):
             return rule
@@ -127,12 +133,12 @@ def rule_of(reason: str) -> str:
 def report_line(label: str, outcome: TrainingOutcome, seconds: float) -> tuple[str, bool]:
     """One table row, and whether it is a promotion on an interval that includes 0."""
     run = outcome.run
-    rival = "champion" if "champion" in run.metrics else "cold_start"
+    rival = "cold_start" if run.champion_jobs is None else "champion"
     gain = None
     if run.bootstrap is not None:
         gain = run.bootstrap.differences.get(rival, {}).get(PRIMARY_METRIC)
     if gain is None:
-        gain_text, guard_text = "n/a (no held-out job unseen by the champion)", ""
+        gain_text, guard_text = "n/a (no held-out job the champion did not learn from)", ""
     else:
         gain_text = f"{gain.estimate:+.4f} [{gain.low:+.4f}, {gain.high:+.4f}]"
         differences = run.bootstrap.differences[rival]
@@ -141,7 +147,9 @@ def report_line(label: str, outcome: TrainingOutcome, seconds: float) -> tuple[s
             f"{differences[m].high:+.4f}]"
             for m in GUARDRAIL_METRICS
         )
-    bug = outcome.promoted and not outcome.reason.startswith("forced") and not (gain and gain.low > 0)
+    bug = (
+        outcome.promoted and not outcome.reason.startswith("forced") and not (gain and gain.low > 0)
+    )
     jobs = "-" if run.champion_jobs is None else str(run.champion_jobs)
     verdict = "PROMOTED" if outcome.promoted else "kept"
     line = (
@@ -172,7 +180,8 @@ def main() -> None:
         settings = Settings(db_path=db_path, models_dir=Path(folder) / "models")
         db = open_database(db_path)
         start = time.perf_counter()
-        build_demo(db, workers=args.workers, jobs=args.jobs, seed=args.seed)
+        as_of = clock.today() - dt.timedelta(days=args.rounds + 1)
+        build_demo(db, workers=args.workers, jobs=args.jobs, seed=args.seed, as_of=as_of)
         print(
             f"demo {args.workers} workers / {args.jobs} jobs (seed {args.seed}) built in "
             f"{time.perf_counter() - start:.1f} s; {args.rounds} rounds of {args.rows} rows "
@@ -187,7 +196,10 @@ def main() -> None:
             print(f"         {outcome.reason}")
         promoted, bugs = [], int(bug)
         for round_number in range(1, args.rounds + 1):
-            rows = extra_rows(db, rng, args.rows, clock.now().astimezone(dt.UTC))
+            day = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC) + dt.timedelta(
+                days=round_number - 1
+            )
+            rows = extra_rows(db, rng, args.rows, day, day + dt.timedelta(days=1))
             path = Path(folder) / f"extra-{round_number}.csv"
             write_csv(path, rows)
             report = import_file(db, "outcomes", path)

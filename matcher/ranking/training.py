@@ -51,6 +51,10 @@ GUARDRAIL_METRICS = ("map@10", "auc")
 # logged holdout and better when ranking every worker against the noise-free hire
 # probability, but weighted fits made bench_train about 1.8x slower, so it is off by default.
 EXPOSURE_WEIGHTING = False
+# A paired bootstrap over fewer held-out jobs than this (with a relevant pair, the jobs the
+# NDCG@10 gain averages over) says nothing: over one job every resample is that job and the
+# interval collapses onto its gain. Below it the significance rule refuses to promote.
+MIN_COMPARED_JOBS = 10
 # Stages of the outlook: the calibrated chance of reaching each (or a later one).
 OUTLOOK_STAGES = ("interviewed", "hired")
 
@@ -396,6 +400,7 @@ def _bootstrap(tables: dict[str, dict]) -> BootstrapReport:
         report.differences["champion"] = rival.differences["champion"]
         report.intervals["champion"] = rival.intervals["champion"]
         report.intervals[MODEL_ON_CHAMPION_JOBS] = rival.intervals["model"]
+        report.compared_jobs["champion"] = rival.compared_jobs["champion"]
     return report
 
 
@@ -485,6 +490,13 @@ def promotion_decision(run: TrainingRun) -> tuple[bool, str]:
         return False, f"significance rule: no bootstrap intervals against {rival}"
     differences = run.bootstrap.differences[rival]
     gain = differences[PRIMARY_METRIC]
+    compared = run.bootstrap.compared_jobs.get(rival, 0)
+    if compared < MIN_COMPARED_JOBS:
+        return False, (
+            f"significance rule: only {compared} held-out jobs with a relevant pair to compare "
+            f"{PRIMARY_METRIC} with {rival} on ({_gain_text(gain)}); at least "
+            f"{MIN_COMPARED_JOBS} are needed for the interval to mean anything"
+        )
     if not gain.low > 0:  # also refuses nan
         return False, (
             f"significance rule: {PRIMARY_METRIC} {mine:.4f} does not beat {rival} "
