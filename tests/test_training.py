@@ -274,3 +274,26 @@ def test_models_compare_scores_two_versions_on_the_same_holdout(db, settings, ru
     text = run_cli("models", "compare", weak, trained, check=True).stdout
     assert "on 12 held-out jobs" in text and "B-A +" in text and "in-sample" in text
     assert run_cli("models", "compare", weak, weak).returncode != 0
+
+
+def test_training_fits_on_one_openmp_thread_and_leaves_the_limit_as_it_was(db, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from matcher.ranking import training
+
+    def openmp_threads() -> int:
+        return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp")
+
+    seen = []
+
+    class Recording(LearnedRanker):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(openmp_threads())
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    add_history(db)
+    before = openmp_threads()
+    monkeypatch.setattr(training, "LearnedRanker", Recording)
+    run = train_ranker(db)
+    assert seen == [training.TRAINING_THREADS] * 2  # the evaluation fit and the refit
+    assert run.final_model is not None and openmp_threads() == before
