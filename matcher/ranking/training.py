@@ -61,6 +61,10 @@ MIN_COMPARED_JOBS = 10
 # step classifiers (30 iterations) on bench_train's 570,000 training rows at 1,000,000 events
 # took 103.5 s wall / 18.4 s CPU on all threads and 7.9 s / 2.5 s on one, with identical
 # scores (histogram building splits work by feature, so the trees do not depend on it).
+# Whole bench_train runs at 1,000,000 events, same session: under load (~15) 479.6 s wall /
+# 166.3 s CPU on all threads, 64.1 s / 33.7 s on one; on a quiet machine all threads win on
+# the wall clock, 25.2 s / 35.4 s CPU against 31.3 s / 31.6 s. One thread is the robust choice
+# here; None restores LearnedRanker's own rule.
 TRAINING_THREADS = 1
 # Stages of the outlook: the calibrated chance of reaching each (or a later one).
 OUTLOOK_STAGES = ("interviewed", "hired")
