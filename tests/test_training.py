@@ -17,6 +17,7 @@ from matcher.features import FEATURE_NAMES
 from matcher.ranking.model_files import load_champion_ranker, register_ranker
 from matcher.ranking.models import LearnedRanker
 from matcher.ranking.training import (
+    MIN_COMPARED_JOBS,
     NotEnoughOutcomes,
     TrainingRun,
     chronological_split,
@@ -111,6 +112,30 @@ def test_promotion_needs_a_significant_ndcg_gain_over_the_serving_scorer():
     slight = promotion_decision(run_with(jobs % 2 == 0, "champion", (jobs % 2 == 0) & (jobs > 0)))
     assert not slight[0] and "lower bound must be above 0" in slight[1]
     assert not promotion_decision(run_with(jobs % 4 == 0, "champion", jobs % 4 != 0))[0]
+
+
+def test_a_gain_on_too_few_held_out_jobs_is_not_significant():
+    # Over one job every resample is that job: the interval collapses onto its gain.
+    one = run_with(np.ones(1, bool), "champion", np.zeros(1, bool))
+    gain = one.bootstrap.differences["champion"]["ndcg@10"]
+    assert (gain.estimate, gain.low, gain.high) == (1.0, 1.0, 1.0)
+    promoted, reason = promotion_decision(one)
+    assert not promoted and reason.startswith("significance rule: only 1 held-out jobs")
+    # Jobs without a relevant pair have no NDCG and do not count.
+    few = np.arange(MIN_COMPARED_JOBS + 5) < MIN_COMPARED_JOBS - 1
+    tables = {"model": jobs_table(few), "champion": jobs_table(np.zeros(len(few), bool))}
+    for table in tables.values():
+        table["relevance"] = np.where(np.repeat(few, 20), table["relevance"], 0)
+    metrics = {name: ranking_metrics(table) for name, table in tables.items()}
+    run = TrainingRun(LearnedRanker(), metrics, {}, {}, {}, bootstrap=paired_bootstrap(tables))
+    assert run.bootstrap.compared_jobs["champion"] == MIN_COMPARED_JOBS - 1
+    assert run.bootstrap.differences["champion"]["ndcg@10"].low > 0
+    promoted, reason = promotion_decision(run)
+    assert not promoted and f"only {MIN_COMPARED_JOBS - 1} held-out jobs" in reason
+    enough = run_with(
+        np.ones(MIN_COMPARED_JOBS, bool), "champion", np.zeros(MIN_COMPARED_JOBS, bool)
+    )
+    assert promotion_decision(enough)[0]
 
 
 def test_a_significantly_worse_outlook_calibration_blocks_promotion():
@@ -252,3 +277,26 @@ def test_models_compare_scores_two_versions_on_the_same_holdout(db, settings, ru
     text = run_cli("models", "compare", weak, trained, check=True).stdout
     assert "on 12 held-out jobs" in text and "B-A +" in text and "in-sample" in text
     assert run_cli("models", "compare", weak, weak).returncode != 0
+
+
+def test_training_fits_on_one_openmp_thread_and_leaves_the_limit_as_it_was(db, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from matcher.ranking import training
+
+    def openmp_threads() -> int:
+        return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp")
+
+    seen = []
+
+    class Recording(LearnedRanker):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(openmp_threads())
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    add_history(db)
+    before = openmp_threads()
+    monkeypatch.setattr(training, "LearnedRanker", Recording)
+    run = train_ranker(db)
+    assert seen == [training.TRAINING_THREADS] * 2  # the evaluation fit and the refit
+    assert run.final_model is not None and openmp_threads() == before

@@ -13,7 +13,7 @@ percentile interval says whether a gain is more than the luck of which jobs were
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from matcher.evaluation.metrics import (
 N_RESAMPLES = 1000
 SEED = 0
 LEVEL = 0.95
+PRIMARY = "ndcg@10"  # the per-job metric whose defined jobs `compared_jobs` counts
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ class BootstrapReport:
     n_resamples: int
     seed: int
     n_jobs: int
+    # rival -> held-out jobs with a relevant pair (those the NDCG@10 gain averages over).
+    compared_jobs: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -162,6 +165,7 @@ class BootstrapReport:
             "seed": self.seed,
             "level": LEVEL,
             "held_out_jobs": self.n_jobs,
+            "compared_jobs": dict(self.compared_jobs),
             "intervals": _intervals_json(self.intervals),
             "differences": _intervals_json(self.differences),
         }
@@ -196,11 +200,13 @@ def paired_bootstrap(
         name: {m: _interval(points[name][m][0], samples[name][m], level) for m in samples[name]}
         for name in figures
     }
-    differences = {}
+    differences, compared = {}, {}
     if candidate in figures:
         for rival in figures:
             if rival == candidate:
                 continue
+            defined = np.isfinite(figures[candidate].per_job[PRIMARY])
+            compared[rival] = int((defined & np.isfinite(figures[rival].per_job[PRIMARY])).sum())
             differences[rival] = {
                 m: _interval(
                     points[candidate][m][0] - points[rival][m][0],
@@ -209,4 +215,4 @@ def paired_bootstrap(
                 )
                 for m in samples[candidate]
             }
-    return BootstrapReport(intervals, differences, n_resamples, seed, n_jobs)
+    return BootstrapReport(intervals, differences, n_resamples, seed, n_jobs, compared)

@@ -127,17 +127,25 @@ def _keys_as_of(
     pairs predate their history and which read a past version."""
     first, last = _spans(db, side)
     keys = np.asarray(ids, dtype=np.int64).copy()
+    at = np.asarray(times, dtype=object)
+    if len(at) != len(keys):
+        raise ValueError(f"{len(keys)} ids but {len(at)} times")
     predating = np.zeros(len(keys), dtype=bool)
     past = np.zeros(len(keys), dtype=bool)
+    # Per distinct id, then per pair by array comparisons (no Python loop over pairs).
+    entities, of_pair = np.unique(keys, return_inverse=True)
+    starts = np.array([first.get(e) for e in entities.tolist()], dtype=object)
+    ends = np.array([last.get(e) for e in entities.tolist()], dtype=object)
+    # No history (cannot happen after m021): the live profile.
+    rows = np.flatnonzero(np.array([s is not None for s in starts], dtype=bool)[of_pair])
+    start, when = starts[of_pair[rows]], at[rows]
+    early = np.asarray(when < start, dtype=bool)
+    predating[rows[early]] = True
+    when = np.where(early, start, when)
+    current = ~np.asarray(when < ends[of_pair[rows]], dtype=bool)
     wanted: dict[tuple[int, str], list[int]] = {}
-    for i, (entity, at) in enumerate(zip(keys.tolist(), times, strict=True)):
-        start = first.get(entity)
-        if start is None:  # no history (cannot happen after m021): the live profile
-            continue
-        if at < start:
-            predating[i], at = True, start
-        if at < last[entity]:
-            wanted.setdefault((entity, at), []).append(i)
+    for i, moment in zip(rows[~current].tolist(), when[~current].tolist(), strict=True):
+        wanted.setdefault((int(keys[i]), moment), []).append(i)
     states: dict[int, tuple] = {}
     key_of_state: dict[tuple, int] = {}
     for (entity, at), version in _versions_at(db, side, wanted).items():

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import clone
 from sqlite_utils import Database
+from threadpoolctl import threadpool_limits
 
 from matcher.constants import COL_ITEM, COL_QUERY, COL_RELEVANCE, COL_SCORE, STAGE_RELEVANCE
 from matcher.evaluation.baselines import (
@@ -51,6 +52,20 @@ GUARDRAIL_METRICS = ("map@10", "auc")
 # logged holdout and better when ranking every worker against the noise-free hire
 # probability, but weighted fits made bench_train about 1.8x slower, so it is off by default.
 EXPOSURE_WEIGHTING = False
+# A paired bootstrap over fewer held-out jobs than this (with a relevant pair, the jobs the
+# NDCG@10 gain averages over) says nothing: over one job every resample is that job and the
+# interval collapses onto its gain. Below it the significance rule refuses to promote.
+MIN_COMPARED_JOBS = 10
+# OpenMP threads for the whole training run. LearnedRanker uses every thread from 500,000
+# rows, which on this shared 2-core machine spends most of its time spin-waiting: the four
+# step classifiers (30 iterations) on bench_train's 570,000 training rows at 1,000,000 events
+# took 103.5 s wall / 18.4 s CPU on all threads and 7.9 s / 2.5 s on one, with identical
+# scores (histogram building splits work by feature, so the trees do not depend on it).
+# Whole bench_train runs at 1,000,000 events, same session: under load (~15) 479.6 s wall /
+# 166.3 s CPU on all threads, 64.1 s / 33.7 s on one; on a quiet machine all threads win on
+# the wall clock, 25.2 s / 35.4 s CPU against 31.3 s / 31.6 s. One thread is the robust choice
+# here; None restores LearnedRanker's own rule.
+TRAINING_THREADS = 1
 # Stages of the outlook: the calibrated chance of reaching each (or a later one).
 OUTLOOK_STAGES = ("interviewed", "hired")
 
@@ -285,7 +300,35 @@ def train_ranker(
 
     `champion` (with `.predict`) is judged only on held-out jobs first shown after
     `champion_seen_until`, the newest job its own fit learned from: a refit champion has
-    seen older held-out jobs, and comparing on them would favour it."""
+    seen older held-out jobs, and comparing on them would favour it.
+
+    Runs on `TRAINING_THREADS` OpenMP threads."""
+    with threadpool_limits(limits=TRAINING_THREADS, user_api="openmp"):
+        return _train_ranker(
+            db,
+            holdout_fraction=holdout_fraction,
+            min_labelled_jobs=min_labelled_jobs,
+            champion=champion,
+            champion_seen_until=champion_seen_until,
+            params=params,
+            refit=refit,
+            exposure=exposure,
+            search=search,
+        )
+
+
+def _train_ranker(
+    db: Database,
+    *,
+    holdout_fraction: float,
+    min_labelled_jobs: int,
+    champion,
+    champion_seen_until: str | None,
+    params: dict[str, object] | None,
+    refit: bool,
+    exposure: bool,
+    search: bool,
+) -> TrainingRun:
     labelled_jobs = count_labelled_jobs(db)
     if labelled_jobs < min_labelled_jobs:
         raise NotEnoughOutcomes(
@@ -396,6 +439,7 @@ def _bootstrap(tables: dict[str, dict]) -> BootstrapReport:
         report.differences["champion"] = rival.differences["champion"]
         report.intervals["champion"] = rival.intervals["champion"]
         report.intervals[MODEL_ON_CHAMPION_JOBS] = rival.intervals["model"]
+        report.compared_jobs["champion"] = rival.compared_jobs["champion"]
     return report
 
 
@@ -485,6 +529,13 @@ def promotion_decision(run: TrainingRun) -> tuple[bool, str]:
         return False, f"significance rule: no bootstrap intervals against {rival}"
     differences = run.bootstrap.differences[rival]
     gain = differences[PRIMARY_METRIC]
+    compared = run.bootstrap.compared_jobs.get(rival, 0)
+    if compared < MIN_COMPARED_JOBS:
+        return False, (
+            f"significance rule: only {compared} held-out jobs with a relevant pair to compare "
+            f"{PRIMARY_METRIC} with {rival} on ({_gain_text(gain)}); at least "
+            f"{MIN_COMPARED_JOBS} are needed for the interval to mean anything"
+        )
     if not gain.low > 0:  # also refuses nan
         return False, (
             f"significance rule: {PRIMARY_METRIC} {mine:.4f} does not beat {rival} "
