@@ -55,7 +55,7 @@ class Workspace:
     def environment(self, **extra: str) -> dict[str, str]:
         return {
             **os.environ,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "TALENTMATCH_DB": str(self.db_path),
             "TALENTMATCH_MODELS": str(self.models_dir),
             **extra,
