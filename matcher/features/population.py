@@ -335,13 +335,15 @@ class _ResumeCounts:
             same = (last_ids[position] == worker_ids) & (last_hashes[position] == hashes)
             reuse[same] = position[same]
         fresh = np.flatnonzero(reuse < 0)
-        counted = TEXT_VECTORIZER.transform([texts[row] for row in fresh])
         if len(fresh) == len(texts):
-            counts = counted.tocsr()
+            counts = TEXT_VECTORIZER.transform(texts).tocsr()
+        elif not len(fresh):
+            counts = last[2][reuse]
         else:
             # Rows of the last counts, then the newly counted ones, picked in this order.
-            source = np.where(reuse >= 0, reuse, 0)
-            source[fresh] = len(last[2].indptr) - 1 + np.arange(len(fresh))
+            counted = TEXT_VECTORIZER.transform([texts[row] for row in fresh])
+            source = reuse.copy()
+            source[fresh] = last[2].shape[0] + np.arange(len(fresh))
             counts = sp.vstack([last[2], counted], format="csr")[source]
         with self._lock:
             self._last = (worker_ids.copy(), hashes, counts)
