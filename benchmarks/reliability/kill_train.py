@@ -3,9 +3,9 @@ matches, and the registry holds no file a live row does not need after the next 
 
 Builds a small demo (`talentmatch demo`), trains and promotes a first champion, times one
 full `train --force` run, then starts `train --force` until KILLS kills landed mid-run
-(which promotes, so kills
-land in registration, promotion and pruning too) and sends SIGKILL at a moment drawn
-uniformly from that run's duration. After every kill the champion is loaded through the
+(it promotes, so kills land in registration, promotion and pruning too), each time
+sending SIGKILL at a moment drawn uniformly from that run's duration. After every kill the
+champion is loaded through the
 registry (which checks the file's SHA-256 against its row and card) and the file hashed
 again here. A last full run must then leave only the live versions' files.
 
