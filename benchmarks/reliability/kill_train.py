@@ -5,8 +5,8 @@ Builds a small demo (`talentmatch demo`), trains and promotes a first champion, 
 full `train --force` run, then starts `train --force` until KILLS kills landed mid-run
 (it promotes, so kills land in registration, promotion and pruning too), each time
 sending SIGKILL at a moment drawn uniformly from that run's duration. After every kill the
-champion is loaded through the
-registry (which checks the file's SHA-256 against its row and card) and the file hashed
+champion is loaded through the registry (which checks the file's SHA-256 against its row
+and card) and the file hashed
 again here. A last full run must then leave only the live versions' files.
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/reliability/kill_train.py            # 50 kills
