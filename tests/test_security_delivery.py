@@ -23,7 +23,7 @@ from notification_fixtures import (
 from ranking_rows import add_job
 
 from matcher.config import Settings
-from matcher.notifications.delivery import deliver_due
+from matcher.notifications.delivery import SendLockBusy, deliver_due, send_lock
 from matcher.notifications.digests import queue_digests, send_digests
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
@@ -173,3 +173,91 @@ def test_kill_before_the_envelope_was_accepted_resends_that_message(db, db_path,
     assert "sent=2" in rerun.stdout
     assert sorted(handler.recipients()) == addresses, "none lost, none twice"
     assert set(statuses(db).values()) == {"sent"}
+
+
+# The send lock follows the database file's identity, not the path string.
+HOLD_THE_SEND_LOCK = """
+import sys, time
+from pathlib import Path
+from matcher.notifications.delivery import send_lock
+with send_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def _other_paths_to(db_path) -> dict[str, os.PathLike]:
+    elsewhere = db_path.parent / "elsewhere"
+    elsewhere.mkdir()
+    symlink, hard_link = elsewhere / "symlink.db", elsewhere / "hard-link.db"
+    symlink.symlink_to(db_path)
+    os.link(db_path, hard_link)
+    detour = db_path.parent / "." / "elsewhere" / ".." / db_path.name
+    return {"symlink": symlink, "hard link": hard_link, "detour": detour}
+
+
+@pytest.fixture
+def lock_holder():
+    """Start another process holding the send lock through a path; stopped afterwards."""
+    holders: list[subprocess.Popen] = []
+
+    def hold(path) -> subprocess.Popen:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD_THE_SEND_LOCK, str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.getcwd()},
+        )
+        holders.append(holder)
+        assert holder.stdout.readline().strip() == "held"
+        return holder
+
+    yield hold
+    for holder in holders:
+        holder.kill()
+        holder.wait(30)
+        holder.stdout.close()
+
+
+@pytest.mark.parametrize("way", ["symlink", "hard link", "detour"])
+def test_send_lock_held_through_another_path_refuses_a_second_sender(db, db_path, lock_holder, way):
+    path = _other_paths_to(db_path)[way]
+    holder = lock_holder(path)
+    with pytest.raises(SendLockBusy, match="another sender holds"):
+        with send_lock(db_path):
+            pass
+    holder.kill()
+    holder.wait(30)
+    with send_lock(db_path):  # the kernel dropped the dead holder's lock
+        pass
+
+
+def test_send_lock_through_a_symlink_in_one_process(db, db_path):
+    symlink = _other_paths_to(db_path)["symlink"]
+    with send_lock(symlink):
+        with pytest.raises(SendLockBusy):
+            with send_lock(db_path):
+                pass
+    with send_lock(db_path):
+        pass
+
+
+def test_send_digests_through_a_symlink_waits_for_the_sender_on_the_real_path(
+    db, db_path, lock_holder, run_cli
+):
+    symlink = _other_paths_to(db_path)["symlink"]
+    lock_holder(db_path)
+    result = run_cli("send-digests", env={"TALENTMATCH_DB": str(symlink)})
+    assert result.returncode != 0
+    assert "another sender holds" in result.stderr
+
+
+def test_send_lock_and_scheduler_lock_coexist_and_leave_the_database_usable(db, db_path):
+    from jobs.scheduler import single_instance
+
+    with single_instance(db_path), send_lock(db_path):
+        db.execute("CREATE TABLE IF NOT EXISTS lock_probe (n INTEGER)")
+        db.execute("INSERT INTO lock_probe VALUES (1)")
+    with send_lock(db_path):
+        pass
+    assert db.execute("SELECT count(*) FROM lock_probe").fetchone() == (1,)

@@ -55,7 +55,7 @@ class Workspace:
     def environment(self, **extra: str) -> dict[str, str]:
         return {
             **os.environ,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "TALENTMATCH_DB": str(self.db_path),
             "TALENTMATCH_MODELS": str(self.models_dir),
             **extra,
@@ -135,8 +135,9 @@ def demo_rows(kind: str, count: int, seed: int = 0) -> list[dict]:
     )
 
     rng = np.random.default_rng(seed)
+    text_rng = np.random.default_rng([seed, 1])
     if kind == "workers":
-        rows = worker_rows(generate_workers(rng, count), AS_OF)
+        rows = worker_rows(generate_workers(rng, count), AS_OF, text_rng)
         return [{**row, "match_emails": True} for row in rows]
-    rows = job_rows(generate_jobs(rng, count, employer_names(rng, count)), AS_OF)
+    rows = job_rows(generate_jobs(rng, count, employer_names(rng, count)), AS_OF, text_rng)
     return [{**row, "status": "open"} for row in rows]

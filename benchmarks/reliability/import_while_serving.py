@@ -74,7 +74,14 @@ def reader(url: str, token: str, jobs: list[str], stop: threading.Event, log: li
             status = type(error).__name__
             connection.close()
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        log.append((started, status, time.monotonic() - started))
+        log.append(
+            (
+                started,
+                status,
+                time.monotonic() - started,
+                time.time() - (time.monotonic() - started),
+            )
+        )
     connection.close()
 
 
@@ -83,10 +90,17 @@ def summary(entries: list) -> str:
         return "no requests"
     seconds = sorted(entry[2] for entry in entries)
     errors = sum(1 for entry in entries if entry[1] != 200)
+    p99 = seconds[min(len(seconds) - 1, int(0.99 * len(seconds)))]
     return (
         f"{len(entries)} requests, {errors} errors, median {statistics.median(seconds) * 1000:.0f}"
-        f" ms, worst {seconds[-1] * 1000:.0f} ms"
+        f" ms, p99 {p99 * 1000:.0f} ms, worst {seconds[-1] * 1000:.0f} ms"
     )
+
+
+def slowest(entries: list, since: float, count: int = 5) -> str:
+    """The slowest requests: seconds after the import started, and how long each took."""
+    worst = sorted(entries, key=lambda entry: entry[2], reverse=True)[:count]
+    return ", ".join(f"at +{e[0] - since:.0f} s: {e[2]:.1f} s" for e in worst) or "none"
 
 
 def main() -> None:
@@ -94,6 +108,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=100_000)
     parser.add_argument("--readers", type=int, default=4)
     parser.add_argument("--baseline", type=float, default=10.0, help="seconds before importing")
+    parser.add_argument(
+        "--timeline", help="write every request (wall-clock start, status, seconds) here"
+    )
     options = parser.parse_args()
     with workspace() as space:
         space.run("demo", "--workers", "500", "--jobs", "60")
@@ -130,7 +147,12 @@ def main() -> None:
     print_figure("import says", imported.stdout.strip().splitlines()[-1:] or imported.stderr[-300:])
     print_figure("shortlists before the import (baseline)", summary(before))
     print_figure("shortlists during the import", summary(during))
+    print_figure("slowest during the import", slowest(during, import_started))
     print_figure("answers by status", dict(Counter(entry[1] for entry in log)))
+    if options.timeline:
+        with open(options.timeline, "w") as handle:
+            for _, status, seconds, wall in log:
+                handle.write(json.dumps([round(wall, 3), status, round(seconds, 4)]) + "\n")
     print_command()
 
 

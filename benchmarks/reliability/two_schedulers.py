@@ -1,4 +1,5 @@
-"""(d) Schedulers started through other paths to one database: exactly one runs.
+"""(d) Schedulers started through other paths to one database: exactly one runs (and
+one digest sender: `send-digests` through each path while the send lock is held).
 
 Starts `talentmatch scheduler` on the database, then ROUNDS times tries a second one through
 each of a symlink, a hard link in another folder, and a `./`-and-`..` detour to the same
@@ -64,11 +65,32 @@ def main() -> None:
         finally:
             first.terminate()
             first.wait(30)
+        senders = second_senders(space)
     for name, results in outcomes.items():
         print_figure(f"second scheduler via {name}", ", ".join(results))
     ran = sum(result == "ran" for results in outcomes.values() for result in results)
     print_figure("attempts where two schedulers ran", f"{ran} / {sum(map(len, outcomes.values()))}")
+    for name, result in senders.items():
+        print_figure(f"send-digests via {name}, send lock held", result)
     print_command()
+
+
+def second_senders(space) -> dict[str, str]:
+    """`send-digests` through each other path while this process holds the send lock."""
+    from matcher.notifications.delivery import send_lock
+
+    outcomes = {}
+    with send_lock(space.db_path):
+        for name, path in other_paths(space.db_path).items():
+            result = subprocess.run(
+                space.command("send-digests"),
+                env=space.environment(TALENTMATCH_DB=path),
+                capture_output=True,
+                text=True,
+            )
+            busy = "another sender holds" in result.stderr
+            outcomes[name] = "refused" if busy else f"sent (exit {result.returncode})"
+    return outcomes
 
 
 def second_outcome(space, path: str, wait: float) -> str:

@@ -189,7 +189,7 @@ def load_worker_table(db: Database) -> WorkerTable:
     national population is what a fresh web process waits for.
     """
     interest = current_interest(db)
-    table = worker_table_from_rows(*load_worker_rows(db))
+    table = worker_table_from_rows(*load_worker_rows(db), reuse_counts=True)
     table.interest = interest
     return table
 
@@ -205,9 +205,14 @@ def load_worker_rows(db: Database) -> tuple[list[tuple], list[tuple]]:
     return rows, postings
 
 
-def worker_table_from_rows(rows: list[tuple], postings: list[tuple]) -> WorkerTable:
+def worker_table_from_rows(
+    rows: list[tuple], postings: list[tuple], *, reuse_counts: bool = False
+) -> WorkerTable:
     """A worker table from rows of `WORKER_COLUMNS` in ascending id order and skill
-    postings (worker id, skill, years); postings of ids not in `rows` are ignored."""
+    postings (worker id, skill, years); postings of ids not in `rows` are ignored.
+
+    With `reuse_counts` (the live population), unchanged resumes keep the token counts of
+    the last such table (`_ResumeCounts`)."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(WORKER_COLUMNS.split(","))
     worker_ids = np.array(columns[0], dtype=np.int64)
     skills, skill_index = _skill_matrix(postings, worker_ids)
@@ -215,7 +220,9 @@ def worker_table_from_rows(rows: list[tuple], postings: list[tuple]) -> WorkerTa
     document_frequency = np.asarray(held.sum(axis=0)).ravel()
     skill_idf = np.log((len(worker_ids) + 1.0) / (document_frequency + 1.0)) + 1.0
     city_rank = _per_distinct(columns[4], _city_ranks, np.int8).reshape(-1, len(CITIES))
-    resume_terms, term_idf = _resume_terms(columns[2], held, skill_index)
+    resume_terms, term_idf = _resume_terms(
+        columns[2], held, skill_index, worker_ids if reuse_counts else None
+    )
     profile, codes, weights = worker_occupations(columns[2], columns[11])
     return WorkerTable(
         worker_ids=worker_ids,
@@ -282,7 +289,10 @@ def _read_snapshot(db: Database) -> Iterator[None]:
 
 
 def _resume_terms(
-    resumes: Sequence[str | None], held: sp.csr_matrix, skill_index: dict[str, int]
+    resumes: Sequence[str | None],
+    held: sp.csr_matrix,
+    skill_index: dict[str, int],
+    worker_ids: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """BM25 weights of each worker's resume text plus skill names, and each term's IDF.
 
@@ -292,11 +302,57 @@ def _resume_terms(
     if not len(resumes):
         empty = sp.csr_matrix((0, TEXT_VECTOR_FEATURES), dtype=np.float32)
         return empty, np.zeros(TEXT_VECTOR_FEATURES, dtype=np.float32)
-    counts = TEXT_VECTORIZER.transform([text or "" for text in resumes])
+    if worker_ids is None:
+        counts = TEXT_VECTORIZER.transform([text or "" for text in resumes])
+    else:
+        counts = _resume_counts.counts(worker_ids, resumes)
     names = sorted(skill_index, key=skill_index.get)
     if names:
         counts = counts + held @ TEXT_VECTORIZER.transform(names)
     return bm25_weights(counts.tocsr().astype(np.float32))
+
+
+class _ResumeCounts:
+    """The last worker table's resume token counts, reused row by row by the next build.
+
+    Counting tokens is most of a worker table's build, and the web app rebuilds the table
+    after every write to workers (a bulk import commits every 1,000 rows); a row whose
+    worker id and text hash are unchanged keeps its counts, only the others are counted.
+    The counts of a text do not depend on the other rows, so the result is the same.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: tuple[np.ndarray, np.ndarray, sp.csr_matrix] | None = None
+
+    def counts(self, worker_ids: np.ndarray, resumes: Sequence[str | None]) -> sp.csr_matrix:
+        texts = [text or "" for text in resumes]
+        hashes = np.fromiter(map(hash, texts), np.int64, len(texts))
+        with self._lock:
+            last = self._last
+        reuse = np.full(len(texts), -1, dtype=np.int64)
+        if last is not None and len(last[0]):
+            last_ids, last_hashes, last_counts = last
+            position = np.minimum(np.searchsorted(last_ids, worker_ids), len(last_ids) - 1)
+            same = (last_ids[position] == worker_ids) & (last_hashes[position] == hashes)
+            reuse[same] = position[same]
+        fresh = np.flatnonzero(reuse < 0)
+        if len(fresh) == len(texts):
+            counts = TEXT_VECTORIZER.transform(texts).tocsr()
+        elif not len(fresh):
+            counts = last[2][reuse]
+        else:
+            # Rows of the last counts, then the newly counted ones, picked in this order.
+            counted = TEXT_VECTORIZER.transform([texts[row] for row in fresh])
+            source = reuse.copy()
+            source[fresh] = last[2].shape[0] + np.arange(len(fresh))
+            counts = sp.vstack([last[2], counted], format="csr")[source]
+        with self._lock:
+            self._last = (worker_ids.copy(), hashes, counts)
+        return counts
+
+
+_resume_counts = _ResumeCounts()
 
 
 def bm25_weights(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:

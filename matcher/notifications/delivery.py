@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
+import os
 import re
 import smtplib
+import struct
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -59,20 +63,65 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
+# The send lock is an open-file-description (OFD) byte-range lock on the database file
+# itself, so it follows the file's identity (st_dev, st_ino), not the path string: a symlink,
+# a hard link or a `./..` detour reaches the same lock. The byte is far past SQLite's lock
+# bytes (0x40000000 to 0x400001ff), and flock (the scheduler's lock on the same file) is a
+# separate kind of lock on Linux, so neither disturbs the other. Closing a descriptor of the
+# file would drop the POSIX locks SQLite holds on it in this process, so each identity's
+# descriptor stays open for the life of the process and is only unlocked; threads of one
+# process share it and are kept apart by _HELD. The kernel drops the lock when the process
+# dies, so a killed sender never blocks the next one.
+_SEND_LOCK_BYTE = 1 << 40
+_SEND_LOCK_DESCRIPTORS: dict[tuple[int, int], int] = {}
+_SEND_LOCK_HELD: set[tuple[int, int]] = set()
+_SEND_LOCK_GUARD = threading.Lock()
+
+
+def _byte_lock(descriptor: int, lock_type: int) -> None:
+    """Set an OFD lock of `lock_type` (F_WRLCK or F_UNLCK) on the send-lock byte, or raise
+    BlockingIOError when another open file description holds it."""
+    # struct flock: l_type, l_whence, l_start, l_len, l_pid (0 for OFD locks)
+    request = struct.pack("hhqqi4x", lock_type, os.SEEK_SET, _SEND_LOCK_BYTE, 1, 0)
+    try:
+        fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, request)
+    except OSError as error:
+        if error.errno in (errno.EAGAIN, errno.EACCES):
+            raise BlockingIOError(error.errno, error.strerror) from error
+        raise
+
+
+def _send_lock_descriptor(db_path: Path) -> tuple[tuple[int, int], int]:
+    """The database file's identity and this process's one descriptor of it."""
+    if not db_path.exists():
+        os.close(os.open(db_path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite's empty database
+    status = os.stat(db_path)
+    identity = (status.st_dev, status.st_ino)
+    if identity not in _SEND_LOCK_DESCRIPTORS:
+        _SEND_LOCK_DESCRIPTORS[identity] = os.open(db_path, os.O_RDWR)
+    return identity, _SEND_LOCK_DESCRIPTORS[identity]
+
+
 @contextlib.contextmanager
 def send_lock(db_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock beside the database while sending, or raise SendLockBusy."""
-    lock_path = Path(f"{db_path}.send.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as handle:
+    """Hold the exclusive send lock on the database file while sending, or raise SendLockBusy."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _SEND_LOCK_GUARD:
+        identity, descriptor = _send_lock_descriptor(db_path)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if identity in _SEND_LOCK_HELD:
+                raise BlockingIOError
+            _byte_lock(descriptor, fcntl.F_WRLCK)
         except BlockingIOError as error:
-            raise SendLockBusy(f"another sender holds {lock_path}") from error
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            raise SendLockBusy(f"another sender holds the send lock of {db_path}") from error
+        _SEND_LOCK_HELD.add(identity)
+    try:
+        yield
+    finally:
+        with _SEND_LOCK_GUARD:
+            _SEND_LOCK_HELD.discard(identity)
+            _byte_lock(descriptor, fcntl.F_UNLCK)
 
 
 def message_id_for(outbox_id: int, settings: Settings, kind: str = outbox.DIGEST) -> str:

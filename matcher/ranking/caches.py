@@ -33,21 +33,36 @@ class VersionedCache:
         self._entries: dict[str, tuple[object, object]] = {}
 
     def get(self, key: str, version: object, build: Callable[[], _T]) -> _T:
+        """The object of `version`, building it here unless another thread is building.
+
+        While one thread rebuilds a database's object, the others serve the previous one
+        rather than wait: under a stream of writes (a bulk import bumps the version every
+        chunk) each request would otherwise wait for a rebuild of the whole population, and
+        requests that read a newer version while waiting would rebuild again, one after the
+        other (issue 13: a 60 s shortlist during a 100,000-worker import). So an answer may
+        lag by the one rebuild in progress; a request with no rebuild in progress gets the
+        version it asked for.
+        """
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == version:
                 return entry[1]  # type: ignore[return-value]
             build_lock = self._build_locks.setdefault(key, threading.Lock())
-        # One thread builds while the others for this database wait for its result.
-        with build_lock:
+        if entry is not None and not build_lock.acquire(blocking=False):
+            return entry[1]  # type: ignore[return-value]
+        if entry is None:
+            build_lock.acquire()  # nothing to serve yet: wait for the first build
+        try:
             with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None and entry[0] == version:
-                    return entry[1]  # type: ignore[return-value]
+                current = self._entries.get(key)
+            if current is not None and (current[0] == version or current is not entry):
+                return current[1]  # built while this thread waited: no second rebuild
             value = build()
             with self._lock:
                 self._entries[key] = (version, value)
             return value
+        finally:
+            build_lock.release()
 
     def peek(self, key: str, version: object) -> object | None:
         """The object built for `key` at `version`, or None (nothing is built)."""
