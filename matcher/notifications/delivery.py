@@ -1,10 +1,10 @@
 """Delivering queued emails (digests, transactional ones) over SMTP: retries, bounces, a lock.
 
-Delivery is at most once per outbox row: a row is claimed (status sending) in a committed
-transaction, and marked again, committed, just before SMTP DATA. After a crash, a claimed row
-never marked was not handed to the server and goes back in the queue; one marked may have
-been delivered and is marked failed, never resent blindly (a kill during DATA may lose that
-one message rather than send it twice; docs/SECURITY.md).
+No email is lost to a crash, and a crash repeats at most one: a row is claimed (status
+sending) in a committed transaction, and marked again, committed, just before SMTP DATA.
+After a crash every claimed row goes back in the queue under its first Message-ID; only one
+marked may have reached the server already, so a kill during DATA can cost that one message
+a second copy (docs/SECURITY.md).
 
 A message that cannot be built (say a header the email library refuses) is marked failed
 with its reason and the batch goes on.

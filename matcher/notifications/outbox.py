@@ -12,8 +12,8 @@ A row moves pending -> sending -> sent, or back to pending with a later `next_at
 after a temporary failure, or to failed (permanent failure, too many attempts, consent
 withdrawn). Only the holder of the send lock (`delivery.send_lock`) moves rows to sending,
 so a row found in sending when the lock is taken belongs to a sender that died. Just before
-SMTP DATA the sender sets `smtp_data_at`: such a row may have been delivered, so recovery
-marks it failed rather than sending it again (at most once per row).
+SMTP DATA the sender sets `smtp_data_at`: such a row may have been delivered, and recovery
+sends it again under the same Message-ID (none lost, at most one repeat per crash).
 """
 
 from __future__ import annotations
@@ -152,29 +152,24 @@ def workers_with_digest_for(db: Database, periods: set[str]) -> set[int]:
     return {worker_id for (worker_id,) in rows}
 
 
-INTERRUPTED_ERROR = (
-    "sender stopped during SMTP DATA: delivery unknown, not resent so it cannot arrive twice"
-)
-
-
 def recover_interrupted(db: Database) -> tuple[int, int]:
-    """Rows a dead sender left in `sending`: (requeued, given up as possibly delivered).
+    """Queue again the rows a dead sender left in `sending`: (requeued, of them possibly
+    delivered already).
 
-    A row whose DATA never started was not handed to the server and is queued again; one
-    whose DATA started may have arrived, and resending it could deliver it twice.
+    A row whose DATA never started was not handed to the server. One whose DATA started may
+    have arrived: it is sent again under the same Message-ID, so a kill costs at most that
+    one duplicate, which a receiver can recognise, and never a lost email.
     """
     with write_transaction(db):
+        possibly_delivered = db.execute(
+            "SELECT count(*) FROM email_outbox"
+            " WHERE status = 'sending' AND smtp_data_at IS NOT NULL"
+        ).fetchone()[0]
         requeued = db.execute(
             "UPDATE email_outbox SET status = 'pending'"
-            " WHERE status = 'sending' AND smtp_data_at IS NULL"
+            " WHERE status = 'sending'"
         ).rowcount
-        given_up = db.execute(
-            "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1,"
-            " last_error = ? || ' (Message-ID ' || coalesce(message_id, '?') || ')'"
-            " WHERE status = 'sending'",
-            [INTERRUPTED_ERROR],
-        ).rowcount
-    return requeued, given_up
+    return requeued, possibly_delivered
 
 
 def mark_handing_over(db: Database, message: OutboxMessage, now: dt.datetime) -> None:
@@ -199,14 +194,16 @@ def claim(
 ) -> OutboxMessage | None:
     """Move one pending message to sending and return it (None if someone else changed it).
 
-    `message_id_for(kind)` is the Message-ID recorded with the claim.
+    `message_id_for(kind)` is the Message-ID recorded with the first claim; a message sent
+    again keeps its first one.
     """
     with write_transaction(db):
         row = db.execute("SELECT kind FROM email_outbox WHERE id = ?", [outbox_id]).fetchone()
         if row is None:
             return None
         claimed = db.execute(
-            "UPDATE email_outbox SET status = 'sending', message_id = ?, smtp_data_at = NULL"
+            "UPDATE email_outbox SET status = 'sending',"
+            " message_id = coalesce(message_id, ?), smtp_data_at = NULL"
             " WHERE id = ? AND status = 'pending'",
             [message_id_for(row[0]), outbox_id],
         ).rowcount
