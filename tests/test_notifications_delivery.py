@@ -184,7 +184,9 @@ def test_only_one_sender_at_a_time(settings):
         pass
 
 
-def test_sender_killed_mid_batch_then_rerun_loses_nothing_and_repeats_nothing_else(db, db_path, smtp, run_cli):
+def test_sender_killed_mid_batch_then_rerun_loses_nothing_and_repeats_nothing_else(
+    db, db_path, smtp, run_cli
+):
     handler, port = smtp
     addresses = [f"w{i}@example.com" for i in range(1, 6)]
     for i, address in enumerate(addresses, start=1):

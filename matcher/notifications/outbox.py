@@ -166,8 +166,7 @@ def recover_interrupted(db: Database) -> tuple[int, int]:
             " WHERE status = 'sending' AND smtp_data_at IS NOT NULL"
         ).fetchone()[0]
         requeued = db.execute(
-            "UPDATE email_outbox SET status = 'pending'"
-            " WHERE status = 'sending'"
+            "UPDATE email_outbox SET status = 'pending' WHERE status = 'sending'"
         ).rowcount
     return requeued, possibly_delivered
 
