@@ -67,7 +67,8 @@ def test_a_refused_candidate_names_the_rule_and_gets_no_event(site):
     message = _flash(client.get(SHORTLIST).get_data(as_text=True))
     assert message == (
         "success: 1 shortlisted; 1 not changed:"
-        " Candidate W2 is contacted (rule: shortlist_new_or_reconsidered)."
+        " Candidate W2 is contacted (the rule: Shortlisted: a new candidate,"
+        " or a rejected or withdrawn one reconsidered)."
     )
     assert _events(site) == [*before, ("W6", "shortlisted")]
 

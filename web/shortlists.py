@@ -55,6 +55,7 @@ from matcher.hiring.emails import candidate_emails
 from matcher.hiring.interest import interested_workers
 from matcher.hiring.stages import (
     PIPELINE_STAGES,
+    RULE_BY_NAME,
     RULE_BY_TARGET,
     TransitionRefused,
     allowed_decisions,
@@ -429,7 +430,8 @@ def _bulk_error_text(error: BulkError) -> str:
 
 
 def bulk_summary(outcome: BulkOutcome) -> str:
-    """'3 shortlisted; 1 not changed: Candidate W12 is hired (rule: hired_is_final).'"""
+    """'1 shortlisted; 1 not changed: Candidate W2 is contacted (the rule: Shortlisted: a new
+    candidate, or a rejected or withdrawn one reconsidered).'"""
     recorded = len(outcome.of("recorded"))
     stage = stage_label(outcome.stage).lower()
     text = ngettext("%(num)d %(stage)s", "%(num)d %(stage)s", recorded, stage=stage)
@@ -450,9 +452,10 @@ def _skipped_reason(item: BulkItem) -> str:
     stage = stage_label(item.stage).lower()
     if item.result == "unchanged":
         return _("Candidate %(worker)s is already %(stage)s", worker=item.worker, stage=stage)
+    rule = RULE_BY_NAME.get(item.rule or "")
     return _(
-        "Candidate %(worker)s is %(stage)s (rule: %(rule)s)",
+        "Candidate %(worker)s is %(stage)s (the rule: %(rule)s)",
         worker=item.worker,
         stage=stage,
-        rule=item.rule,
+        rule=_(rule.description).rstrip(".") if rule else item.rule,
     )

@@ -106,6 +106,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULE_BY_TARGET: dict[str, Rule] = {rule.target: rule for rule in RULES}
+RULE_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 
 
 class TransitionRefused(ValueError):
