@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from matcher.errors import NotFound
 from matcher.notifications.consent import ConsentEntry, append_consents
 from matcher.store import utc_now, write_transaction
 
@@ -60,8 +61,11 @@ _ANONYMOUS_VALUES: dict[str, Any] = {
 }
 
 
-class WorkerNotFound(LookupError):
-    """No live worker with this id (never existed, or already deleted)."""
+class WorkerNotFound(NotFound):
+    """No live worker with this internal id (never existed, or already deleted)."""
+
+    def __init__(self, worker_id: object) -> None:
+        super().__init__("worker", str(worker_id))
 
 
 def _rows(db: Database, sql: str, params: list) -> list[dict]:

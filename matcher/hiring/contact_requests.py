@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from matcher.errors import NotFound
 from matcher.notifications import outbox
 from matcher.records.parsing import RowError
 from matcher.store import utc_now, write_transaction
@@ -26,8 +27,11 @@ MAX_MESSAGE_CHARS = 1000
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 
-class ContactRequestNotFound(LookupError):
+class ContactRequestNotFound(NotFound):
     """The request is another worker's, or there is none (the same answer, so ids leak nothing)."""
+
+    def __init__(self, request_id: object) -> None:
+        super().__init__("contact request", str(request_id))
 
 
 @dataclass(frozen=True)
