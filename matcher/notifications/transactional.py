@@ -29,7 +29,7 @@ from matcher.notifications.outbox import OutboxMessage
 from matcher.notifications.rendering import RenderedEmail as Rendered
 from matcher.notifications.rendering import render_email
 from matcher.presentation import fit_rule, fit_text
-from matcher.records.jobs import titles_in_language
+from matcher.records.jobs import job_heading, titles_in_language
 
 MAX_JOBS_LISTED = 5  # jobs a daily employer email names; the rest are counted, with the jobs list
 
@@ -99,19 +99,17 @@ def _employer_daily(db: Database, message: OutboxMessage, base_url: str) -> Rend
     language = user_language(db, message.user_id)
     jobs = []
     for entry in message.payload["jobs"]:
-        row = db.execute(
-            "SELECT external_id, title, city FROM jobs WHERE id = ?", [entry["job_id"]]
-        ).fetchone()
-        if row is None:
+        heading = job_heading(db, entry["job_id"])
+        if heading is None:
             continue
-        job = quote(row[0], safe="")
+        job = quote(heading["external_id"], safe="")
         with reading_language(language):
             top = [_named_candidate(base_url, job, entry) for entry in entry.get("top", ())]
         count = len(entry["worker_ids"])
         jobs.append(
             {
-                "title": row[1],
-                "city": row[2],
+                "title": heading["title"],
+                "city": heading["city"],
                 "count": count,
                 "top": top,
                 "more": count - len(top) if top else 0,

@@ -409,15 +409,16 @@ def posting_in_language(record: JobRecord, language: str) -> tuple[str, str]:
 
 
 def job_heading(db: Database, job_id: int) -> dict | None:
-    """A job's title, employer name and external id (what a link's page names), or None."""
+    """A job's title, employer name, external id and city (what a link's page or an email
+    names), or None."""
     row = db.execute(
-        "SELECT j.title, e.name, j.external_id FROM jobs j"
+        "SELECT j.title, e.name, j.external_id, j.city FROM jobs j"
         " JOIN employers e ON e.id = j.employer_id WHERE j.id = ?",
         [job_id],
     ).fetchone()
     if row is None:
         return None
-    return {"title": row[0], "employer": row[1], "external_id": row[2]}
+    return {"title": row[0], "employer": row[1], "external_id": row[2], "city": row[3]}
 
 
 def jobs_of_employer(db: Database, employer_id: int) -> list[dict]:
