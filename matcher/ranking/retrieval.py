@@ -13,9 +13,7 @@ version (`matcher.ranking.caches`).
 
 from __future__ import annotations
 
-import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -36,7 +34,7 @@ from matcher.features.population import (
     UNKNOWN_YEARS_VALUE,
     JobProfile,
 )
-from matcher.ranking.caches import VersionedCache, database_key
+from matcher.ranking.caches import BoundedCache, VersionedCache, database_key
 from matcher.ranking.index import (
     OpenJobs,
     WorkerIndex,
@@ -209,39 +207,31 @@ def retrieval_scores(
     A job's fit scale asks for the scores its pool was just retrieved by, so the last few
     are kept (`_recent_scores`) rather than computed again. Callers must not modify them.
     """
+    return _kept_scores(
+        index, job, weights, lambda: _weighted(retrieval_terms(index, job), weights)
+    )
+
+
+def _kept_scores(
+    index: WorkerIndex, job: JobProfile, weights: np.ndarray, build: Callable[[], np.ndarray]
+) -> np.ndarray:
+    """The kept scores of `job` on this very index, else `build()`'s, kept read-only.
+
+    The index is held weakly (a replaced index is not kept alive), and an id that a newer
+    index reuses never returns the old index's scores.
+    """
     key = _scores_key(index, job, weights)
-    scores = _recent_scores.get(key, index)
-    if scores is None:
-        scores = _recent_scores.put(key, index, _weighted(retrieval_terms(index, job), weights))
-    return scores
 
-
-class _RecentScores:
-    """The last few jobs' retrieval scores, each for the worker index it was computed on
-    (held weakly, so a replaced index is not kept alive)."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple, tuple[weakref.ref, np.ndarray]] = OrderedDict()
-
-    def get(self, key: tuple, index: WorkerIndex) -> np.ndarray | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            return entry[1] if entry is not None and entry[0]() is index else None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def put(self, key: tuple, index: WorkerIndex, scores: np.ndarray) -> np.ndarray:
+    def computed() -> tuple[weakref.ref, np.ndarray]:
+        scores = build()
         scores.flags.writeable = False
-        with self._lock:
-            self._entries[key] = (weakref.ref(index), scores)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-        return scores
+        return weakref.ref(index), scores
+
+    alive, scores = _recent_scores.get(key, computed)
+    if alive() is not index:
+        _recent_scores.discard(lambda kept: kept == key)
+        alive, scores = _recent_scores.get(key, computed)
+    return scores
 
 
 def _scores_key(index: WorkerIndex, job: JobProfile, weights: np.ndarray) -> tuple:
@@ -251,7 +241,7 @@ def _scores_key(index: WorkerIndex, job: JobProfile, weights: np.ndarray) -> tup
 
 # Enough for a worker's matches (one fit scale per listed job, each just after its pool).
 RECENT_SCORES = 12
-_recent_scores = _RecentScores(RECENT_SCORES)
+_recent_scores = BoundedCache(RECENT_SCORES)
 
 
 def clear_recent_scores() -> None:
@@ -332,8 +322,7 @@ def retrieve_candidates(
     quarter as many), so that a poor fit cannot lose candidates the default would find.
     """
     terms = retrieval_terms(index, job)  # computed once for both weightings
-    scores = _weighted(terms, weights)
-    _recent_scores.put(_scores_key(index, job, weights), index, scores)
+    scores = _kept_scores(index, job, weights, lambda: _weighted(terms, weights))
     rows = top_rows(scores, mask, pool_size)
     if weights is DEFAULT_TERM_WEIGHTS or np.array_equal(weights, DEFAULT_TERM_WEIGHTS):
         return rows
