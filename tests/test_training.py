@@ -242,13 +242,17 @@ def test_train_on_demo_data_beats_every_baseline_and_force_promotes_it(db, run_c
 
     build_demo(db, workers=1500, jobs=120, seed=7, as_of=dt.date(2026, 11, 25))
     db.close()
-    # 23 held-out jobs: the gain over cold start (+0.07 since years not stated are unknown
-    # rather than 0) has an interval whose low end is about 0, so whether the first model
-    # is promoted rides on the fourth decimal; a second model on the same data is refused.
+    # 23 held-out jobs: the gain over cold start has an interval whose low end is about 0,
+    # so whether the first model is promoted rides on the fourth decimal (a new feature can
+    # tip it). Either way a second model on the same data is refused, by the rule that
+    # applies: the champion rule once a model serves, else the significance rule.
     first = run_cli("train", check=True)
     assert "model - cold_start:  ndcg@10" in first.stdout and "95% CI" in first.stdout
     refused = run_cli("train", check=True)
-    assert "not promoted: champion rule" in refused.stdout
+    if "promoted to champion" in first.stdout:
+        assert "not promoted: champion rule" in refused.stdout
+    else:
+        assert "not promoted:" in refused.stdout and "significantly" in refused.stdout
     result = run_cli("train", "--force", check=True)
     assert "promoted to champion: forced by --force over the rule" in result.stdout
     card = json.loads(max(models_dir.glob("*.card.json")).read_text())
