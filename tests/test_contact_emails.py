@@ -199,6 +199,16 @@ def test_contacting_twice_queues_one_email_and_keeps_the_first_message(site, smt
     db.close()
 
 
+def test_a_too_long_message_is_refused_in_the_employers_language(site, smtp):
+    db = site.db()
+    db.execute("UPDATE users SET preferred_language = 'fr' WHERE email = ?", [ACME_EMAIL])
+    db.close()
+    employer = site.signed_in()
+    response = contact(employer, "W2", message="x" * 1001)
+    page = page_text(employer.get(response.headers["Location"]))
+    assert "au plus 1000 caractères (1001 reçus)" in page, page[:400]
+
+
 def test_a_too_long_message_is_refused_naming_it_and_sends_nothing(site, smtp):
     employer = site.signed_in()
     response = contact(employer, "W2", message="x" * 1001)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from matcher.errors import NotFound
+from matcher.i18n import N_
 from matcher.notifications import outbox
 from matcher.records.parsing import RowError
 from matcher.store import utc_now, write_transaction
@@ -79,7 +80,12 @@ def clean_message(text: str | None) -> str:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text).strip()
     if len(text) > MAX_MESSAGE_CHARS:
-        raise RowError("message", f"at most {MAX_MESSAGE_CHARS} characters ({len(text)} given)")
+        raise RowError(
+            "message",
+            N_("at most %(limit)s characters (%(count)s given)"),
+            limit=MAX_MESSAGE_CHARS,
+            count=len(text),
+        )
     return text
 
 
