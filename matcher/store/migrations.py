@@ -522,6 +522,31 @@ def _rebuild_outbox_as_general(db: Database) -> None:
     )
 
 
+def _with_foreign_keys_off(db: Database, name: str, rebuild) -> None:
+    """`rebuild()` as one transaction with foreign keys off, checked before it commits
+    (`rebuild` decides inside it whether there is anything to do, so two processes
+    migrating at once rebuild once).
+
+    A table rebuild (create, copy, drop, rename) needs them off, which SQLite allows only
+    outside a transaction; with them on, dropping the old table would cascade or null the
+    rows that reference it.
+    """
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            rebuild()
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"{name} left broken foreign keys: {problems[:5]}")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+    finally:
+        db.conn.execute("PRAGMA foreign_keys = ON")
+
+
 def _outbox_is_general(db: Database) -> bool:
     return "kind" in db["email_outbox"].columns_dict
 
@@ -531,22 +556,13 @@ def m018_general_outbox(db: Database) -> None:
     # Not transactional: the rebuild needs foreign keys off, which SQLite only allows
     # outside a transaction (with them on, dropping the old table would null
     # digest_sent_jobs.outbox_id). The work is one transaction of its own, and idempotent.
-    db.conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            if not _outbox_is_general(db):
-                _rebuild_outbox_as_general(db)
-                _m018_new_columns_and_tables(db)
-            problems = db.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise RuntimeError(f"m018 left broken foreign keys: {problems[:5]}")
-        except BaseException:
-            db.conn.execute("ROLLBACK")
-            raise
-        db.conn.execute("COMMIT")
-    finally:
-        db.conn.execute("PRAGMA foreign_keys = ON")
+
+    def rebuild() -> None:
+        if not _outbox_is_general(db):
+            _rebuild_outbox_as_general(db)
+            _m018_new_columns_and_tables(db)
+
+    _with_foreign_keys_off(db, "m018", rebuild)
 
 
 def _m018_new_columns_and_tables(db: Database) -> None:
@@ -791,18 +807,9 @@ def m024_unknown_total_years(db: Database) -> None:
     # stated", and re-saving or re-importing the worker stores NULL where nothing is stated.
     # Not transactional, as m018: the rebuild needs foreign keys off (dropping `workers` with
     # them on would cascade to every table that references it).
-    db.conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            if _workers_years_are_required(db):
-                _rebuild_workers_with_nullable_years(db)
-            problems = db.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise RuntimeError(f"m024 left broken foreign keys: {problems[:5]}")
-        except BaseException:
-            db.conn.execute("ROLLBACK")
-            raise
-        db.conn.execute("COMMIT")
-    finally:
-        db.conn.execute("PRAGMA foreign_keys = ON")
+
+    def rebuild() -> None:
+        if _workers_years_are_required(db):
+            _rebuild_workers_with_nullable_years(db)
+
+    _with_foreign_keys_off(db, "m024", rebuild)
