@@ -140,6 +140,8 @@ def test_remote_policy(text, remote):
         ("About us\nOffices in Toronto and Vancouver.\nLocation: Montreal", "Montreal"),
         ("Join our team in the GTA", "Toronto"),
         ("Calgary office", None),
+        ("Gaspé Analytique est une entreprise montréalaise.", "Montreal"),
+        ("Une jeune pousse vancouvéroise en croissance", "Vancouver"),
     ],
 )
 def test_city(text, city):

@@ -24,10 +24,11 @@ MAX_YEARS = 40
 ANNUAL_SALARY_RANGE = (20_000, 1_000_000)
 HOURLY_RATE_RANGE = (10, 500)
 
+# French postings name the city as an adjective too ("une entreprise montréalaise").
 _CITY_PATTERNS = {
-    "Toronto": re.compile(r"\btoronto\b|\bgta\b|greater toronto"),
-    "Vancouver": re.compile(r"\bvancouver\b"),
-    "Montreal": re.compile(r"\bmontreal\b"),
+    "Toronto": re.compile(r"\btoronto(?:is|ise)?s?\b|\bgta\b|greater toronto"),
+    "Vancouver": re.compile(r"\bvancouver(?:ois|oise)?s?\b"),
+    "Montreal": re.compile(r"\bmontreal(?:ais|aise)?s?\b"),
 }
 assert set(_CITY_PATTERNS) == set(CITIES)
 _LOCATION_LINE = re.compile(
