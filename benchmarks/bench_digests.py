@@ -47,11 +47,14 @@ SECRET_KEY = "benchmark-secret-key"
 def build_database(path: Path, workers: int, jobs: int, seed: int) -> float:
     """Fill `path` with opted-in workers and open jobs through the import path; seconds taken."""
     started = time.perf_counter()
-    worker_rng, job_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    people = worker_rows(generate_workers(worker_rng, workers), AS_OF)
+    streams = np.random.SeedSequence(seed).spawn(3)
+    worker_rng, job_rng, text_rng = (np.random.default_rng(s) for s in streams)
+    people = worker_rows(generate_workers(worker_rng, workers), AS_OF, text_rng)
     for row in people:
         row["match_emails"] = True
-    openings = job_rows(generate_jobs(job_rng, jobs, employer_names(job_rng, jobs)), AS_OF)
+    openings = job_rows(
+        generate_jobs(job_rng, jobs, employer_names(job_rng, jobs)), AS_OF, text_rng
+    )
     for row in openings:
         row["status"] = "open"
     db = open_database(path)

@@ -206,7 +206,11 @@ def _stored(db_path: Path) -> tuple[list, list]:
             "SELECT job_id, total, candidates FROM batch_shortlists ORDER BY job_id"
         ).fetchall()
         matches = database.execute(
-            "SELECT worker_id, jobs FROM batch_matches ORDER BY worker_id"
+            "SELECT m.worker_id, m.jobs, json_group_array(json_array(f.rank, f.percentile)) "
+            "FROM batch_matches AS m LEFT JOIN "
+            "(SELECT * FROM batch_match_fits ORDER BY worker_id, rank) AS f "
+            "ON f.worker_id = m.worker_id "
+            "GROUP BY m.worker_id ORDER BY m.worker_id"
         ).fetchall()
     finally:
         database.close()

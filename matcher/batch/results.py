@@ -71,18 +71,36 @@ def fresh_batch_matches(
     if run is None or limit > run[3]:
         return None
     row = db.execute(
-        "SELECT m.jobs FROM batch_matches AS m JOIN workers AS w ON w.id = m.worker_id "
-        "WHERE w.external_id = ? AND w.deleted_at IS NULL AND m.run_id = ?",
+        "SELECT m.worker_id, m.jobs FROM batch_matches AS m JOIN workers AS w "
+        "ON w.id = m.worker_id WHERE w.external_id = ? AND w.deleted_at IS NULL AND m.run_id = ?",
         [worker_external_id, run[0]],
     ).fetchone()
     if row is None:
         return None
-    jobs = [JobMatch(**_with_fit(entry)) for entry in json.loads(row[0])[:limit]]
+    percentiles = _match_percentiles(db, run[0], int(row[0]))
+    entries = json.loads(row[1])[:limit]
+    jobs = [JobMatch(**_with_fit(entry, percentiles.get(entry["rank"]))) for entry in entries]
     return Matches(worker_external_id, run[1], jobs, source="batch")
 
 
-def _with_fit(entry: dict) -> dict:
-    """A stored candidate or match with its `fit` (stored as plain JSON) a `Fit` again."""
+def _match_percentiles(db: Database, run_id: int, worker_id: int | None = None) -> dict:
+    """{rank: percentile} of the worker's batch matches, or {(worker id, rank): percentile}
+    of every worker's when no worker is given."""
+    if worker_id is not None:
+        rows = db.execute(
+            "SELECT rank, percentile FROM batch_match_fits WHERE worker_id = ? AND run_id = ?",
+            [worker_id, run_id],
+        )
+        return dict(rows)
+    rows = db.execute(
+        "SELECT worker_id, rank, percentile FROM batch_match_fits WHERE run_id = ?", [run_id]
+    )
+    return {(worker, rank): percentile for worker, rank, percentile in rows}
+
+
+def _with_fit(entry: dict, percentile: int | None = None) -> dict:
+    """A stored candidate or match with its `fit` a `Fit` again: stored in the entry as plain
+    JSON, or (a worker's match) from the `percentile` its job partition read."""
     from matcher.fit import Fit, band_named
 
     stored = entry.get("fit")
@@ -90,6 +108,8 @@ def _with_fit(entry: dict) -> dict:
         band = stored["band"]
         key = band["key"] if isinstance(band, dict) else band
         entry = {**entry, "fit": Fit(band_named(key), int(stored["percentile"]))}
+    elif percentile is not None:
+        entry = {**entry, "fit": Fit.of(int(percentile), entry["explanation"])}
     return entry
 
 
@@ -106,8 +126,12 @@ def fresh_batch_matches_of_workers(
     if run is None:
         return None
     wanted, found = set(worker_ids), {}
+    percentiles = _match_percentiles(db, run[0])
     rows = db.execute("SELECT worker_id, jobs FROM batch_matches WHERE run_id = ?", [run[0]])
     for worker_id, stored in rows:
         if worker_id in wanted:
-            found[int(worker_id)] = [JobMatch(**_with_fit(e)) for e in json.loads(stored)]
+            found[int(worker_id)] = [
+                JobMatch(**_with_fit(e, percentiles.get((worker_id, e["rank"]))))
+                for e in json.loads(stored)
+            ]
     return run[3], found

@@ -7,6 +7,7 @@ run with the same key and skips the partitions whose done marker was written wit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -104,12 +105,40 @@ def opted_in_worker_ids(db: Database) -> list[tuple[int, str]]:
 def plan_partitions(
     jobs: list[tuple[int, str]], workers: list[tuple[int, str]], size: int
 ) -> list[Partition]:
-    """Jobs, then workers, in id order, cut into partitions of `size` (same plan every rerun)."""
+    """Workers, then jobs, in id order, cut into partitions of `size` (same plan every rerun).
+
+    Workers come first: the job partitions read the fits of the workers' matches.
+    """
     return [
         Partition(kind, number, tuple(items[start : start + size]))
-        for kind, items in ((JOBS, jobs), (WORKERS, workers))
+        for kind, items in ((WORKERS, workers), (JOBS, jobs))
         for number, start in enumerate(range(0, len(items), size))
     ]
+
+
+def with_fit_requests(db: Database, run_id: int, partition: Partition) -> Partition:
+    """The job partition with the run's stored worker matches of its jobs to read fits for."""
+    ids = [job_id for job_id, _ in partition.items]
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        "SELECT job_id, worker_id, rank FROM batch_match_fits "
+        f"WHERE run_id = ? AND job_id IN ({marks}) ORDER BY job_id, worker_id, rank",
+        [run_id, *ids],
+    )
+    requests: dict[int, list[tuple[int, int]]] = {}
+    for job_id, worker_id, rank in rows:
+        requests.setdefault(int(job_id), []).append((int(worker_id), int(rank)))
+    fit_requests = tuple((job_id, tuple(matched)) for job_id, matched in requests.items())
+    return dataclasses.replace(partition, fit_requests=fit_requests)
+
+
+def unread_fit_jobs(db: Database, run_id: int) -> set[int]:
+    """Ids of the jobs with a worker match of the run whose fit is not read yet."""
+    rows = db.execute(
+        "SELECT DISTINCT job_id FROM batch_match_fits WHERE run_id = ? AND percentile IS NULL",
+        [run_id],
+    )
+    return {int(job_id) for (job_id,) in rows}
 
 
 def start_or_resume_run(
@@ -149,7 +178,7 @@ def done_partitions(db: Database, run_id: int) -> set[tuple[str, int]]:
 
 
 def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
-    """A partition's rows and its done marker, in one transaction."""
+    """A partition's rows, its match fits and its done marker, in one transaction."""
     with write_transaction(db):
         if result.kind == JOBS:
             db.conn.executemany(
@@ -160,10 +189,20 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
                     for i, total, e in result.rows
                 ],
             )
+            db.conn.executemany(
+                "UPDATE batch_match_fits SET percentile = ? "
+                "WHERE worker_id = ? AND rank = ? AND run_id = ? AND job_id = ?",
+                [(p, w, rank, run_id, job) for w, rank, job, p in result.fits],
+            )
         else:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO batch_matches (worker_id, run_id, jobs) VALUES (?, ?, ?)",
                 [(i, run_id, json.dumps(e, default=json_default)) for i, _, e in result.rows],
+            )
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO batch_match_fits (worker_id, rank, run_id, job_id) "
+                "VALUES (?, ?, ?, ?)",
+                [(w, rank, run_id, job) for w, rank, job, _ in result.fits],
             )
         db.execute(
             "INSERT INTO batch_partitions (run_id, kind, number, items, pairs_scored, done_at) "
@@ -175,9 +214,12 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
 def finish_run(db: Database, run_id: int) -> None:
     """Mark the run finished and drop older runs' rows that this run replaced or orphaned."""
     with write_transaction(db):
+        if unread_fit_jobs(db, run_id):
+            raise RuntimeError(f"batch run {run_id} has matches whose fit was never read")
         db.execute("UPDATE batch_runs SET finished_at = ? WHERE id = ?", [utc_now(), run_id])
         db.execute("DELETE FROM batch_shortlists WHERE run_id != ?", [run_id])
         db.execute("DELETE FROM batch_matches WHERE run_id != ?", [run_id])
+        db.execute("DELETE FROM batch_match_fits WHERE run_id != ?", [run_id])
         db.execute("DELETE FROM batch_runs WHERE id < ? AND finished_at IS NOT NULL", [run_id])
 
 
@@ -213,38 +255,42 @@ def run_batch_match(
     jobs, workers = open_job_ids(db), opted_in_worker_ids(db)
     plan = plan_partitions(jobs, workers, partition_size)
     done = done_partitions(db, run_id)
-    pending = [p for p in plan if (p.kind, p.number) not in done]
+    skipped = sum((p.kind, p.number) in done for p in plan)
     # A fresh key per run (hash=False): scattering bytes equal to a previous run's, just as
     # that run's future is released, can hang the scatter (seen twice in one client).
     bundle = model_bundle(db, settings, inputs.model_version)
     model = client.scatter(bundle, broadcast=True, hash=False)
     db_path = str(Path(settings.db_path).resolve())
-    futures = [
-        client.submit(
-            rank_partition,
-            db_path,
-            partition,
-            model,
-            inputs,
-            day,
-            top_k if partition.kind == JOBS else top_n,
-            vectorised,
-            key=f"talentmatch-batch-{run_id}-{partition.kind}-{partition.number}",
-            retries=1,
-        )
-        for partition in pending
-    ]
+
+    def submit(partitions: list[Partition]) -> list:
+        return [
+            client.submit(
+                rank_partition,
+                db_path,
+                partition,
+                model,
+                inputs,
+                day,
+                top_k if partition.kind == JOBS else top_n,
+                vectorised,
+                key=f"talentmatch-batch-{run_id}-{partition.kind}-{partition.number}",
+                retries=1,
+            )
+            for partition in partitions
+        ]
+
     bar = tqdm(
-        total=len(plan),
-        initial=len(plan) - len(pending),
-        file=sys.stderr,
-        unit="partition",
-        disable=not progress,
+        total=len(plan), initial=skipped, file=sys.stderr, unit="partition", disable=not progress
     )
     with bar:
-        for result in _completed(client, futures):
-            store_partition(db, run_id, result)
-            bar.update(1)
+        # The workers first: the job partitions read the fits of the matches they stored.
+        for kind in (WORKERS, JOBS):
+            left = [p for p in plan if p.kind == kind and (p.kind, p.number) not in done]
+            if kind == JOBS:
+                left = [with_fit_requests(db, run_id, p) for p in left]
+            for result in _completed(client, submit(left)):
+                store_partition(db, run_id, result)
+                bar.update(1)
     finish_run(db, run_id)
     (pairs,) = db.execute(
         "SELECT COALESCE(SUM(pairs_scored), 0) FROM batch_partitions WHERE run_id = ?", [run_id]
@@ -256,6 +302,6 @@ def run_batch_match(
         len(workers),
         int(pairs),
         len(plan),
-        len(plan) - len(pending),
+        skipped,
         round(time.perf_counter() - started, 2),
     )

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from sqlite_utils import Database
 
 from matcher import clock
@@ -50,21 +51,33 @@ class RunInputs:
 
 @dataclass(frozen=True)
 class Partition:
-    """One task's share: (internal id, external id) of its jobs or workers."""
+    """One task's share: (internal id, external id) of its jobs or workers.
+
+    A job partition also carries the workers' matches with its jobs whose fit percentile it
+    reads from each job's fit scale: (job id, ((worker id, rank), ...)) per job.
+    """
 
     kind: str
     number: int
     items: tuple[tuple[int, str], ...]
+    fit_requests: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
+
+
+# A worker's match: (worker id, rank, job id, fit percentile, None until a job partition reads it).
+MatchFit = tuple[int, int, int, int | None]
 
 
 @dataclass(frozen=True)
 class PartitionResult:
-    """A partition's rows: (id, total eligible, entries) per job, (id, 0, entries) per worker."""
+    """A partition's rows: (id, total eligible, entries) per job, (id, 0, entries) per worker;
+    and its match fits: the pairs a worker partition matched, the percentiles a job
+    partition read."""
 
     kind: str
     number: int
     rows: list[tuple[int, int, list[dict]]]
     pairs_scored: int
+    fits: list[MatchFit] = dataclasses.field(default_factory=list)
 
 
 def open_read_only(path: str | Path) -> Database:
@@ -90,6 +103,7 @@ def json_default(value: object) -> object:
 
 
 _models_dirs: dict[str, Path] = {}
+_loaded_models: set[str] = set()  # versions that loaded in this worker process
 
 
 def worker_settings(db_path: str, model: ModelBundle) -> Settings:
@@ -109,7 +123,8 @@ def check_inputs(db: Database, settings: Settings, expected: RunInputs) -> None:
     """Raise StaleInput unless the data and champion are those the run started from.
 
     A model that cannot load here (say other library versions on this worker) raises the
-    registry's error instead of silently ranking with the cold-start scorer.
+    registry's error instead of silently ranking with the cold-start scorer; a version that
+    loaded once in this process is not loaded again.
     """
     from matcher.ranking.caches import change_version
     from matcher.ranking.model_files import load_ranker
@@ -123,8 +138,10 @@ def check_inputs(db: Database, settings: Settings, expected: RunInputs) -> None:
     )
     if found != expected:
         raise StaleInput(f"the run started from {expected}, the database now holds {found}")
-    if expected.model_version != COLD_START_VERSION:
-        load_ranker(db, settings, expected.model_version)
+    version = expected.model_version
+    if version != COLD_START_VERSION and version not in _loaded_models:
+        load_ranker(db, settings, version)  # about a second: once per worker process
+        _loaded_models.add(version)
 
 
 def rank_partition(
@@ -148,50 +165,73 @@ def rank_partition(
             settings = worker_settings(db_path, model)
             check_inputs(db, settings, expected)
             if partition.kind == JOBS:
-                rows, pairs = _rank_jobs(db, partition, settings, limit)
+                result = _rank_jobs(db, partition, settings, limit)
             elif vectorised:
-                rows, pairs = _rank_workers_at_once(db, partition, settings, limit)
+                result = _rank_workers_at_once(db, partition, settings, limit)
             else:
-                rows, pairs = _rank_workers(db, partition, settings, limit)
+                result = _rank_workers(db, partition, settings, limit)
             check_inputs(db, settings, expected)  # nothing changed while ranking
     finally:
         db.close()
-    return PartitionResult(partition.kind, partition.number, rows, pairs)
+    return result
 
 
 def _rank_jobs(
     db: Database, partition: Partition, settings: Settings, limit: int
-) -> tuple[list[tuple[int, int, list[dict]]], int]:
+) -> PartitionResult:
     from matcher.ranking.shortlists import clear_shortlist_cache, shortlist_for_job
 
-    rows, pairs = [], 0
+    rows, fits, pairs = [], [], 0
+    requested = dict(partition.fit_requests)
     for job_id, external_id in partition.items:
         shortlist = shortlist_for_job(db, external_id, limit=limit, settings=settings)
         entries = [shallow_dict(candidate) for candidate in shortlist.candidates]
         rows.append((job_id, shortlist.total, entries))
         pairs += shortlist.total  # every eligible worker gets a stage-one score
+        if job_id in requested:
+            fits += _match_percentiles(db, shortlist.job_profile, settings, requested[job_id])
     clear_shortlist_cache()  # each job is ranked once per run: keep no pools
-    return rows, pairs
+    return PartitionResult(JOBS, partition.number, rows, pairs, fits)
+
+
+def _match_percentiles(
+    db: Database, job, settings: Settings, matched: tuple[tuple[int, int], ...]
+) -> list[MatchFit]:
+    """The job's fit percentile of each (worker id, rank) that matched it, as live reads it."""
+    from matcher.ranking.index import worker_index
+    from matcher.ranking.shortlists import fit_scale
+
+    index = worker_index(db)
+    rows = [index.row_of(worker_id) for worker_id, _ in matched]
+    if None in rows:
+        raise StaleInput(f"a worker matched with job {job.external_id} is no longer ranked")
+    found = fit_scale(db, job, settings).percentiles(np.array(rows, dtype=np.int64)).tolist()
+    return [
+        (worker_id, rank, job.id, percentile)
+        for (worker_id, rank), percentile in zip(matched, found, strict=True)
+    ]
 
 
 def _rank_workers_at_once(
     db: Database, partition: Partition, settings: Settings, limit: int
-) -> tuple[list[tuple[int, int, list[dict]]], int]:
+) -> PartitionResult:
+    """The partition's matches without their fits, which the job partitions read after."""
     from matcher.batch.worker_matches import matches_for_workers
     from matcher.ranking.index import open_jobs, worker_index
 
     open_count = len(open_jobs(db, worker_index(db)).jobs)
     ids = [worker_id for worker_id, _ in partition.items]
-    ranked = matches_for_workers(db, ids, settings, limit)
-    rows = [
-        (i, 0, [shallow_dict(m) for m in matches]) for i, matches in zip(ids, ranked, strict=True)
-    ]
-    return rows, open_count * len(partition.items)
+    rows, fits = [], []
+    for worker_id, matches in zip(ids, matches_for_workers(db, ids, settings, limit), strict=True):
+        rows.append((worker_id, 0, [shallow_dict(match) for match, _ in matches]))
+        fits += [(worker_id, match.rank, job_id, None) for match, job_id in matches]
+    return PartitionResult(WORKERS, partition.number, rows, open_count * len(ids), fits)
 
 
 def _rank_workers(
     db: Database, partition: Partition, settings: Settings, limit: int
-) -> tuple[list[tuple[int, int, list[dict]]], int]:
+) -> PartitionResult:
+    """The reference: each worker's `matches_for_worker`, fits included."""
     from matcher.ranking.index import open_jobs, worker_index
     from matcher.ranking.shortlists import matches_for_worker
 
@@ -200,4 +240,4 @@ def _rank_workers(
     for worker_id, external_id in partition.items:
         matches = matches_for_worker(db, external_id, limit=limit, settings=settings)
         rows.append((worker_id, 0, [shallow_dict(match) for match in matches.jobs]))
-    return rows, open_count * len(partition.items)
+    return PartitionResult(WORKERS, partition.number, rows, open_count * len(partition.items))

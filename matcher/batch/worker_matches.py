@@ -4,14 +4,13 @@
 jobs, a scorer call on the pool, then one fit scale per matched job. For a partition, the
 retrieval scores are one (workers, jobs) matrix built with the same float operations in
 the same order (so each worker's row is the vector the live path computes and `top_rows`
-picks the same pool), every pooled pair is scored in one scorer call, and each matched
-job's fit scale is read once for all the partition's workers it matched. The batch tests
-hold it equal to the live path.
+picks the same pool) and every pooled pair is scored in one scorer call. The fits are not
+read here: a job's fit scale costs a job's whole shortlist, so the job partitions, which
+build it anyway, read the percentiles of the workers who matched their jobs. The batch
+tests hold the result equal to the live path.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 import numpy as np
 from sqlite_utils import Database
@@ -20,14 +19,13 @@ from matcher import clock
 from matcher.config import Settings
 from matcher.features.pair_features import pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile
-from matcher.fit import Fit
 from matcher.ranking.explanations import explain
 from matcher.ranking.index import OpenJobs, WorkerIndex, open_jobs, worker_index
 
 # retrieve_jobs' profile score, reused so that the batch computes it exactly as live does.
 from matcher.ranking.retrieval import JOB_POOL_SIZE, RETRIEVAL_WEIGHTS, _profile_score, top_rows
 from matcher.ranking.scorers import load_serving_scorer
-from matcher.ranking.shortlists import JobMatch, fit_scale
+from matcher.ranking.shortlists import JobMatch
 
 
 def retrieval_matrix(openings: OpenJobs, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:
@@ -58,8 +56,9 @@ def retrieval_matrix(openings: OpenJobs, index: WorkerIndex, rows: np.ndarray) -
 
 def matches_for_workers(
     db: Database, worker_ids: list[int], settings: Settings, limit: int
-) -> list[list[JobMatch]]:
-    """Each worker's best `limit` open jobs, as `matches_for_worker` ranks them."""
+) -> list[list[tuple[JobMatch, int]]]:
+    """Each worker's best `limit` open jobs, as `matches_for_worker` ranks them, with each
+    job's id; the fits are left to the job partitions, which build each job's scale anyway."""
     scorer = load_serving_scorer(db, settings)
     index = worker_index(db)
     openings = open_jobs(db, index)
@@ -85,47 +84,34 @@ def matches_for_workers(
         chosen.append([(int(pair_jobs[p]), model_scores[p]) for p in best])
         picked.extend(best)
     outlooks = scorer.outlook(features[picked]) if picked else None
-    return _with_fits(db, settings, index, jobs, rows, chosen, outlooks)
+    return _as_matches(index, jobs, rows, chosen, outlooks)
 
 
-def _with_fits(
-    db: Database,
-    settings: Settings,
+def _as_matches(
     index: WorkerIndex,
     jobs: tuple[JobProfile, ...],
     rows: np.ndarray,
     chosen: list[list[tuple[int, float]]],
     outlooks: list[dict[str, float]] | None,
-) -> list[list[JobMatch]]:
-    """The chosen (job position, score) pairs as JobMatches, each job's fit scale read once;
+) -> list[list[tuple[JobMatch, int]]]:
+    """The chosen (job position, score) pairs as (JobMatch, job id), without their fits;
     `outlooks` (the serving model's, if it has one) in the same order as the chosen pairs."""
     starts = np.cumsum([0] + [len(picks) for picks in chosen]).tolist()
-    explanations = [
-        [explain(jobs[j], index, int(row)) for j, _ in picks]
-        for row, picks in zip(rows, chosen, strict=True)
-    ]
-    by_job: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for worker, picks in enumerate(chosen):
-        for slot, (job, _) in enumerate(picks):
-            by_job[job].append((worker, slot))
-    percentiles: dict[tuple[int, int], int] = {}
-    for job, places in by_job.items():
-        scale = fit_scale(db, jobs[job], settings)
-        found = scale.percentiles(np.array([rows[w] for w, _ in places], dtype=np.int64))
-        percentiles.update(zip(places, found.tolist(), strict=True))
     return [
         [
-            JobMatch(
-                job=jobs[job].external_id,
-                rank=slot + 1,
-                score=score,
-                explanation=explanations[worker][slot],
-                title=jobs[job].title,
-                employer=jobs[job].employer,
-                fit=Fit.of(percentiles[worker, slot], explanations[worker][slot]),
-                outlook=outlooks[starts[worker] + slot] if outlooks else None,
+            (
+                JobMatch(
+                    job=jobs[job].external_id,
+                    rank=slot + 1,
+                    score=score,
+                    explanation=explain(jobs[job], index, int(row)),
+                    title=jobs[job].title,
+                    employer=jobs[job].employer,
+                    outlook=outlooks[starts[worker] + slot] if outlooks else None,
+                ),
+                jobs[job].id,
             )
             for slot, (job, score) in enumerate(picks)
         ]
-        for worker, picks in enumerate(chosen)
+        for worker, (row, picks) in enumerate(zip(rows, chosen, strict=True))
     ]

@@ -813,3 +813,30 @@ def m024_unknown_total_years(db: Database) -> None:
             _rebuild_workers_with_nullable_years(db)
 
     _with_foreign_keys_off(db, "m024", rebuild)
+
+
+@migrations()
+def m025_batch_match_fits(db: Database) -> None:
+    _run(
+        db,
+        # A worker's batch match's fit percentile: the worker partitions store which (worker,
+        # job) pairs they matched, and the job partitions, which build each job's fit scale
+        # anyway, fill in the percentiles (one scale per job per run, not per worker).
+        """CREATE TABLE batch_match_fits (
+            worker_id INTEGER NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES batch_runs(id) ON DELETE CASCADE,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            percentile INTEGER CHECK (percentile BETWEEN 0 AND 100),
+            PRIMARY KEY (worker_id, rank)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX batch_match_fits_job ON batch_match_fits(run_id, job_id)",
+        # An unfinished run of the older plan (jobs before workers) cannot be resumed by the
+        # new one; its rows were never served, so it goes and the next run starts afresh.
+        *(
+            f"DELETE FROM {table} WHERE run_id IN "
+            "(SELECT id FROM batch_runs WHERE finished_at IS NULL)"
+            for table in ("batch_partitions", "batch_shortlists", "batch_matches")
+        ),
+        "DELETE FROM batch_runs WHERE finished_at IS NULL",
+    )
