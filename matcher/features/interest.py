@@ -44,6 +44,7 @@ class PairInterest:
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     version: tuple = ()
+    _by_key: list[dict[int, str]] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def of(cls, job_ids, worker_ids, values, version: tuple = ()) -> PairInterest:
@@ -71,8 +72,18 @@ class PairInterest:
 
     def choice(self, job_id: int, worker_id: int) -> str | None:
         """The answer of one pair as its stored word, None when there is none."""
-        value = float(self.lookup([job_id], [worker_id])[0])
-        return next((word for word, v in INTEREST_VALUES.items() if v == value), None)
+        if not len(self.keys):
+            return None
+        return self._words().get(int(pair_keys(job_id, worker_id)))
+
+    def _words(self) -> dict[int, str]:
+        """Pair key -> answer word, built whole on first use (one explanation per shortlist row
+        asks), then published in one step so that another thread never reads it half-built."""
+        if not self._by_key:
+            names = {value: word for word, value in INTEREST_VALUES.items()}
+            pairs = zip(self.keys.tolist(), self.values.tolist(), strict=True)
+            self._by_key.append({key: names[value] for key, value in pairs if value in names})
+        return self._by_key[0]
 
 
 NO_INTEREST = PairInterest()

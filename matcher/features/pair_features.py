@@ -394,15 +394,17 @@ def pair_features_for_pairs(
     workers: WorkerTable,
     rows: np.ndarray,
     today_days: np.ndarray,
+    side: JobSide | None = None,
 ) -> np.ndarray:
     """Features of many pairs at once: pair i is jobs[job_index[i]] with worker row rows[i].
 
     `today_days` (days since 1970-01-01, one per pair) dates the availability feature, so
-    past pairs can be featurised as of the day they were shown.
+    past pairs can be featurised as of the day they were shown. `side`, the `job_side` of
+    `jobs` when the caller keeps one, saves building it again.
     """
     job_index = np.asarray(job_index, dtype=np.int64)
     rows = np.asarray(rows, dtype=np.int64)
-    side = job_side(jobs, workers)
+    side = side or job_side(jobs, workers)
     needed = side.min_years[job_index]
     # Unknown total years are no shortfall known: they read as exactly the minimum, so a
     # worker who states none never ranks below an otherwise equal one who states fewer.

@@ -57,7 +57,7 @@ def explain(job: JobProfile, index: WorkerIndex, row: int, *, interest: bool = F
     `interest`: add the worker's answer (`worker_interest`) when there is one, for an employer
     served by a scorer that weighs it (a learned model; `Scorer.weighs_interest`)."""
     table = index.table
-    held = index.skills_of(row)
+    held = index.skill_names_of(row)
     rank = int(table.city_rank[row, CITIES.index(job.city)])
     city_rank = rank if rank > 0 else None
     years = _float_or_none(float(table.years_experience[row]))  # None: not stated

@@ -70,6 +70,12 @@ class WorkerIndex:
         position = int(np.searchsorted(ids, worker_id))
         return position if position < len(ids) and ids[position] == worker_id else None
 
+    def skill_names_of(self, row: int) -> set[str]:
+        """The names of the skills the worker at `row` holds."""
+        matrix = self.table.skills
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        return set(map(self.skill_names.__getitem__, matrix.indices[start:end].tolist()))
+
     def skills_of(self, row: int) -> dict[str, float]:
         """The skills the worker at `row` holds, name -> value (1 + years)."""
         matrix = self.table.skills
