@@ -62,12 +62,24 @@ class ArrayRanker:
         return np.cumprod(steps, axis=1)
 
     def predict(self, X) -> np.ndarray:
-        return np.clip(self.reach_probabilities(X) @ self.gain_steps, 0.0, 1.0)
+        return self._scores_from(self.reach_probabilities(X))
 
     def outlook(self, X) -> dict[str, np.ndarray] | None:
         if not self.outlook_curves:
             return None
+        return self._outlook_from(self.reach_probabilities(X))
+
+    def predict_and_outlook(self, X) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+        """`predict(X)` and `outlook(X)` from one pass over the trees."""
         reach = self.reach_probabilities(X)
+        return self._scores_from(reach), self._outlook_from(reach)
+
+    def _scores_from(self, reach: np.ndarray) -> np.ndarray:
+        return np.clip(reach @ self.gain_steps, 0.0, 1.0)
+
+    def _outlook_from(self, reach: np.ndarray) -> dict[str, np.ndarray] | None:
+        if not self.outlook_curves:
+            return None
         return {
             stage: np.interp(reach[:, self.outlook_grades[stage] - 1], curve[0], curve[1])
             for stage, curve in self.outlook_curves.items()

@@ -117,7 +117,14 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Scores in [0, 1]: the expected normalised gain of each pair."""
+        return self._scores_from(self.reach_probabilities(X))
+
+    def predict_and_outlook(self, X) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+        """`predict(X)` and `outlook(X)` from one pass over the trees."""
         reach = self.reach_probabilities(X)
+        return self._scores_from(reach), self._outlook_from(reach)
+
+    def _scores_from(self, reach: np.ndarray) -> np.ndarray:
         grades = np.arange(self.max_relevance + 1)
         gain_steps = np.diff(relevance_to_gain(grades, self.max_relevance))
         return np.clip(reach @ gain_steps, 0.0, 1.0)
@@ -139,10 +146,14 @@ class LearnedRanker(RegressorMixin, BaseEstimator):
         stage a (2, k) isotonic curve from the raw chance of reaching the stage's grade to
         the rate observed on held-out jobs.
         """
+        if not getattr(self, "outlook_calibration_", None):
+            return None
+        return self._outlook_from(self.reach_probabilities(X))
+
+    def _outlook_from(self, reach: np.ndarray) -> dict[str, np.ndarray] | None:
         calibration = getattr(self, "outlook_calibration_", None)
         if not calibration:
             return None
-        reach = self.reach_probabilities(X)
         return {
             stage: np.interp(reach[:, STAGE_RELEVANCE[stage] - 1], curve[0], curve[1])
             for stage, curve in calibration.items()

@@ -62,6 +62,10 @@ class Scorer(Protocol):
 
     def outlook(self, features: np.ndarray) -> list[dict[str, float]] | None: ...
 
+    def score_and_outlook(
+        self, features: np.ndarray
+    ) -> tuple[np.ndarray, list[dict[str, float]] | None]: ...
+
 
 def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
     """The cold-start score's terms, each in [0, 1], from a pair-feature matrix."""
@@ -107,6 +111,9 @@ class ColdStartScorer:
         """No outlook: the cold-start score is not a probability of anything."""
         return None
 
+    def score_and_outlook(self, features: np.ndarray) -> tuple[np.ndarray, None]:
+        return self.score_features(features), None
+
 
 class LearnedScorer:
     """A fitted ranker from the registry behind the Scorer interface."""
@@ -132,10 +139,26 @@ class LearnedScorer:
         """Per pair, the calibrated chance of reaching each outlook stage or a later one;
         None when the model has no outlook curves (trained before they existed)."""
         found = self.ranker.outlook(features) if len(features) else None
-        if found is None:
-            return None
-        rounded = {stage: np.round(p, OUTLOOK_DECIMALS).tolist() for stage, p in found.items()}
-        return [{stage: rounded[stage][i] for stage in rounded} for i in range(len(features))]
+        return _per_pair(found, len(features))
+
+    def score_and_outlook(
+        self, features: np.ndarray
+    ) -> tuple[np.ndarray, list[dict[str, float]] | None]:
+        """`score_features` and `outlook` from one pass over the model's trees."""
+        both = getattr(self.ranker, "predict_and_outlook", None)
+        if both is None or len(features) == 0:
+            return self.score_features(features), self.outlook(features)
+        scores, found = both(features)
+        scores = np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0)
+        return scores, _per_pair(found, len(features))
+
+
+def _per_pair(found: dict[str, np.ndarray] | None, pairs: int) -> list[dict[str, float]] | None:
+    """A ranker's outlook arrays (stage -> chance per pair) as one rounded dict per pair."""
+    if found is None:
+        return None
+    rounded = {stage: np.round(p, OUTLOOK_DECIMALS).tolist() for stage, p in found.items()}
+    return [{stage: rounded[stage][i] for stage in rounded} for i in range(pairs)]
 
 
 _serving_scorers = VersionedCache()

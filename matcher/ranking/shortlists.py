@@ -218,6 +218,9 @@ class RankedPool:
     model_version: str
     weights: np.ndarray | None = field(default=None, repr=False, compare=False)
     scorer: Scorer | None = field(default=None, repr=False, compare=False)
+    # The outlook of each of `rows`, when scored with them (None: the scorer has none).
+    outlooks: list[dict[str, float]] | None = field(default=None, repr=False, compare=False)
+    outlooks_scored: bool = field(default=False, repr=False, compare=False)
     _explanations: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
     _scale: list[FitScale] = field(default_factory=list, repr=False, compare=False)
     _fits: dict[int, Fit] = field(default_factory=dict, repr=False, compare=False)
@@ -226,7 +229,7 @@ class RankedPool:
         """Candidates `offset..offset+limit` with their ranks, explanations and fits."""
         rows = self.rows[offset : offset + limit].tolist()
         fits = self._fits_of(rows, scale) if scale else {}
-        outlooks = self._outlooks_of(rows)
+        outlooks = self._outlooks_of(rows, offset)
         return [
             Candidate(
                 worker=str(self.index.table.external_ids[row]),
@@ -239,8 +242,11 @@ class RankedPool:
             for i, (position, row) in enumerate(enumerate(rows, offset))
         ]
 
-    def _outlooks_of(self, rows: list[int]) -> list[dict[str, float]] | None:
-        """The serving model's outlook of each of `rows` (None: the scorer has none)."""
+    def _outlooks_of(self, rows: list[int], offset: int) -> list[dict[str, float]] | None:
+        """The serving model's outlook of `rows`, the pool's from `offset` on (None: the
+        scorer has none)."""
+        if self.outlooks_scored:
+            return None if self.outlooks is None else self.outlooks[offset : offset + len(rows)]
         if self.scorer is None or not rows:
             return None
         features = pair_features(self.job, self.index.table, np.array(rows, dtype=np.int64))
@@ -343,8 +349,14 @@ def reciprocal_order(db: Database, pool: RankedPool, scale: FitScale) -> RankedP
     worker_ids = pool.index.table.worker_ids[pool.rows].tolist()
     interest = np.array([INTEREST_ORDER[choices.get(worker_id)] for worker_id in worker_ids])
     order = np.lexsort((pool.rows, -pool.scores, interest, bands))
+    outlooks = None if pool.outlooks is None else [pool.outlooks[i] for i in order.tolist()]
     return dataclasses.replace(
-        pool, rows=pool.rows[order], scores=pool.scores[order], _scale=[], _fits={}
+        pool,
+        rows=pool.rows[order],
+        scores=pool.scores[order],
+        outlooks=outlooks,
+        _scale=[],
+        _fits={},
     )
 
 
@@ -484,15 +496,29 @@ def build_ranked_pool(
         raise NotFound("job", job_external_id)
     stages = stages_by_worker_id(db, job.id) if filters.reads_stages else None
     mask = eligible_mask(index, job, filters, stages)
-    if pool_size is None:
-        weights, pool = None, np.flatnonzero(mask)
-    else:
-        weights = term_weights_for(db, index, scorer)
-        pool = retrieve_candidates(index, job, mask, pool_size, weights)
-    scores = score_rows(scorer, job, index.table, pool)
+    if pool_size is None:  # exhaustive: every eligible worker, scored in chunks
+        pool = np.flatnonzero(mask)
+        scores = score_rows(scorer, job, index.table, pool)
+        order = _order(pool, scores, filters.sort, index.table)
+        return RankedPool(
+            job, index, pool[order], scores[order], int(mask.sum()), scorer.version, None, scorer
+        )
+    weights = term_weights_for(db, index, scorer)
+    pool = retrieve_candidates(index, job, mask, pool_size, weights)
+    # The outlooks come from the same pass over the model as the scores.
+    scores, outlooks = scorer.score_and_outlook(pair_features(job, index.table, pool))
     order = _order(pool, scores, filters.sort, index.table)
     return RankedPool(
-        job, index, pool[order], scores[order], int(mask.sum()), scorer.version, weights, scorer
+        job,
+        index,
+        pool[order],
+        scores[order],
+        int(mask.sum()),
+        scorer.version,
+        weights,
+        scorer,
+        outlooks=None if outlooks is None else [outlooks[i] for i in order.tolist()],
+        outlooks_scored=True,
     )
 
 
