@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import sys
 import time
 from collections.abc import Iterator
@@ -26,7 +25,6 @@ from matcher.batch.tasks import (
     Partition,
     PartitionResult,
     RunInputs,
-    json_default,
     rank_partition,
 )
 from matcher.config import Settings
@@ -184,10 +182,7 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO batch_shortlists (job_id, run_id, total, candidates) "
                 "VALUES (?, ?, ?, ?)",
-                [
-                    (i, run_id, total, json.dumps(e, default=json_default))
-                    for i, total, e in result.rows
-                ],
+                [(i, run_id, total, entries) for i, total, entries in result.rows],
             )
             db.conn.executemany(
                 "UPDATE batch_match_fits SET percentile = ? "
@@ -197,7 +192,7 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
         else:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO batch_matches (worker_id, run_id, jobs) VALUES (?, ?, ?)",
-                [(i, run_id, json.dumps(e, default=json_default)) for i, _, e in result.rows],
+                [(i, run_id, entries) for i, _, entries in result.rows],
             )
             db.conn.executemany(
                 "INSERT OR REPLACE INTO batch_match_fits (worker_id, rank, run_id, job_id) "
