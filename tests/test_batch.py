@@ -381,3 +381,30 @@ def test_the_nightly_job_runs_batch_match_and_records_its_summary(copy, client, 
     finally:
         database.close()
     assert status == "succeeded" and json.loads(recorded) == counts and finished == 1
+
+
+def test_m025_drops_unfinished_runs_of_the_older_plan_and_keeps_finished_ones(tmp_path):
+    from matcher.store.migrations import migrations
+
+    database = Database(tmp_path / "old.db")
+    migrations.apply(database, stop_before="m025_batch_match_fits")
+    run = (
+        "INSERT INTO batch_runs (id, model_version, workers_version, jobs_version, computed_on, "
+        "top_k, top_n, partition_size, started_at, finished_at) "
+        "VALUES (?, 'cold-start', 1, 1, '2026-06-15', 200, 20, 250, '2026-06-15T05:00:00Z', ?)"
+    )
+    database.execute(run, [1, "2026-06-15T05:10:00Z"])
+    database.execute(run, [2, None])  # jobs done, workers not yet: cannot resume in the new order
+    for run_id in (1, 2):
+        database.execute(
+            "INSERT INTO batch_partitions (run_id, kind, number, items, pairs_scored, done_at) "
+            "VALUES (?, 'jobs', 0, 0, 0, '2026-06-15T05:01:00Z')",
+            [run_id],
+        )
+    database.conn.commit()
+
+    migrations.apply(database)
+
+    assert database.execute("SELECT id FROM batch_runs").fetchall() == [(1,)]
+    assert database.execute("SELECT DISTINCT run_id FROM batch_partitions").fetchall() == [(1,)]
+    database.close()
