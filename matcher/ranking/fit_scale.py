@@ -90,17 +90,16 @@ class FitScale:
             return np.full(len(scores), 100, dtype=np.uint8)
         outside = np.ones(len(scores), dtype=bool)
         outside[self._pool_rows] = False
-        others = scores[outside]
+        others = np.sort(scores[outside])
         if len(others) == 0:
             return np.zeros(len(scores), dtype=np.uint8)
         p = np.arange(1, 101)
         highest_rank = (100 * n - p * (n - 1)) // 100  # rank <= this: percentile >= p
         needed = len(others) - (highest_rank - pooled - 1)  # outside rows at or below it
-        positions = np.clip(needed - 1, 0, len(others) - 1)
-        # Only these order statistics are read: a partition finds them without a full sort.
-        ordered = np.partition(others, np.unique(positions))
         cuts = np.where(
-            needed <= 0, -np.inf, np.where(needed > len(others), np.inf, ordered[positions])
+            needed <= 0,
+            -np.inf,
+            np.where(needed > len(others), np.inf, others[np.clip(needed - 1, 0, len(others) - 1)]),
         )
         return np.searchsorted(cuts, scores, side="right").astype(np.uint8)
 
