@@ -30,7 +30,7 @@ from matcher.ranking.models import LearnedRanker, default_monotonic_cst
 from matcher.ranking.retrieval import retrieval_scores
 from matcher.ranking.scorers import ColdStartScorer, LearnedScorer
 from matcher.ranking.shortlists import shortlist_for_job
-from matcher.store.migrations import apply_migrations, migrations
+from matcher.store.migrations import migrations
 
 STATED_YEARS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.5, 5.0, 8.0, 12.0, 20.0, 30.0)
 JOB_MINIMUMS = (None, 0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 10.0)
@@ -240,7 +240,7 @@ def test_m024_makes_years_nullable_keeping_rows_indexes_triggers_and_foreign_key
     workers_before = db.execute("SELECT * FROM workers").fetchall()
     history_before = db.execute("SELECT * FROM worker_history").fetchall()
 
-    apply_migrations(db)
+    migrations.apply(db, stop_before="m025_batch_match_fits")  # m024 and nothing later
 
     after = _schema(db)
     assert "years_experience REAL NOT NULL DEFAULT 0," in before.pop(("table", "workers"))
