@@ -257,13 +257,19 @@ def prune_versions(
     return removed
 
 
-def _version_file_names(version: str, file_name: str) -> tuple[str, str, str]:
+def compiled_file_name(version: str) -> str:
+    """The name of the version's compiled trees (`matcher.ranking.compiled_ranker`)."""
+    return f"{_file_stem(version)}.compiled.npz"
+
+
+def _version_file_names(version: str, file_name: str) -> tuple[str, ...]:
     stem = _file_stem(version)
-    return file_name, f"{stem}.card.json", f"{stem}.card.md"
+    return file_name, f"{stem}.card.json", f"{stem}.card.md", compiled_file_name(version)
 
 
-# The files the registry writes: model files, cards, and temporaries of `_write_atomically`.
-_REGISTRY_FILE_PATTERNS = ("*.skops", "*.card.json", "*.card.md", ".*.tmp")
+# The files the registry folder holds: model files, cards, compiled trees, and temporaries
+# of `_write_atomically` and of the compiled trees' writer.
+_REGISTRY_FILE_PATTERNS = ("*.skops", "*.card.json", "*.card.md", "*.compiled.npz", ".*.tmp")
 
 
 def remove_orphan_files(db: Database, settings: Settings) -> list[str]:

@@ -47,6 +47,26 @@ def _compiled_file(settings, version) -> Path:
     return Path(settings.models_dir) / f"{version.replace(':', '-')}.compiled.npz"
 
 
+def test_the_registry_keeps_the_champions_compiled_trees_and_removes_the_rest(db, settings):
+    version, _ = _champion(db, settings)
+    load_serving_scorer(db, settings)  # writes the champion's compiled trees
+    kept = _compiled_file(settings, version)
+    gone = _compiled_file(settings, "learned:1999-01-01T00-00-00")  # a version that left
+    gone.write_bytes(kept.read_bytes())
+    assert registry.remove_orphan_files(db, settings) == [gone.name]
+    assert kept.exists() and not gone.exists()
+    for _ in range(registry.KEEP_VERSIONS + 1):  # newer versions push the old one out
+        register_ranker(db, settings, LearnedRanker(max_iter=3).fit(*_rows()), {"metrics": {}})
+    registry.promote(db, registry.list_versions(db)[0].version, "newer")
+    assert version in registry.prune_versions(db, settings)
+    assert not kept.exists()
+
+
+def _rows() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    return rng.random((200, len(FEATURE_NAMES))), rng.integers(0, 3, 200)
+
+
 def test_the_second_load_serves_the_compiled_trees_with_identical_scores(db, settings):
     version, model = _champion(db, settings)
     add_job(db, "J1", required=["Python", "SQL"], min_years=3, description="python sql")

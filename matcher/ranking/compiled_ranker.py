@@ -32,6 +32,7 @@ from sqlite_utils import Database
 from matcher.config import Settings, resolve_secret_key
 from matcher.features.pair_features import FEATURE_NAMES
 from matcher.ranking.forest import CompiledForest, FeatureSplits
+from matcher.registry import compiled_file_name
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,8 @@ def _binary_link(raw: np.ndarray) -> np.ndarray:
     return proba
 
 
-def _paths(settings: Settings, version: str) -> Path:
-    return Path(settings.models_dir) / f"{version.replace(':', '-')}.compiled.npz"
+def _path(settings: Settings, version: str) -> Path:
+    return Path(settings.models_dir) / compiled_file_name(version)
 
 
 def _mac(settings: Settings, version_sha256: str, data: bytes) -> bytes:
@@ -114,7 +115,7 @@ def load_array_ranker(db: Database, settings: Settings, version: str) -> ArrayRa
     """The version's compiled ranker when its file is there and trusted, else None."""
     from matcher.ranking.scorers import _champion_file_checks_pass
 
-    path = _paths(settings, version)
+    path = _path(settings, version)
     try:
         blob = path.read_bytes()
     except OSError:
@@ -223,7 +224,7 @@ def save_array_ranker(db: Database, settings: Settings, version: str, ranker) ->
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     data = buffer.getvalue()
-    path = _paths(settings, version)
+    path = _path(settings, version)
     draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         draft.write_bytes(_mac(settings, recorded, data) + data)
