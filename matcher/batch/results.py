@@ -7,11 +7,10 @@ counters as they are now; otherwise the readers answer None and the caller ranks
 
 from __future__ import annotations
 
-import json
-
 from sqlite_utils import Database
 
 from matcher import clock
+from matcher.batch.entries import decode_entries
 from matcher.batch.runs import current_inputs
 from matcher.config import Settings
 
@@ -56,7 +55,7 @@ def fresh_batch_shortlist(
     ).fetchone()
     if row is None:
         return None
-    stored = json.loads(row[1])[offset : offset + limit]
+    stored = decode_entries(row[1])[offset : offset + limit]
     candidates = [Candidate(**_with_fit(entry)) for entry in stored]
     return Shortlist(job_external_id, run[1], candidates, int(row[0]), job, source="batch")
 
@@ -78,7 +77,7 @@ def fresh_batch_matches(
     if row is None:
         return None
     percentiles = _match_percentiles(db, run[0], int(row[0]))
-    entries = json.loads(row[1])[:limit]
+    entries = decode_entries(row[1])[:limit]
     jobs = [JobMatch(**_with_fit(entry, percentiles.get(entry["rank"]))) for entry in entries]
     return Matches(worker_external_id, run[1], jobs, source="batch")
 
@@ -132,6 +131,6 @@ def fresh_batch_matches_of_workers(
         if worker_id in wanted:
             found[int(worker_id)] = [
                 JobMatch(**_with_fit(e, percentiles.get((worker_id, e["rank"]))))
-                for e in json.loads(stored)
+                for e in decode_entries(stored)
             ]
     return run[3], found

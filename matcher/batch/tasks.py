@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from matcher import clock
+from matcher.batch.entries import encode_entries
 from matcher.config import Settings
 
 JOBS = "jobs"
@@ -70,13 +70,13 @@ MatchFit = tuple[int, int, int, int | None]
 
 @dataclass(frozen=True)
 class PartitionResult:
-    """A partition's rows, (id, total eligible, entries as JSON) per job and (id, 0, entries
-    as JSON) per worker, and its match fits: the pairs a worker partition matched, the
-    percentiles a job partition read."""
+    """A partition's rows, (id, total eligible, stored entries) per job and (id, 0, stored
+    entries) per worker (`matcher.batch.entries`), and its match fits: the pairs a worker
+    partition matched, the percentiles a job partition read."""
 
     kind: str
     number: int
-    rows: list[tuple[int, int, str]]
+    rows: list[tuple[int, int, bytes]]
     pairs_scored: int
     fits: list[MatchFit] = dataclasses.field(default_factory=list)
 
@@ -85,23 +85,6 @@ def open_read_only(path: str | Path) -> Database:
     """The database file opened read-only, so a task can never write to it."""
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"
     return Database(sqlite3.connect(uri, uri=True))
-
-
-def entries_json(entries: list) -> str:
-    """Result dataclasses (candidates or matches) as the JSON their rows store.
-
-    Encoded on the Dask worker, so the client only writes strings. Fields are read
-    shallowly: `asdict` deep-copies every explanation and took 80% of a job partition's
-    time; nested dataclasses (a fit band) become dicts in `_json_default`.
-    """
-    shallow = [{f.name: getattr(e, f.name) for f in dataclasses.fields(e)} for e in entries]
-    return json.dumps(shallow, default=_json_default)
-
-
-def _json_default(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 _models_dirs: dict[str, Path] = {}
@@ -187,7 +170,7 @@ def _rank_jobs(
     requested = dict(partition.fit_requests)
     for job_id, external_id in partition.items:
         shortlist = shortlist_for_job(db, external_id, limit=limit, settings=settings)
-        rows.append((job_id, shortlist.total, entries_json(shortlist.candidates)))
+        rows.append((job_id, shortlist.total, encode_entries(shortlist.candidates)))
         pairs += shortlist.total  # every eligible worker gets a stage-one score
         if job_id in requested:
             fits += _match_percentiles(db, shortlist.job_profile, settings, requested[job_id])
@@ -224,7 +207,7 @@ def _rank_workers_at_once(
     ids = [worker_id for worker_id, _ in partition.items]
     rows, fits = [], []
     for worker_id, matches in zip(ids, matches_for_workers(db, ids, settings, limit), strict=True):
-        rows.append((worker_id, 0, entries_json([match for match, _ in matches])))
+        rows.append((worker_id, 0, encode_entries([match for match, _ in matches])))
         fits += [(worker_id, match.rank, job_id, None) for match, job_id in matches]
     return PartitionResult(WORKERS, partition.number, rows, open_count * len(ids), fits)
 
@@ -240,5 +223,5 @@ def _rank_workers(
     rows = []
     for worker_id, external_id in partition.items:
         matches = matches_for_worker(db, external_id, limit=limit, settings=settings)
-        rows.append((worker_id, 0, entries_json(matches.jobs)))
+        rows.append((worker_id, 0, encode_entries(matches.jobs)))
     return PartitionResult(WORKERS, partition.number, rows, open_count * len(partition.items))
