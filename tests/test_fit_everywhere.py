@@ -114,6 +114,21 @@ def test_fit_scale_ranks_ties_together_and_the_rest_below_the_pool():
     assert scale.percentiles(np.array([0, 1, 2])).tolist() == [0, 100, 60]
 
 
+@pytest.mark.parametrize("size", [2, 7, 150, 4000])
+def test_fit_scale_outside_the_pool_is_the_rank_by_retrieval_score(size):
+    rng = np.random.default_rng(size)
+    retrieval = rng.integers(0, 50, size).astype(np.float32) / 50  # many ties
+    pool = rng.choice(size, size // 3, replace=False)
+    scale = FitScale(size, pool, rng.random(len(pool)), lambda: retrieval)
+    outside = np.setdiff1d(np.arange(size), pool)
+    expected = [
+        percentile_of(len(pool) + 1 + int((retrieval[outside] > retrieval[row]).sum()), size)
+        for row in outside
+    ]
+    assert scale.percentiles(outside).tolist() == expected
+    assert [scale.percentile(int(row)) for row in outside[:5]] == expected[:5]
+
+
 def test_a_three_candidate_job_calls_no_weak_candidate_strong(db, tmp_path):
     settings = Settings(db_path=tmp_path / "talentmatch.db", models_dir=tmp_path)
     add_job(db, "J1", required=["Go", "Kubernetes", "Terraform"])

@@ -42,7 +42,7 @@ class FitScale:
         self._pool_rows = pool_rows[order]
         self._pool_ranks = ranks[order].astype(np.int64)
         self._outside_scores = outside_scores
-        self._outside: np.ndarray | None = None
+        self._outside: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
 
     def rank_in_pool(self, row: int) -> int | None:
@@ -54,54 +54,53 @@ class FitScale:
 
     def percentile(self, row: int) -> int:
         """The worker's percentile among the job's eligible candidates."""
-        rank = self.rank_in_pool(row)
-        if rank is not None:
-            return percentile_of(rank, self.eligible)
-        return int(self._outside_percentiles()[row])
+        return int(self.percentiles(np.array([row], dtype=np.int64))[0])
 
     def percentiles(self, rows: np.ndarray) -> np.ndarray:
         """`percentile` of each of `rows`, as an int array."""
         positions = np.searchsorted(self._pool_rows, rows)
-        clipped = np.minimum(positions, max(len(self._pool_rows) - 1, 0))
-        pooled = (positions < len(self._pool_rows)) & (self._pool_rows[clipped] == rows)
+        pooled = positions < len(self._pool_rows)
+        pooled[pooled] = self._pool_rows[positions[pooled]] == rows[pooled]
         result = np.zeros(len(rows), dtype=np.int64)
         if pooled.any():
-            ranks = self._pool_ranks[clipped[pooled]]
+            ranks = self._pool_ranks[positions[pooled]]
             result[pooled] = [percentile_of(int(rank), self.eligible) for rank in ranks]
         if not pooled.all():
-            result[~pooled] = self._outside_percentiles()[rows[~pooled]]
+            scores, cuts = self._outside_cuts()
+            result[~pooled] = np.searchsorted(cuts, scores[rows[~pooled]], side="right")
         return result
 
-    def _outside_percentiles(self) -> np.ndarray:
-        """Each row's percentile if ranked below the pool; computed on first need."""
+    def _outside_cuts(self) -> tuple[np.ndarray, np.ndarray]:
+        """The retrieval scores and their percentile cuts below the pool; on first need."""
         with self._lock:
             if self._outside is None:
-                self._outside = self._rank_below_pool(self._outside_scores())
+                scores = self._outside_scores()
+                self._outside = (scores, self._cuts_below_pool(scores))
             return self._outside
 
-    def _rank_below_pool(self, scores: np.ndarray) -> np.ndarray:
-        """`percentile_of(pool size + 1 + outside rows scoring higher, eligible)` per row.
+    def _cuts_below_pool(self, scores: np.ndarray) -> np.ndarray:
+        """The 100 cuts: an outside row's percentile is the number of cuts its score reaches.
 
-        A row's percentile is at least p exactly when its score reaches one cut per p (an
-        order statistic of the outside scores), so 101 cuts replace a search per row.
+        Its percentile is `percentile_of(pool size + 1 + outside rows scoring higher,
+        eligible)`, which is at least p exactly when its score reaches one order statistic
+        of the outside scores, so 100 cuts replace a search among every score.
         """
         n, pooled = self.eligible, len(self._pool_rows)
         if n <= 1:
-            return np.full(len(scores), 100, dtype=np.uint8)
+            return np.full(100, -np.inf)  # a lone candidate is the best: 100
         outside = np.ones(len(scores), dtype=bool)
         outside[self._pool_rows] = False
         others = np.sort(scores[outside])
         if len(others) == 0:
-            return np.zeros(len(scores), dtype=np.uint8)
+            return np.full(100, np.inf)
         p = np.arange(1, 101)
         highest_rank = (100 * n - p * (n - 1)) // 100  # rank <= this: percentile >= p
         needed = len(others) - (highest_rank - pooled - 1)  # outside rows at or below it
-        cuts = np.where(
+        return np.where(
             needed <= 0,
             -np.inf,
             np.where(needed > len(others), np.inf, others[np.clip(needed - 1, 0, len(others) - 1)]),
         )
-        return np.searchsorted(cuts, scores, side="right").astype(np.uint8)
 
 
 def required_shares(job: JobProfile, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:
