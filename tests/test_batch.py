@@ -217,15 +217,20 @@ def _stored(db_path: Path) -> tuple[list, list]:
     return shortlists, matches
 
 
-def _done_partitions(db_path: Path) -> int:
+def _done_partitions(db_path: Path, kind: str = "%") -> int:
     database = open_database(db_path)
     try:
-        return database.execute("SELECT COUNT(*) FROM batch_partitions").fetchone()[0]
+        return database.execute(
+            "SELECT COUNT(*) FROM batch_partitions WHERE kind LIKE ?", [kind]
+        ).fetchone()[0]
     finally:
         database.close()
 
 
-def test_a_run_killed_mid_way_resumes_with_the_same_rows(copy, demo, tmp_path, client):
+@pytest.mark.parametrize("phase", ["workers", "jobs"])
+def test_a_run_killed_mid_way_resumes_with_the_same_rows(copy, demo, tmp_path, client, phase):
+    """Killed once a partition of the phase is stored: the jobs' run resumes from the
+    workers' stored matched pairs."""
     db_path, settings = copy
     arguments = ("batch-match", "--partition-size", "4", "--dask-workers", "2", "--json")
     process = _cli(
@@ -237,7 +242,7 @@ def test_a_run_killed_mid_way_resumes_with_the_same_rows(copy, demo, tmp_path, c
         start_new_session=True,
     )
     deadline = time.monotonic() + 300
-    while _done_partitions(db_path) == 0 and process.poll() is None:
+    while _done_partitions(db_path, phase) == 0 and process.poll() is None:
         assert time.monotonic() < deadline, "no partition finished in time"
         time.sleep(0.2)
     os.killpg(process.pid, signal.SIGKILL)  # the run and its cluster's processes, kill -9
@@ -407,4 +412,30 @@ def test_m025_drops_unfinished_runs_of_the_older_plan_and_keeps_finished_ones(tm
 
     assert database.execute("SELECT id FROM batch_runs").fetchall() == [(1,)]
     assert database.execute("SELECT DISTINCT run_id FROM batch_partitions").fetchall() == [(1,)]
+    database.close()
+
+
+def test_m026_keeps_the_read_fits_by_job_and_drops_unfinished_runs(tmp_path):
+    from matcher.store.migrations import migrations
+
+    database = Database(tmp_path / "old.db")
+    migrations.apply(database, stop_before="m026_batch_match_fits_by_job")
+    run = (
+        "INSERT INTO batch_runs (id, model_version, workers_version, jobs_version, computed_on, "
+        "top_k, top_n, partition_size, started_at, finished_at) "
+        "VALUES (?, 'cold-start', 1, 1, '2026-06-15', 200, 20, 250, '2026-06-15T05:00:00Z', ?)"
+    )
+    database.execute(run, [1, "2026-06-15T05:10:00Z"])
+    database.execute(run, [2, None])
+    fit = "INSERT INTO batch_match_fits (worker_id, rank, run_id, job_id, percentile) VALUES "
+    database.execute("PRAGMA foreign_keys = OFF")  # no worker or job rows needed
+    database.execute(fit + "(3, 1, 1, 7, 88), (4, 1, 2, 7, NULL)")
+    database.conn.commit()
+
+    migrations.apply(database)
+
+    assert database.execute("SELECT id FROM batch_runs").fetchall() == [(1,)]
+    assert database.execute(
+        "SELECT run_id, job_id, worker_id, rank, percentile FROM batch_match_fits"
+    ).fetchall() == [(1, 7, 3, 1, 88)]
     database.close()

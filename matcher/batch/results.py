@@ -76,21 +76,25 @@ def fresh_batch_matches(
     ).fetchone()
     if row is None:
         return None
-    percentiles = _match_percentiles(db, run[0], int(row[0]))
     entries = decode_entries(row[1])[:limit]
+    percentiles = _worker_percentiles(db, run[0], int(row[0]), [e["job"] for e in entries])
     jobs = [JobMatch(**_with_fit(entry, percentiles.get(entry["rank"]))) for entry in entries]
     return Matches(worker_external_id, run[1], jobs, source="batch")
 
 
-def _match_percentiles(db: Database, run_id: int, worker_id: int | None = None) -> dict:
-    """{rank: percentile} of the worker's batch matches, or {(worker id, rank): percentile}
-    of every worker's when no worker is given."""
-    if worker_id is not None:
-        rows = db.execute(
-            "SELECT rank, percentile FROM batch_match_fits WHERE worker_id = ? AND run_id = ?",
-            [worker_id, run_id],
-        )
-        return dict(rows)
+def _worker_percentiles(db: Database, run_id: int, worker_id: int, jobs: list[str]) -> dict:
+    """{rank: percentile} of the worker's batch matches with these jobs (external ids)."""
+    marks = ",".join("?" * len(jobs))
+    rows = db.execute(
+        "SELECT rank, percentile FROM batch_match_fits WHERE run_id = ? AND worker_id = ? "
+        f"AND job_id IN (SELECT id FROM jobs WHERE external_id IN ({marks}))",
+        [run_id, worker_id, *jobs],
+    )
+    return dict(rows)
+
+
+def _match_percentiles(db: Database, run_id: int) -> dict:
+    """{(worker id, rank): percentile} of every worker's batch matches."""
     rows = db.execute(
         "SELECT worker_id, rank, percentile FROM batch_match_fits WHERE run_id = ?", [run_id]
     )

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 from sqlite_utils import Database
 
 from matcher import clock
@@ -33,6 +34,7 @@ from matcher.store import utc_now, write_transaction
 DEFAULT_TOP_K = 200
 DEFAULT_TOP_N = 20
 DEFAULT_PARTITION_SIZE = 250
+PAIR_BYTES = 3 * 8  # a stored matched pair: (worker id, rank, job id) as int64
 
 
 @dataclass(frozen=True)
@@ -114,29 +116,28 @@ def plan_partitions(
     ]
 
 
-def with_fit_requests(db: Database, run_id: int, partition: Partition) -> Partition:
-    """The job partition with the run's stored worker matches of its jobs to read fits for."""
-    ids = [job_id for job_id, _ in partition.items]
-    marks = ",".join("?" * len(ids))
-    rows = db.execute(
-        "SELECT job_id, worker_id, rank FROM batch_match_fits "
-        f"WHERE run_id = ? AND job_id IN ({marks}) ORDER BY job_id, worker_id, rank",
-        [run_id, *ids],
-    )
-    requests: dict[int, list[tuple[int, int]]] = {}
-    for job_id, worker_id, rank in rows:
-        requests.setdefault(int(job_id), []).append((int(worker_id), int(rank)))
-    fit_requests = tuple((job_id, tuple(matched)) for job_id, matched in requests.items())
-    return dataclasses.replace(partition, fit_requests=fit_requests)
+def matched_pairs(db: Database, run_id: int) -> np.ndarray:
+    """Every (worker id, rank, job id) the run's worker partitions matched, sorted by job."""
+    stored = db.execute("SELECT pairs FROM batch_match_pairs WHERE run_id = ?", [run_id])
+    blocks = [np.frombuffer(blob, dtype=np.int64).reshape(-1, 3) for (blob,) in stored]
+    pairs = np.concatenate(blocks) if blocks else np.zeros((0, 3), dtype=np.int64)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0], pairs[:, 2]))]
 
 
-def unread_fit_jobs(db: Database, run_id: int) -> set[int]:
-    """Ids of the jobs with a worker match of the run whose fit is not read yet."""
-    rows = db.execute(
-        "SELECT DISTINCT job_id FROM batch_match_fits WHERE run_id = ? AND percentile IS NULL",
-        [run_id],
+def with_matches(partition: Partition, pairs: np.ndarray) -> Partition:
+    """The job partition with the `matched_pairs` of its jobs (a run of consecutive ids)."""
+    first, last = partition.items[0][0], partition.items[-1][0]
+    start, end = np.searchsorted(pairs[:, 2], [first, last + 1])
+    return dataclasses.replace(partition, matched=pairs[start:end])
+
+
+def unread_fits(db: Database, run_id: int) -> int:
+    """How many of the run's matched pairs have no fit stored yet."""
+    ((stored_bytes,),) = db.execute(
+        "SELECT COALESCE(SUM(length(pairs)), 0) FROM batch_match_pairs WHERE run_id = ?", [run_id]
     )
-    return {int(job_id) for (job_id,) in rows}
+    ((read,),) = db.execute("SELECT COUNT(*) FROM batch_match_fits WHERE run_id = ?", [run_id])
+    return int(stored_bytes) // PAIR_BYTES - int(read)
 
 
 def start_or_resume_run(
@@ -185,19 +186,19 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
                 [(i, run_id, total, entries) for i, total, entries in result.rows],
             )
             db.conn.executemany(
-                "UPDATE batch_match_fits SET percentile = ? "
-                "WHERE worker_id = ? AND rank = ? AND run_id = ? AND job_id = ?",
-                [(p, w, rank, run_id, job) for w, rank, job, p in result.fits],
+                "INSERT INTO batch_match_fits (run_id, job_id, worker_id, rank, percentile) "
+                "VALUES (?, ?, ?, ?, ?)",
+                sorted((run_id, job, w, rank, p) for w, rank, job, p in result.fits),
             )
         else:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO batch_matches (worker_id, run_id, jobs) VALUES (?, ?, ?)",
                 [(i, run_id, entries) for i, _, entries in result.rows],
             )
-            db.conn.executemany(
-                "INSERT OR REPLACE INTO batch_match_fits (worker_id, rank, run_id, job_id) "
-                "VALUES (?, ?, ?, ?)",
-                [(w, rank, run_id, job) for w, rank, job, _ in result.fits],
+            pairs = np.array([fit[:3] for fit in result.fits], dtype=np.int64).reshape(-1, 3)
+            db.execute(
+                "INSERT INTO batch_match_pairs (run_id, number, pairs) VALUES (?, ?, ?)",
+                [run_id, result.number, pairs.tobytes()],
             )
         db.execute(
             "INSERT INTO batch_partitions (run_id, kind, number, items, pairs_scored, done_at) "
@@ -207,15 +208,18 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
 
 
 def finish_run(db: Database, run_id: int) -> None:
-    """Mark the run finished and drop older runs' rows that this run replaced or orphaned."""
+    """Mark the run finished and drop every other run and its rows."""
     with write_transaction(db):
-        if unread_fit_jobs(db, run_id):
-            raise RuntimeError(f"batch run {run_id} has matches whose fit was never read")
+        if unread := unread_fits(db, run_id):
+            raise RuntimeError(f"batch run {run_id} has {unread} matches whose fit was not read")
         db.execute("UPDATE batch_runs SET finished_at = ? WHERE id = ?", [utc_now(), run_id])
         db.execute("DELETE FROM batch_shortlists WHERE run_id != ?", [run_id])
         db.execute("DELETE FROM batch_matches WHERE run_id != ?", [run_id])
         db.execute("DELETE FROM batch_match_fits WHERE run_id != ?", [run_id])
-        db.execute("DELETE FROM batch_runs WHERE id < ? AND finished_at IS NOT NULL", [run_id])
+        db.execute("DELETE FROM batch_match_pairs")  # only a resumed run reads them
+        # Every other run goes, unfinished ones too: their rows were just deleted, so one
+        # resumed later (a rollback to its model on its day) would skip partitions it lacks.
+        db.execute("DELETE FROM batch_runs WHERE id != ?", [run_id])
 
 
 def _completed(client, futures: list) -> Iterator[PartitionResult]:
@@ -282,7 +286,8 @@ def run_batch_match(
         for kind in (WORKERS, JOBS):
             left = [p for p in plan if p.kind == kind and (p.kind, p.number) not in done]
             if kind == JOBS:
-                left = [with_fit_requests(db, run_id, p) for p in left]
+                pairs = matched_pairs(db, run_id)
+                left = [with_matches(p, pairs) for p in left]
             for result in _completed(client, submit(left)):
                 store_partition(db, run_id, result)
                 bar.update(1)

@@ -54,14 +54,14 @@ class RunInputs:
 class Partition:
     """One task's share: (internal id, external id) of its jobs or workers.
 
-    A job partition also carries the workers' matches with its jobs whose fit percentile it
-    reads from each job's fit scale: (job id, ((worker id, rank), ...)) per job.
+    A job partition also carries the workers' matches with its jobs, whose fit percentile
+    it reads from each job's fit scale: (worker id, rank, job id) rows sorted by job.
     """
 
     kind: str
     number: int
     items: tuple[tuple[int, str], ...]
-    fit_requests: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
+    matched: np.ndarray | None = dataclasses.field(default=None, compare=False)
 
 
 # A worker's match: (worker id, rank, job id, fit percentile, None until a job partition reads it).
@@ -167,32 +167,34 @@ def _rank_jobs(
     from matcher.ranking.shortlists import clear_shortlist_cache, shortlist_for_job
 
     rows, fits, pairs = [], [], 0
-    requested = dict(partition.fit_requests)
+    matched = partition.matched if partition.matched is not None else np.zeros((0, 3), np.int64)
     for job_id, external_id in partition.items:
         shortlist = shortlist_for_job(db, external_id, limit=limit, settings=settings)
         rows.append((job_id, shortlist.total, encode_entries(shortlist.candidates)))
         pairs += shortlist.total  # every eligible worker gets a stage-one score
-        if job_id in requested:
-            fits += _match_percentiles(db, shortlist.job_profile, settings, requested[job_id])
+        first, last = np.searchsorted(matched[:, 2], [job_id, job_id + 1])
+        if last > first:
+            fits += _match_percentiles(db, shortlist.job_profile, settings, matched[first:last])
     clear_shortlist_cache()  # each job is ranked once per run: keep no pools
     return PartitionResult(JOBS, partition.number, rows, pairs, fits)
 
 
 def _match_percentiles(
-    db: Database, job, settings: Settings, matched: tuple[tuple[int, int], ...]
+    db: Database, job, settings: Settings, matched: np.ndarray
 ) -> list[MatchFit]:
-    """The job's fit percentile of each (worker id, rank) that matched it, as live reads it."""
+    """The job's fit percentile of each (worker id, rank, job id) that matched it, as live
+    reads it."""
     from matcher.ranking.index import worker_index
     from matcher.ranking.shortlists import fit_scale
 
     index = worker_index(db)
-    rows = [index.row_of(worker_id) for worker_id, _ in matched]
+    rows = [index.row_of(int(worker_id)) for worker_id in matched[:, 0]]
     if None in rows:
         raise StaleInput(f"a worker matched with job {job.external_id} is no longer ranked")
     found = fit_scale(db, job, settings).percentiles(np.array(rows, dtype=np.int64)).tolist()
     return [
         (worker_id, rank, job.id, percentile)
-        for (worker_id, rank), percentile in zip(matched, found, strict=True)
+        for (worker_id, rank, _), percentile in zip(matched.tolist(), found, strict=True)
     ]
 
 
