@@ -28,6 +28,8 @@ from matcher.ranking.retrieval import JOB_POOL_SIZE, RETRIEVAL_WEIGHTS, _profile
 from matcher.ranking.scorers import load_serving_scorer
 from matcher.ranking.shortlists import JobMatch
 
+RETRIEVAL_CHUNK = 32  # workers per retrieval matrix: 32 x 10,000 jobs is 2.5 MB of float64
+
 
 def retrieval_matrix(openings: OpenJobs, index: WorkerIndex, rows: np.ndarray) -> np.ndarray:
     """(workers, jobs) retrieval scores of `retrieve_jobs` for the workers at `rows`."""
@@ -81,9 +83,11 @@ def matches_for_workers(
     rows = np.array([index.row_of(worker_id) for worker_id in worker_ids], dtype=np.int64)
     if not jobs or not len(rows):
         return [[] for _ in worker_ids]
-    scores = retrieval_matrix(openings, index, rows)
-    everyone = np.ones(len(jobs), dtype=bool)
-    pools = [top_rows(scores[i], everyone, max(JOB_POOL_SIZE, limit)) for i in range(len(rows))]
+    everyone, pool_size = np.ones(len(jobs), dtype=bool), max(JOB_POOL_SIZE, limit)
+    pools = []
+    for start in range(0, len(rows), RETRIEVAL_CHUNK):  # a few MB at a time: stays in cache
+        scores = retrieval_matrix(openings, index, rows[start : start + RETRIEVAL_CHUNK])
+        pools += [top_rows(worker_scores, everyone, pool_size) for worker_scores in scores]
     pair_jobs = np.concatenate(pools)
     pair_rows = np.repeat(rows, [len(pool) for pool in pools])
     today = float((clock.today() - EPOCH).days)
