@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from distributed import Client, LocalCluster
+from distributed import Client
 from sqlite_utils import Database
 from web_support import PASSWORD, sign_in
 
 from jobs import tasks
 from matcher import accounts, clock
 from matcher.batch import fresh_batch_matches, fresh_batch_shortlist, run_batch_match
+from matcher.batch.cluster import dask_client
 from matcher.batch.runs import open_job_ids, opted_in_worker_ids
 from matcher.batch.serving import served_matches, served_shortlist
 from matcher.cli import main
@@ -94,13 +95,13 @@ def on_day() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as dask_client,
-    ):
-        yield dask_client
+    with dask_client(n_workers=2) as local:  # the cluster `batch-match` starts by default
+        yield local
+
+
+def test_local_workers_keep_glibcs_adaptive_allocator(client):
+    found = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert len(found) == 2 and set(found.values()) == {None}
 
 
 def _assert_batch_equals_live(db: Database, settings: Settings) -> None:
