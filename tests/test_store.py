@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 
@@ -25,6 +28,28 @@ def test_migrations_apply_once_and_reopen_is_a_no_op(db_path):
     second = open_database(db_path)
     assert [m.name for m in migrations.applied(second)] == applied
     assert migrations.pending(second) == []
+
+
+OPEN_AT = """
+import sys, time
+from matcher.store import open_database
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+open_database(sys.argv[1]).close()
+"""
+
+
+def test_processes_opening_a_new_database_at_once_apply_each_migration_once(db_path):
+    start = f"{time.time() + 2.0}"  # after every interpreter has started
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT, str(db_path), start], stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    errors = [process.communicate(timeout=120)[1].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0] * 4, errors
+    db = open_database(db_path)
+    assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
 
 
 def test_foreign_keys_are_enforced(db):

@@ -27,18 +27,19 @@ def open_database(path: str | Path, *, migrate: bool = True) -> Database:
     With `migrate`, any pending schema migrations are applied first.
     """
     path = Path(path)
-    if str(path) != ":memory:":
+    in_memory = str(path) == ":memory:"
+    if not in_memory:
         path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
     db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.conn.execute("PRAGMA foreign_keys = ON")
     db.conn.execute("PRAGMA synchronous = NORMAL")
-    if str(path) != ":memory:":
+    if not in_memory:
         db.enable_wal()
     if migrate:
         from matcher.store.migrations import apply_migrations
 
-        apply_migrations(db)
+        apply_migrations(db, None if in_memory else path.with_name(f"{path.name}.migrations.lock"))
     return db
 
 

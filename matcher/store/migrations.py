@@ -6,15 +6,32 @@ Timestamps are ISO 8601 UTC text (`matcher.store.utc_now`), dates ISO `YYYY-MM-D
 
 from __future__ import annotations
 
+import fcntl
+from pathlib import Path
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("talentmatch")
 
 
-def apply_migrations(db: Database) -> None:
-    """Apply every pending migration, each in its own transaction."""
-    migrations.apply(db)
+def apply_migrations(db: Database, lock: Path | None = None) -> None:
+    """Apply every pending migration, each in its own transaction.
+
+    With a `lock` file, processes opening the database at once take turns: the second sees
+    nothing pending instead of creating a table the first just made.
+    """
+    if not migrations.pending(db):
+        return
+    if lock is None:
+        migrations.apply(db)
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            migrations.apply(db)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _run(db: Database, *statements: str) -> None:
