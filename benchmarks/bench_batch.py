@@ -13,6 +13,8 @@ worker) on a sample of jobs, and the projected wall time for 1.2M workers x 100k
     .venv/bin/python benchmarks/bench_batch.py --small          # 5,000 x 500
     .venv/bin/python benchmarks/bench_batch.py --small --learned  # a champion trained on demo data
     .venv/bin/python benchmarks/bench_batch.py --workers 2000 --jobs 200 --before  # loop vs matrix
+    .venv/bin/python benchmarks/bench_batch.py --workers 400000 --jobs 20000 --learned \
+        --dask-workers 2 --ndcg-jobs 10                         # the larger size, 2 workers only
 
 Targets (issue 14): 100k x 10k with the learned champion <= 5 minutes on 2 cores; >= 1.7x
 throughput from 1 to 2 workers; <= 2 GiB per worker; NDCG@10 >= 0.99; projection <= 2 h.
@@ -128,6 +130,13 @@ def main() -> None:
     parser.add_argument("--learned", action="store_true", help="serve a demo-trained champion")
     parser.add_argument("--partition-size", type=int, default=250)
     parser.add_argument("--ndcg-jobs", type=int, default=30)
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="cluster sizes to run, in order (the projection needs 1 and 2)",
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
         "--before",
@@ -155,10 +164,13 @@ def main() -> None:
             loop = [measure(path, settings, n, arguments.partition_size, False) for n in (1, 2)]
             project(*loop, workers, jobs)
             print("after: a partition's workers as one matrix")
-        one = measure(path, settings, 1, arguments.partition_size, True)
-        two = measure(path, settings, 2, arguments.partition_size, True)
+        runs = {
+            n: measure(path, settings, n, arguments.partition_size, True)
+            for n in arguments.dask_workers
+        }
         batch_vs_exhaustive(path, settings, arguments.ndcg_jobs)
-        project(one, two, workers, jobs)
+        if 1 in runs and 2 in runs:
+            project(runs[1], runs[2], workers, jobs)
 
 
 if __name__ == "__main__":
