@@ -80,4 +80,5 @@ def test_sigkill_at_any_step_keeps_the_registry_consistent(db, db_path, models_d
         for name in registry._version_file_names(v, f)
     }
     left = {p.name for p in models_dir.iterdir()} - {".registry.lock"}
-    assert left == needed
+    optional = {name for name in needed if name.endswith(".compiled.npz")}  # written on load
+    assert needed - optional <= left <= needed
