@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -31,6 +30,7 @@ from sqlite_utils import Database
 
 from matcher.config import Settings
 from matcher.store import utc_now, write_transaction
+from matcher.store.database import file_lock
 
 KEEP_VERSIONS = 5
 StepHook = Callable[[str], None]
@@ -304,12 +304,8 @@ def remove_orphan_files(db: Database, settings: Settings) -> list[str]:
 def registry_lock(models_dir: Path) -> Iterator[None]:
     """An exclusive lock on the registry folder: registration and orphan removal take turns."""
     models_dir.mkdir(parents=True, exist_ok=True)
-    with open(models_dir / ".registry.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(models_dir / ".registry.lock"):
+        yield
 
 
 def list_versions(db: Database) -> list[ModelVersion]:

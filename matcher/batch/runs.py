@@ -188,7 +188,8 @@ def store_partition(db: Database, run_id: int, result: PartitionResult) -> None:
             db.conn.executemany(
                 "INSERT INTO batch_match_fits (run_id, job_id, worker_id, rank, percentile) "
                 "VALUES (?, ?, ?, ?, ?)",
-                sorted((run_id, job, w, rank, p) for w, rank, job, p in result.fits),
+                # already in key order: each job's matches come sorted by worker
+                [(run_id, job, w, rank, p) for w, rank, job, p in result.fits],
             )
         else:
             db.conn.executemany(

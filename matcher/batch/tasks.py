@@ -61,7 +61,9 @@ class Partition:
     kind: str
     number: int
     items: tuple[tuple[int, str], ...]
-    matched: np.ndarray | None = dataclasses.field(default=None, compare=False)
+    matched: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.zeros((0, 3), dtype=np.int64), compare=False
+    )
 
 
 # A worker's match: (worker id, rank, job id, fit percentile, None until a job partition reads it).
@@ -167,7 +169,7 @@ def _rank_jobs(
     from matcher.ranking.shortlists import clear_shortlist_cache, shortlist_for_job
 
     rows, fits, pairs = [], [], 0
-    matched = partition.matched if partition.matched is not None else np.zeros((0, 3), np.int64)
+    matched = partition.matched
     for job_id, external_id in partition.items:
         shortlist = shortlist_for_job(db, external_id, limit=limit, settings=settings)
         rows.append((job_id, shortlist.total, encode_entries(shortlist.candidates)))

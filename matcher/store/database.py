@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,3 +68,15 @@ def write_transaction(db: Database) -> Iterator[Database]:
         except BaseException:
             db.rollback()
             raise
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on the file at `path` (created if needed), for processes
+    that must take turns: registry writes, schema migrations."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

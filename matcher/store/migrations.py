@@ -6,11 +6,12 @@ Timestamps are ISO 8601 UTC text (`matcher.store.utc_now`), dates ISO `YYYY-MM-D
 
 from __future__ import annotations
 
-import fcntl
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from matcher.store.database import file_lock
 
 migrations = Migrations("talentmatch")
 
@@ -26,12 +27,8 @@ def apply_migrations(db: Database, lock: Path | None = None) -> None:
     if lock is None:
         migrations.apply(db)
         return
-    with open(lock, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            migrations.apply(db)
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(lock):
+        migrations.apply(db)
 
 
 def _run(db: Database, *statements: str) -> None:
