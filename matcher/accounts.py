@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -141,8 +142,11 @@ def verify_password(password: str, stored_hash: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
-# A hash to check against when the address is unknown, so both paths take the same time.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when the address is unknown, so both paths take the same
+    time; made on first use (a scrypt costs every command that imports this module 50 ms)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def check_password_strength(password: str) -> None:
@@ -336,7 +340,7 @@ def authenticate(
     client = client_key(remote_addr, device)
     _check_throttle(db, email, client, moment)
     row = _user_row_by_email(db, email)
-    matches = verify_password(password, row["password_hash"] if row else _DUMMY_HASH)
+    matches = verify_password(password, row["password_hash"] if row else _dummy_hash())
     if row and matches and not row["disabled_at"]:
         with write_transaction(db):
             db.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 
 import numpy as np
@@ -338,3 +339,70 @@ def test_kept_retrieval_scores_follow_the_ranking_day(db: Database) -> None:
     assert later[0] > early[0]  # closer to the start date, more available
     np.testing.assert_array_equal(later, computed)
     np.testing.assert_array_equal(fresh, computed)
+
+
+class LinearModel:
+    """A stand-in serving scorer with a model version: `weights` over the retrieval terms."""
+
+    def __init__(self, index, weights: np.ndarray, version: str = "2026-01-05T00:00:00Z-1"):
+        self.version, self._score = version, linear_scorer(index, weights)
+
+    def score(self, job, table, rows):
+        return self._score(job, rows)
+
+
+def test_fitted_weights_are_stored_once_per_model_version_and_read_back(
+    varied: Database, db_path
+) -> None:
+    from matcher.ranking.caches import clear_caches
+    from matcher.ranking.retrieval import term_weights_for
+
+    index = worker_index(varied)
+    truth = np.array([0.1, 0.05, 0.05, 0.04, 0.0, 0.0, 0.02, 0.08, 0.5, 0.1, 0.1])
+    clear_caches()
+    fitted = term_weights_for(varied, index, LinearModel(index, truth))
+    np.testing.assert_allclose(fitted, truth / truth.sum(), atol=0.01)
+    (stored,) = varied.execute("SELECT weights FROM retrieval_weights").fetchone()
+    np.testing.assert_array_equal(np.array(json.loads(stored)), fitted)
+
+    # Another process (here: empty caches) reads the stored weights instead of fitting.
+    other = np.full(len(RETRIEVAL_TERMS), 1 / len(RETRIEVAL_TERMS))
+    varied.execute("UPDATE retrieval_weights SET weights = ?", [json.dumps(other.tolist())])
+    varied.conn.commit()
+    clear_caches()
+    np.testing.assert_array_equal(term_weights_for(varied, index, LinearModel(index, truth)), other)
+
+
+def test_weights_stored_for_other_terms_are_fitted_again(varied: Database) -> None:
+    from matcher.ranking.caches import clear_caches
+    from matcher.ranking.retrieval import term_weights_for
+
+    index = worker_index(varied)
+    truth = np.array([0.1, 0.05, 0.05, 0.04, 0.0, 0.0, 0.02, 0.08, 0.5, 0.1, 0.1])
+    varied.execute(
+        "INSERT INTO retrieval_weights VALUES ('2026-01-05T00:00:00Z-1', '[\"required\"]', "
+        "'[1.0]', '2026-01-01T00:00:00Z')"
+    )
+    varied.conn.commit()
+    clear_caches()
+    fitted = term_weights_for(varied, index, LinearModel(index, truth))
+    np.testing.assert_allclose(fitted, truth / truth.sum(), atol=0.01)
+    (terms,) = varied.execute("SELECT terms FROM retrieval_weights").fetchone()
+    assert json.loads(terms) == list(RETRIEVAL_TERMS)
+
+
+def test_a_read_only_database_fits_the_same_weights_in_memory(varied: Database, db_path) -> None:
+    from matcher.batch.tasks import open_read_only
+    from matcher.ranking.caches import clear_caches
+    from matcher.ranking.retrieval import term_weights_for
+
+    truth = np.array([0.1, 0.05, 0.05, 0.04, 0.0, 0.0, 0.02, 0.08, 0.5, 0.1, 0.1])
+    varied.conn.commit()
+    read_only = open_read_only(db_path)
+    index = worker_index(read_only)
+    clear_caches()
+    in_memory = term_weights_for(read_only, index, LinearModel(index, truth))
+    assert varied.execute("SELECT count(*) FROM retrieval_weights").fetchone() == (0,)
+    clear_caches()
+    stored = term_weights_for(varied, worker_index(varied), LinearModel(index, truth))
+    np.testing.assert_array_equal(in_memory, stored)

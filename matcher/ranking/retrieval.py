@@ -13,6 +13,8 @@ version (`matcher.ranking.caches`).
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import weakref
 from collections.abc import Callable, Sequence
 
@@ -43,6 +45,7 @@ from matcher.ranking.index import (
     open_jobs,
 )
 from matcher.ranking.scorers import COLD_START_VERSION, Scorer
+from matcher.store import utc_now, write_transaction
 
 # How many retrieved candidates the model re-ranks for one job, and jobs for one worker.
 # 750 keeps NDCG@10 against exhaustive scoring >= 0.998 (min over 100 jobs, learned champion;
@@ -336,7 +339,9 @@ def term_weights_for(db: Database, index: WorkerIndex, scorer: Scorer) -> np.nda
 
     The default weights mirror the cold-start scorer; a learned model may weigh skills,
     place and salary quite differently, and a pool that misses its favourites costs
-    ranking quality, so its weights are fitted on a sample of the open jobs.
+    ranking quality, so its weights are fitted on a sample of the open jobs. The first
+    process to fit them stores them (table retrieval_weights); every later one, a CLI
+    command or a batch worker, reads them instead of fitting for a second.
     """
     if scorer.version == COLD_START_VERSION:
         return DEFAULT_TERM_WEIGHTS
@@ -351,7 +356,43 @@ def term_weights_for(db: Database, index: WorkerIndex, scorer: Scorer) -> np.nda
             lambda job, rows: scorer.score(job, index.table, rows),
         )
 
-    return _fitted_weights.get(database_key(db), scorer.version, fit)
+    def stored_or_fit() -> np.ndarray:
+        stored = stored_term_weights(db, scorer.version)
+        return stored if stored is not None else store_term_weights(db, scorer.version, fit())
+
+    return _fitted_weights.get(database_key(db), scorer.version, stored_or_fit)
+
+
+def stored_term_weights(db: Database, version: str) -> np.ndarray | None:
+    """The weights stored for model `version`, or None (none, or fitted to other terms)."""
+    row = db.execute(
+        "SELECT terms, weights FROM retrieval_weights WHERE model_version = ?", [version]
+    ).fetchone()
+    if row is None or json.loads(row[0]) != list(RETRIEVAL_TERMS):
+        return None
+    return np.array(json.loads(row[1]), dtype=np.float64)
+
+
+def store_term_weights(db: Database, version: str, weights: np.ndarray) -> np.ndarray:
+    """Store `weights` for `version` unless another process did first; the stored ones.
+
+    A read-only database (a batch worker's) keeps them in memory only: fitting is
+    deterministic, so every reader of the same data fits the same weights.
+    """
+    row = [version, json.dumps(list(RETRIEVAL_TERMS)), json.dumps(weights.tolist()), utc_now()]
+    try:
+        with write_transaction(db):
+            db.execute(
+                "INSERT INTO retrieval_weights (model_version, terms, weights, fitted_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (model_version) DO UPDATE SET "
+                "terms = excluded.terms, weights = excluded.weights, "
+                "fitted_at = excluded.fitted_at WHERE terms != excluded.terms",
+                row,
+            )
+    except sqlite3.OperationalError:  # read-only, or locked past the busy timeout
+        return weights
+    stored = stored_term_weights(db, version)
+    return weights if stored is None else stored
 
 
 def retrieve_jobs(

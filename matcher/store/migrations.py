@@ -896,3 +896,18 @@ def m026_batch_match_fits_by_job(db: Database) -> None:
         ),
         "DELETE FROM batch_runs WHERE finished_at IS NULL",
     )
+
+
+@migrations()
+def m027_retrieval_weights(db: Database) -> None:
+    _run(
+        db,
+        # The retrieval weights fitted to a model version (matcher.ranking.retrieval): fitted
+        # once, so every process (web, CLI, batch workers) retrieves with the same weights.
+        """CREATE TABLE retrieval_weights (
+            model_version TEXT PRIMARY KEY,
+            terms TEXT NOT NULL,
+            weights TEXT NOT NULL,
+            fitted_at TEXT NOT NULL
+        )""",
+    )
