@@ -14,9 +14,11 @@ from matcher.features.pair_features import pair_features
 from matcher.features.population import JobProfile, load_worker_table
 from matcher.importing import import_rows
 from matcher.occupations import (
+    code_positions,
     occupation_of_title,
     occupation_similarity,
     occupations_in_text,
+    similarity_to_codes,
 )
 from matcher.occupations.build_occupations import (
     DEFAULT_DATA_DIR,
@@ -202,3 +204,15 @@ def test_a_stored_value_of_another_occupations_version_is_recomputed(db):
     db.execute("UPDATE workers SET resume_occupations = 'an-old-version|35-1011.00=1.0'")
     assert read_resume_occupations("an-old-version|35-1011.00=1.0") is None
     assert _occupations_by_worker(load_worker_table(db)) == current
+
+
+def test_codes_of_one_noc_unit_group_are_close_in_bulk_and_one_by_one():
+    # A management analyst (13-1111) and a project management specialist (13-1082) are one
+    # NOC 2021 unit group (11201); an HR specialist (13-1071, NOC 11200) only shares 13-1.
+    analyst, projects, hr = "13-1111.00", "13-1082.00", "13-1071.00"
+    assert occupation_similarity(analyst, projects) == 0.7
+    assert occupation_similarity(hr, projects) == 0.5
+    row = similarity_to_codes(projects)
+    positions = code_positions()
+    for code in (analyst, projects, hr, "15-1252.00", "35-1011.00"):
+        assert row[positions[code]] == pytest.approx(occupation_similarity(projects, code))

@@ -4,8 +4,9 @@
 occupation 15-2051 and O*NET's specialisation .01. Two codes are as close as the longest
 level they share: a data scientist and a business intelligence analyst (15-2051) are close,
 a data scientist and a software developer (15 only) related, a data scientist and an HR
-specialist (13-1071) unrelated; a few curated pairs are close across groups (`related` in
-`seed_titles.txt`).
+specialist (13-1071) unrelated. Two codes that Canada's NOC 2021 puts in one unit group are
+close whatever SOC says (a management analyst and a project management specialist are both
+NOC 11201), and a few curated pairs are close across groups (`related` in `seed_titles.txt`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ MAJOR_GROUP_FAMILIES: tuple[frozenset[str], ...] = tuple(
     )
 )
 SAME_FAMILY_SIMILARITY = 0.1
+# Two codes of one NOC 2021 unit group: as close as one SOC broad occupation (a unit group is
+# broader than O*NET's detailed occupation).
+SAME_NOC_UNIT_GROUP_SIMILARITY = 0.7
 # A side whose occupation is not known is neither close nor far.
 UNKNOWN_SIMILARITY = 0.25
 
@@ -48,7 +52,10 @@ def occupation_similarity(left: str | None, right: str | None) -> float:
     """1 for the same code, less the higher up the hierarchy they part, 0 across major groups."""
     if not left or not right:
         return UNKNOWN_SIMILARITY
-    related = load_titles().related.get((left, right), 0.0)
+    titles = load_titles()
+    related = titles.related.get((left, right), 0.0)
+    if titles.noc_of(left) is not None and titles.noc_of(left) == titles.noc_of(right):
+        related = max(related, SAME_NOC_UNIT_GROUP_SIMILARITY)
     for length, similarity in LEVELS:
         if left[:length] == right[:length]:
             return max(similarity, related)
@@ -76,6 +83,13 @@ def _code_levels() -> tuple[np.ndarray, ...]:
     return tuple(codes.astype(f"<U{length}") for length, _ in LEVELS)
 
 
+@lru_cache(maxsize=1)
+def _noc_unit_groups() -> np.ndarray:
+    """Every code's NOC 2021 unit group ("" where none is known), as a string array."""
+    titles = load_titles()
+    return np.array([titles.noc_of(code) or "" for code in occupation_codes()])
+
+
 @lru_cache(maxsize=4096)
 def similarity_to_codes(code: str | None) -> np.ndarray:
     """Similarity of `code` to every code of `occupation_codes()`, then a last 0 for padding
@@ -91,8 +105,12 @@ def similarity_to_codes(code: str | None) -> np.ndarray:
     for family in MAJOR_GROUP_FAMILIES:
         if code[:2] in family:
             similarity[np.isin(majors, list(family))] = SAME_FAMILY_SIMILARITY
+    noc = load_titles().noc_of(code)
+    if noc is not None:
+        similarity[_noc_unit_groups() == noc] = SAME_NOC_UNIT_GROUP_SIMILARITY
     for (length, value), prefixes in zip(reversed(LEVELS), reversed(_code_levels()), strict=True):
-        similarity[prefixes == code[:length]] = value
+        shared = prefixes == code[:length]
+        similarity[shared] = np.maximum(similarity[shared], value)
     for (left, right), value in load_titles().related.items():
         if left == code:
             position = code_positions()[right]
