@@ -54,7 +54,8 @@ def occupation_similarity(left: str | None, right: str | None) -> float:
         return UNKNOWN_SIMILARITY
     titles = load_titles()
     related = titles.related.get((left, right), 0.0)
-    if titles.noc_of(left) is not None and titles.noc_of(left) == titles.noc_of(right):
+    noc = titles.noc_of(left)
+    if noc is not None and noc == titles.noc_of(right):
         related = max(related, SAME_NOC_UNIT_GROUP_SIMILARITY)
     for length, similarity in LEVELS:
         if left[:length] == right[:length]:
@@ -100,18 +101,19 @@ def similarity_to_codes(code: str | None) -> np.ndarray:
     count = len(occupation_codes())
     if not code:
         return np.r_[np.full(count, UNKNOWN_SIMILARITY), 0.0].astype(np.float32)
+    titles = load_titles()
     similarity = np.zeros(count, dtype=np.float32)
     majors = _code_levels()[-1]
     for family in MAJOR_GROUP_FAMILIES:
         if code[:2] in family:
             similarity[np.isin(majors, list(family))] = SAME_FAMILY_SIMILARITY
-    noc = load_titles().noc_of(code)
+    noc = titles.noc_of(code)
     if noc is not None:
         similarity[_noc_unit_groups() == noc] = SAME_NOC_UNIT_GROUP_SIMILARITY
     for (length, value), prefixes in zip(reversed(LEVELS), reversed(_code_levels()), strict=True):
         shared = prefixes == code[:length]
         similarity[shared] = np.maximum(similarity[shared], value)
-    for (left, right), value in load_titles().related.items():
+    for (left, right), value in titles.related.items():
         if left == code:
             position = code_positions()[right]
             similarity[position] = max(similarity[position], value)
