@@ -321,3 +321,19 @@ def test_error_pages_read_in_french(site):
     assert response.status_code == 404
     assert "<h1>Page introuvable</h1>" in html and "L’adresse demandée est introuvable" in html
     assert "Retour à l’accueil" in html
+
+
+def test_template_words_elide_escape_and_follow_each_requests_language(site):
+    """`_()` and `gettext()` in a template: the request's catalog (kept for the request),
+    French elision before a value, the value escaped."""
+    from flask import render_template_string
+
+    template = (
+        '{{ _("Years of %(skill)s", skill=s) }} | {{ gettext("Years of %(skill)s", skill=s) }}'
+    )
+    for headers, expected in (
+        (FRENCH, "Années d’Ansible&lt;b&gt;"),
+        (ENGLISH, "Years of Ansible&lt;b&gt;"),
+    ):
+        with site.app.test_request_context("/", headers=headers):
+            assert render_template_string(template, s="Ansible<b>") == f"{expected} | {expected}"

@@ -64,7 +64,28 @@ def browser_language() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    return _per_locale("_page_language", lambda locale: str(locale or DEFAULT_LANGUAGE))
+
+
+def page_translations():
+    """The catalog of the page's language (what the templates' `_()` reads)."""
+    return _per_locale("_page_translations", lambda locale: get_translations())
+
+
+def _per_locale(name: str, compute):
+    """`compute(locale)`, kept on `g` for as long as the request's locale stays the same.
+
+    A shortlist page translates a few hundred words, and each of Flask-Babel's lookups
+    walks its request context again; this keeps the answer instead.
+    """
+    locale = get_locale()
+    if locale is None:  # outside a request
+        return compute(None)
+    cached = g.get(name)
+    if cached is None or cached[0] is not locale:
+        cached = (locale, compute(locale))
+        setattr(g, name, cached)
+    return cached[1]
 
 
 def select_time_zone() -> str:
@@ -191,8 +212,8 @@ def init_app(app: Flask) -> None:
             cache[language, "messages"] = translations_for(language)
     install_eliding_gettext(
         app.jinja_env,
-        lambda text: get_translations().ugettext(text),
-        lambda singular, plural, num: get_translations().ungettext(singular, plural, num),
+        lambda text: page_translations().ugettext(text),
+        lambda singular, plural, num: page_translations().ungettext(singular, plural, num),
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

@@ -226,14 +226,17 @@ def install_eliding_gettext(
 
     @jinja2.pass_context
     def eliding_gettext(__context, __string: str, **variables: object) -> str:
-        return fill(markup(__context.call(gettext, __string), __context), variables)
+        return fill(markup(gettext(__string), __context), variables)
 
     @jinja2.pass_context
     def eliding_ngettext(
         __context, __singular: str, __plural: str, __num: int, **variables: object
     ) -> str:
         variables.setdefault("num", __num)
-        text = __context.call(ngettext, __singular, __plural, __num)
+        text = ngettext(__singular, __plural, __num)
         return fill(markup(text, __context), variables)
 
-    environment.globals.update(gettext=eliding_gettext, ngettext=eliding_ngettext)
+    # `_` too, which Jinja's extension otherwise points at an alias that calls `gettext`.
+    environment.globals.update(
+        gettext=eliding_gettext, ngettext=eliding_ngettext, _=eliding_gettext
+    )
