@@ -431,12 +431,13 @@ def _job_skills(db: Database, job_ids: list[int]) -> dict[int, tuple[list[str], 
     if not job_ids:
         return skills
     wanted = set(job_ids)
-    cursor = db.execute("SELECT job_id, skill, kind FROM job_skills ORDER BY job_id")
     if len(job_ids) < 500:
         marks = ",".join("?" * len(job_ids))
         cursor = db.execute(
             f"SELECT job_id, skill, kind FROM job_skills WHERE job_id IN ({marks})", job_ids
         )
+    else:  # many jobs: one scan of the table beats a long IN list
+        cursor = db.execute("SELECT job_id, skill, kind FROM job_skills ORDER BY job_id")
     for job_id, skill, kind in cursor:
         if job_id in wanted:
             skills[job_id][0 if kind == "required" else 1].append(skill)
