@@ -87,6 +87,18 @@ def test_a_resume_reads_as_the_occupation_its_titles_name_most():
     assert not {code for code, _ in found} & {"35-3031.00", "41-9012.00"}
 
 
+def test_titles_in_the_plural_name_colleagues_not_the_writer():
+    resume = (
+        "Skills: Selenium, UFT, Jira, SQL. " * 20  # the title line comes after the head words
+        + "QA Automation Engineer. Interact with Business Analysts and Software Developers for "
+        "bug review. Worked with a business analyst on test plans."
+    )
+    found = dict(occupations_in_text(resume))
+    assert "15-1252.00" not in found  # "software developers": the people worked with
+    assert set(found) == {"15-1253.00", "13-1111.00"}  # the singular one counts
+    assert found["15-1253.00"] == found["13-1111.00"] == 0.5
+
+
 def test_a_resume_with_no_title_has_no_occupation():
     assert occupations_in_text("Python, SQL and Excel; worked on dashboards.") == []
 

@@ -46,6 +46,7 @@ class OccupationTitles:
     words_in_text: frozenset[str]
     first_words: frozenset[str]  # the first word of every title, to skip other words fast
     related: dict[tuple[str, str], float]  # curated closeness across SOC groups, both ways
+    plural_titles: frozenset[str]  # "software developers": other people, in a resume
 
     def occupation(self, code: str) -> Occupation:
         """The occupation with this O*NET-SOC code."""
@@ -71,6 +72,12 @@ def load_titles() -> OccupationTitles:
         for code, titles in source.items()
         for title in titles
     }
+    official_keys = {title_key(title) for title in document["occupations"].values()}
+    plural_titles = frozenset(
+        title
+        for title in code_of_title
+        if title in official_keys or (title.endswith("s") and title[:-1] in code_of_title)
+    )
     return OccupationTitles(
         code_of_title,
         document["occupations"],
@@ -82,6 +89,7 @@ def load_titles() -> OccupationTitles:
             for left, right, value in document["related"]
             for pair in ((left, right), (right, left))
         },
+        plural_titles,
     )
 
 
@@ -122,12 +130,16 @@ def occupations_in_text(text: str, limit: int = RESUME_OCCUPATIONS) -> list[tupl
 
     Every known title in the text votes for its occupation, the ones among the first
     words (title lines, headline) more; a one-word title counts there only, unless it is
-    one the curated seed trusts in running text (`advocate`, `hr`).
+    one the curated seed trusts in running text (`advocate`, `hr`). A title in the plural
+    names other people ("worked with business analysts and software developers"), not the
+    writer, and does not vote.
     """
     titles = load_titles()
     tokens = words(text)
     weight_of: dict[str, float] = defaultdict(float)
     for start, end, code in _title_spans(tokens, titles):
+        if " ".join(tokens[start:end]) in titles.plural_titles:
+            continue
         early = start < RESUME_HEAD_WORDS
         if end - start > 1 or early or tokens[start] in titles.words_in_text:
             weight_of[code] += EARLY_WEIGHT if early else 1.0
