@@ -88,8 +88,9 @@ def test_a_resume_reads_as_the_occupation_its_titles_name_most():
 
 
 def test_titles_in_the_plural_name_colleagues_not_the_writer():
+    skills = "Skills: Selenium, UFT, Jira, SQL. " * 20  # the titles come after the head words
     resume = (
-        "Skills: Selenium, UFT, Jira, SQL. " * 20  # the title line comes after the head words
+        skills
         + "QA Automation Engineer. Interact with Business Analysts and Software Developers for "
         "bug review. Worked with a business analyst on test plans."
     )
