@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from matcher.batch.tasks import open_read_only
 from matcher.config import Settings
 from matcher.features.pair_features import pair_features
 from matcher.features.population import JobProfile, load_worker_table
@@ -211,12 +212,21 @@ def test_occupations_stored_with_the_resume_load_as_computing_them_would(db):
     )
 
 
-def test_a_stored_value_of_another_occupations_version_is_recomputed(db):
+def test_a_stored_value_of_another_occupations_version_is_recomputed_and_written_back(db, db_path):
     _import_resume_workers(db)
     current = _occupations_by_worker(load_worker_table(db))
-    db.execute("UPDATE workers SET resume_occupations = 'an-old-version|35-1011.00=1.0'")
-    assert read_resume_occupations("an-old-version|35-1011.00=1.0") is None
+    written = dict(db.execute("SELECT id, resume_occupations FROM workers"))
+    old = "an-old-version|35-1011.00=1.0"
+    assert read_resume_occupations(old) is None
+    db.execute("UPDATE workers SET resume_occupations = ?", [old])
+    read_only = open_read_only(db_path)
+    try:  # a batch worker's read-only database: recomputed, and left as it is
+        assert _occupations_by_worker(load_worker_table(read_only)) == current
+    finally:
+        read_only.close()
+    assert {value for (value,) in db.execute("SELECT resume_occupations FROM workers")} == {old}
     assert _occupations_by_worker(load_worker_table(db)) == current
+    assert dict(db.execute("SELECT id, resume_occupations FROM workers")) == written
 
 
 def test_codes_of_one_noc_unit_group_are_close_in_bulk_and_one_by_one():

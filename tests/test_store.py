@@ -137,3 +137,29 @@ def test_concurrent_writers_wait_instead_of_failing(db_path):
         thread.join()
     assert errors == []
     assert open_database(db_path)["employers"].count == 80
+
+
+def test_every_worker_column_but_the_derived_occupations_bumps_the_counter(db):
+    columns = {row[1] for row in db.execute("PRAGMA table_info(workers)")}
+    trigger = db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'workers_update_bumps_workers'"
+    ).fetchone()[0]
+    listed = trigger.split(" OF ", 1)[1].split(" ON ", 1)[0]
+    assert {column.strip() for column in listed.split(",")} == columns - {"resume_occupations"}
+    db.execute(
+        "INSERT INTO workers (external_id, name, email, city_preferences, work_authorization, "
+        "created_at, updated_at) VALUES ('W1', 'A', 'a@example.org', 'Toronto', "
+        "'citizen', ?, ?)",
+        [utc_now(), utc_now()],
+    )
+
+    def version() -> int:
+        return db.execute("SELECT version FROM change_counters WHERE name = 'workers'").fetchone()[
+            0
+        ]
+
+    before = version()
+    db.execute("UPDATE workers SET resume_occupations = 'v|15-2051.00=1.0'")
+    assert version() == before
+    db.execute("UPDATE workers SET match_emails = 1, resume_occupations = NULL")
+    assert version() == before + 1

@@ -23,7 +23,13 @@ from matcher.constants import CITIES
 from matcher.features.hashing import HashedTermCounter
 from matcher.features.interest import NO_INTEREST, PairInterest, current_interest
 from matcher.occupations import RESUME_OCCUPATIONS, code_positions, occupation_of_title
-from matcher.occupations.stored import Found, read_resume_occupations, resume_occupations
+from matcher.occupations.stored import (
+    Found,
+    is_current,
+    read_resume_occupations,
+    resume_occupations,
+    store_current_values,
+)
 
 # Stateless term counter shared by resumes and job descriptions: nothing to fit or persist.
 TEXT_VECTOR_FEATURES = 2**18
@@ -202,7 +208,30 @@ def load_worker_rows(db: Database) -> tuple[list[tuple], list[tuple]]:
             f"SELECT {WORKER_COLUMNS} FROM workers WHERE deleted_at IS NULL ORDER BY id"
         ).fetchall()
         postings = db.execute("SELECT worker_id, skill, years FROM worker_skills").fetchall()
-    return rows, postings
+    return _with_current_occupations(db, rows), postings
+
+
+_RESUME_TEXT, _RESUME_OCCUPATIONS = 2, 11  # positions in WORKER_COLUMNS
+
+
+def _with_current_occupations(db: Database, rows: list[tuple]) -> list[tuple]:
+    """`rows`, the resume occupations stored before the titles or their reader changed
+    recomputed and written back (once, instead of on every load until each profile is
+    saved again)."""
+    outdated = [row for row in rows if not is_current(row[_RESUME_OCCUPATIONS])]
+    if not outdated:
+        return rows
+    values = store_current_values(db, [(row[0], row[_RESUME_TEXT]) for row in outdated])
+    return [
+        row
+        if is_current(row[_RESUME_OCCUPATIONS])
+        else (
+            *row[:_RESUME_OCCUPATIONS],
+            values[row[_RESUME_TEXT]],
+            *row[_RESUME_OCCUPATIONS + 1 :],
+        )
+        for row in rows
+    ]
 
 
 def worker_table_from_rows(

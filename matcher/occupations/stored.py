@@ -3,17 +3,23 @@
 Finding the titles in a resume is the slow part of loading the worker table, so it is
 done when the profile is written. The stored text carries a version of the titles file
 and of the code that reads it, so a value written before either changed is recomputed on
-load instead of being trusted.
+load instead of being trusted, and written back (`store_current_values`) so that the next
+load reads it again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from matcher.occupations import lookup, words
 from matcher.occupations.lookup import DATA_PATH, RESUME_OCCUPATIONS, occupations_in_text
+from matcher.store.database import write_transaction
 
 Found = tuple[tuple[str, float], ...]
 _SEPARATOR = "|"
@@ -47,3 +53,29 @@ def read_resume_occupations(value: str | None) -> Found | None:
         return None
     pairs = (item.split("=") for item in found.split(";") if item)
     return tuple((code, float(share)) for code, share in pairs)
+
+
+def is_current(value: str | None) -> bool:
+    """Whether a stored value was written by this version of the titles and their reader."""
+    return (value or "").startswith(occupations_version() + _SEPARATOR)
+
+
+def store_current_values(
+    db: Database, outdated: Sequence[tuple[int, str | None]]
+) -> dict[str | None, str]:
+    """The current value of each resume text of `outdated` (worker id, resume text) rows,
+    written to those workers unless their resume changed meanwhile.
+
+    A database that cannot be written now (read-only, or locked past the busy timeout)
+    keeps the old values, and the next load recomputes them again.
+    """
+    values = {text: stored_resume_occupations(text) for text in {text for _, text in outdated}}
+    try:
+        with write_transaction(db):
+            db.conn.executemany(
+                "UPDATE workers SET resume_occupations = ? WHERE id = ? AND resume_text IS ?",
+                [(values[text], worker_id, text) for worker_id, text in outdated],
+            )
+    except sqlite3.OperationalError:
+        pass
+    return values

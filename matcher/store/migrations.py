@@ -911,3 +911,26 @@ def m027_retrieval_weights(db: Database) -> None:
             fitted_at TEXT NOT NULL
         )""",
     )
+
+
+# Every column of `workers` but the derived `resume_occupations`.
+_WORKER_COLUMNS_BUMPING = (
+    "id, external_id, name, email, resume_text, years_experience, education, city_preferences, "
+    "open_to_remote, english_level, french_level, salary_expectation_cad, work_authorization, "
+    "available_from, match_emails, digest_frequency, created_at, updated_at, deleted_at, "
+    "preferred_language"
+)
+
+
+@migrations()
+def m028_derived_occupations_do_not_bump_workers(db: Database) -> None:
+    _run(
+        db,
+        # Writing back resume occupations recomputed on load (matcher.occupations.stored)
+        # changes nothing the rankings read: only an UPDATE that sets another column bumps
+        # the counter. A migration adding a column to `workers` adds it here too.
+        "DROP TRIGGER workers_update_bumps_workers",
+        f"""CREATE TRIGGER workers_update_bumps_workers
+            AFTER UPDATE OF {_WORKER_COLUMNS_BUMPING} ON workers
+            BEGIN UPDATE change_counters SET version = version + 1 WHERE name = 'workers'; END""",
+    )
