@@ -27,7 +27,7 @@ from matcher.occupations.build_occupations import (
     SEED_PATH,
     build_occupations,
 )
-from matcher.occupations.stored import read_resume_occupations
+from matcher.occupations.stored import read_resume_occupations, refresh_stored_occupations
 from matcher.ranking.shortlists import shortlist_for_job
 
 
@@ -226,6 +226,17 @@ def test_a_stored_value_of_another_occupations_version_is_recomputed_and_written
         read_only.close()
     assert {value for (value,) in db.execute("SELECT resume_occupations FROM workers")} == {old}
     assert _occupations_by_worker(load_worker_table(db)) == current
+    assert dict(db.execute("SELECT id, resume_occupations FROM workers")) == written
+
+
+def test_the_batch_refreshes_outdated_stored_occupations_before_its_workers_read_them(db):
+    _import_resume_workers(db)
+    written = dict(db.execute("SELECT id, resume_occupations FROM workers"))
+    assert refresh_stored_occupations(db) == 0
+    first, last = db.execute("SELECT MIN(id), MAX(id) FROM workers").fetchone()
+    db.execute("UPDATE workers SET resume_occupations = NULL WHERE id = ?", [first])
+    db.execute("UPDATE workers SET resume_occupations = 'an-old-version|' WHERE id = ?", [last])
+    assert refresh_stored_occupations(db) == 2
     assert dict(db.execute("SELECT id, resume_occupations FROM workers")) == written
 
 

@@ -29,6 +29,7 @@ from matcher.batch.tasks import (
     rank_partition,
 )
 from matcher.config import Settings
+from matcher.occupations.stored import refresh_stored_occupations
 from matcher.store import utc_now, write_transaction
 
 DEFAULT_TOP_K = 200
@@ -249,6 +250,7 @@ def run_batch_match(
     from tqdm import tqdm
 
     started = time.perf_counter()
+    refresh_stored_occupations(db)  # else each read-only worker recomputes outdated ones
     day = clock.today()  # every partition is ranked for the day the run started on
     inputs = current_inputs(db, settings)
     run_id = start_or_resume_run(db, inputs, day, top_k, top_n, partition_size)

@@ -79,3 +79,16 @@ def store_current_values(
     except sqlite3.OperationalError:
         pass
     return values
+
+
+def refresh_stored_occupations(db: Database) -> int:
+    """Write the current value for every live worker whose stored one is missing or out of
+    date; the number found so. The batch calls it first, as its workers read the database
+    read-only and would each recompute what the web app writes back on its first load."""
+    rows = db.execute(
+        "SELECT id, resume_text, resume_occupations FROM workers WHERE deleted_at IS NULL"
+    ).fetchall()
+    outdated = [(worker_id, text) for worker_id, text, value in rows if not is_current(value)]
+    if outdated:
+        store_current_values(db, outdated)
+    return len(outdated)
