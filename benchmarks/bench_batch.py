@@ -90,10 +90,9 @@ def refresh_cached(path: Path) -> None:
     try:
         started = time.perf_counter()
         count = refresh_stored_occupations(db)
+        seconds = time.perf_counter() - started
         if count:
-            print(
-                f"refreshed {count:,} outdated resume occupations in {time.perf_counter() - started:.1f} s"
-            )
+            print(f"refreshed {count:,} outdated resume occupations in {seconds:.1f} s")
     finally:
         db.close()
 
