@@ -1,7 +1,8 @@
 """`talentmatch shortlist` as a user runs it: wall and CPU time of the real command.
 
-Builds a demo database (`talentmatch demo --workers N`), then three cases, each on its own
-copy of the database:
+Each checkout builds a demo database (`talentmatch demo --workers N`, the same data), so
+that what a profile stores beside it is that checkout's own, then three cases, each on its
+own copy of the database:
 - cold start (no model);
 - a learned champion, ranked live (`talentmatch train`, then `models promote` of the new
   version when the promotion rule did not promote it);
@@ -83,13 +84,33 @@ def _first_open_job(db: Path) -> str:
         return connection.execute(query).fetchone()[0]
 
 
-def _promote_newest(db: Path, env: dict) -> str:
+def _promote_newest(checkout: Path, db: Path, env: dict) -> str:
     with sqlite3.connect(db) as connection:
         (version,) = connection.execute(
             "SELECT version FROM model_versions ORDER BY created_at DESC, rowid DESC LIMIT 1"
         ).fetchone()
-    _run(HERE, env, "models", "promote", version, check=False)  # already champion: fine
+    _run(checkout, env, "models", "promote", version, check=False)  # already champion: fine
     return version
+
+
+def build_cases(checkout: Path, folder: Path, options) -> dict[str, tuple[Path, Path]]:
+    """The demo database and its cases (cold start, learned, fresh batch), built by `checkout`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base, base_models = folder / "demo.db", folder / "demo-models"
+    if not base.exists():
+        demo = ("demo", "--workers", str(options.workers), "--jobs", str(options.jobs))
+        _run(checkout, _environment(base, base_models), *demo, "--seed", str(options.seed))
+    cases = {"cold start": _copy_case(base, base_models, folder, "cold")}
+    learned = _copy_case(base, base_models, folder, "learned")
+    _run(checkout, _environment(*learned), "train")
+    version = _promote_newest(checkout, learned[0], _environment(*learned))
+    cases["learned, live"] = learned
+    if not options.no_batch:
+        fresh = _copy_case(*learned, folder, "fresh")
+        _run(checkout, _environment(*fresh), "batch-match")
+        cases["learned, fresh batch"] = fresh
+    print(f"{checkout}: champion {version}", flush=True)
+    return cases
 
 
 def main() -> None:
@@ -106,40 +127,31 @@ def main() -> None:
 
     folder = options.keep or Path(tempfile.mkdtemp(prefix="bench_cli_shortlist_"))
     folder.mkdir(parents=True, exist_ok=True)
-    base, base_models = folder / "demo.db", folder / "demo-models"
-    started = time.perf_counter()
-    if not base.exists():
-        demo = ("demo", "--workers", str(options.workers), "--jobs", str(options.jobs))
-        _run(HERE, _environment(base, base_models), *demo, "--seed", str(options.seed))
-    print(f"demo of {options.workers} workers, {options.jobs} jobs in {folder}", flush=True)
-
-    cases: dict[str, tuple[Path, Path]] = {}
-    cases["cold start"] = _copy_case(base, base_models, folder, "cold")
-    learned = _copy_case(base, base_models, folder, "learned")
-    _run(HERE, _environment(*learned), "train")
-    version = _promote_newest(learned[0], _environment(*learned))
-    cases["learned, live"] = learned
-    if not options.no_batch:
-        fresh = _copy_case(*learned, folder, "fresh")
-        _run(HERE, _environment(*fresh), "batch-match")
-        cases["learned, fresh batch"] = fresh
-    print(f"champion {version}; set up in {time.perf_counter() - started:.0f} s", flush=True)
-
     checkouts = {"after": HERE}
     if options.before:
         checkouts = {"before": options.before.resolve(), **checkouts}
-    job = _first_open_job(base)
+    started = time.perf_counter()
+    # Each checkout builds its own databases: what a profile stores beside it (the resume's
+    # occupations, versioned by the code that read them) is then that checkout's own.
+    cases = {
+        name: build_cases(checkout, folder / name, options) for name, checkout in checkouts.items()
+    }
+    print(
+        f"demo of {options.workers} workers, {options.jobs} jobs per checkout in {folder}; "
+        f"set up in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    job = _first_open_job(cases["after"]["cold start"][0])
     load = os.getloadavg()[0]
     print(f"load average at start {load:.1f}; {options.repeats} runs each, interleaved")
     print(f"{'case':<22} {'checkout':<8} {'median wall s':>14} {'median CPU s':>13}  source")
-    for case, (db, models) in cases.items():
-        env = _environment(db, models)
+    for case in cases["after"]:
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}
         sources: dict[str, str] = {}
         for _ in range(options.repeats):
             for name, checkout in checkouts.items():
                 args = ("shortlist", job, "--top", str(options.top), "--json")
-                wall, cpu, out = _run(checkout, env, *args)
+                wall, cpu, out = _run(checkout, _environment(*cases[name][case]), *args)
                 runs[name].append((wall, cpu))
                 sources[name] = "batch" if '"source": "batch"' in out else "live"
         for name, measured in runs.items():
