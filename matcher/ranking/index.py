@@ -60,6 +60,9 @@ class WorkerIndex:
     postings: sp.csc_matrix  # the skill matrix by column: who holds each skill, 1 + years
     skill_names: tuple[str, ...]  # column -> canonical skill name
     profile: WorkerProfileColumns
+    # The resumes' BM25 weights by term, so that a job's text relevance reads only the
+    # columns of its own terms (a few dozen of 2^18) instead of every worker's every term.
+    term_postings: sp.csc_matrix
 
     def __len__(self) -> int:
         return len(self.table.worker_ids)
@@ -130,7 +133,14 @@ def build_worker_index(db: Database, version: int = -1) -> WorkerIndex:
         names[column] = name
     postings = table.skills.tocsc()
     postings.sort_indices()
-    return WorkerIndex(version, table, postings, tuple(names), WorkerProfileColumns.of(table))
+    return WorkerIndex(
+        version,
+        table,
+        postings,
+        tuple(names),
+        WorkerProfileColumns.of(table),
+        table.resume_terms.tocsc(),
+    )
 
 
 def open_jobs(db: Database, index: WorkerIndex) -> OpenJobs:

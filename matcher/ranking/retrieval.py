@@ -188,9 +188,8 @@ def content_terms(index: WorkerIndex, job: JobProfile) -> tuple[np.ndarray, np.n
     pair features (one sparse product over the resumes, one lookup per occupation slot)."""
     table = index.table
     side = job_side([job], table)
-    dense = np.zeros(side.text.shape[1], dtype=np.float32)
-    dense[side.text.indices] = side.text.data
-    share = np.asarray(table.resume_terms @ dense).ravel() / max(float(side.text_ideal[0]), 1e-9)
+    weights = index.term_postings[:, side.text.indices] @ side.text.data
+    share = np.asarray(weights).ravel() / max(float(side.text_ideal[0]), 1e-9)
     text = (share / (share + TEXT_RELEVANCE_HALF)).astype(np.float32)
     return text, side.profile_similarity(table)[table.occupation_profile]
 
