@@ -30,6 +30,7 @@ from matcher.config import Settings, load_settings
 from matcher.fit import BANDS, Fit, band_named
 from matcher.notifications.digest import DEFAULT_JOBS_PER_DIGEST
 from matcher.notifications.selection import choose_digests
+from matcher.occupations.stored import is_current
 from matcher.ranking.filters import CandidateFilters
 from matcher.ranking.shortlists import matches_for_worker, shortlist_for_job
 from matcher.registry import list_versions, promote
@@ -135,7 +136,11 @@ def _assert_batch_equals_live(db: Database, settings: Settings) -> None:
 
 def test_batch_equals_live_with_cold_start(db, copy, client, on_day):
     settings = copy[1]
+    # Occupations stored by an older reader: the run brings them up to date first.
+    db.execute("UPDATE workers SET resume_occupations = 'an-old-version|'")
     summary = run_batch_match(db, settings, client, partition_size=PARTITION, progress=False)
+    stored = db.execute("SELECT resume_occupations FROM workers").fetchall()
+    assert all(is_current(value) for (value,) in stored)
     assert summary.model_version == "cold-start"
     assert summary.jobs == len(open_job_ids(db)) and summary.partitions_skipped == 0
     assert summary.pairs_scored > 0
