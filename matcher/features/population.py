@@ -249,10 +249,11 @@ def worker_table_from_rows(
     document_frequency = np.asarray(held.sum(axis=0)).ravel()
     skill_idf = np.log((len(worker_ids) + 1.0) / (document_frequency + 1.0)) + 1.0
     city_rank = _per_distinct(columns[4], _city_ranks, np.int8).reshape(-1, len(CITIES))
+    resumes = columns[_RESUME_TEXT]
     resume_terms, term_idf = _resume_terms(
-        columns[2], held, skill_index, worker_ids if reuse_counts else None
+        resumes, held, skill_index, worker_ids if reuse_counts else None
     )
-    profile, codes, weights = worker_occupations(columns[2], columns[11])
+    profile, codes, weights = worker_occupations(resumes, columns[_RESUME_OCCUPATIONS])
     return WorkerTable(
         worker_ids=worker_ids,
         external_ids=np.array(columns[1], dtype=object),

@@ -85,10 +85,12 @@ def refresh_stored_occupations(db: Database) -> int:
     """Write the current value for every live worker whose stored one is missing or out of
     date; the number found so. The batch calls it first, as its workers read the database
     read-only and would each recompute what the web app writes back on its first load."""
-    rows = db.execute(
-        "SELECT id, resume_text, resume_occupations FROM workers WHERE deleted_at IS NULL"
+    prefix = occupations_version() + _SEPARATOR  # as `is_current` reads it, in SQL
+    outdated = db.execute(
+        "SELECT id, resume_text FROM workers WHERE deleted_at IS NULL AND "
+        "(resume_occupations IS NULL OR substr(resume_occupations, 1, ?) != ?)",
+        [len(prefix), prefix],
     ).fetchall()
-    outdated = [(worker_id, text) for worker_id, text, value in rows if not is_current(value)]
     if outdated:
         store_current_values(db, outdated)
     return len(outdated)
