@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from matcher import clock
-from matcher.batch.entries import decode_entries
+from matcher.batch.entries import decode_entries, entry_lines, parse_entries
 from matcher.batch.runs import current_inputs
 from matcher.config import Settings
 from matcher.ranking.caches import BoundedCache, database_key
@@ -55,25 +55,25 @@ def fresh_batch_shortlist(
     )
     if stored is None:
         return None
-    total, entries = stored
-    candidates = [Candidate(**_with_fit(entry)) for entry in entries[offset : offset + limit]]
+    total, lines = stored
+    entries = parse_entries(lines[offset : offset + limit])
+    candidates = [Candidate(**_with_fit(entry)) for entry in entries]
     return Shortlist(job_external_id, run[1], candidates, total, job, source="batch")
 
 
-# A finished run's rows never change, so a job's decoded entries are kept per run: a warm
-# request then skips reading and decoding 200 candidates (warm API: 7.7 ms of server CPU
-# per request so, 5.2 ms from a cached live pool; bench_web.py --learned [--batch]).
+# A finished run's rows never change, so a job's entry lines are kept per run: a warm
+# request then skips reading and decompressing 200 candidates and parses only its page.
 _decoded_shortlists = BoundedCache(64)
 
 
 def _stored_shortlist(db: Database, run_id: int, job_external_id: str) -> tuple | None:
-    """(total eligible, decoded candidate entries) of the job's row in the run, or None."""
+    """(total eligible, candidate entry lines) of the job's row in the run, or None."""
     row = db.execute(
         "SELECT s.total, s.candidates FROM batch_shortlists AS s JOIN jobs AS j ON j.id = s.job_id "
         "WHERE j.external_id = ? AND s.run_id = ?",
         [job_external_id, run_id],
     ).fetchone()
-    return None if row is None else (int(row[0]), decode_entries(row[1]))
+    return None if row is None else (int(row[0]), entry_lines(row[1]))
 
 
 def fresh_batch_matches(
@@ -92,7 +92,7 @@ def fresh_batch_matches(
     ).fetchone()
     if row is None:
         return None
-    entries = decode_entries(row[1])[:limit]
+    entries = parse_entries(entry_lines(row[1])[:limit])
     percentiles = _worker_percentiles(db, run[0], int(row[0]), [e["job"] for e in entries])
     jobs = [JobMatch(**_with_fit(entry, percentiles.get(entry["rank"]))) for entry in entries]
     return Matches(worker_external_id, run[1], jobs, source="batch")
