@@ -63,6 +63,7 @@ from matcher.hiring.stages import (
     pipeline_stages,
 )
 from matcher.i18n import localized
+from matcher.i18n.words import fill
 from matcher.permits import earliest_start, parse_start_date
 from matcher.presentation import (
     WORK_AUTHORIZATION_LABELS,
@@ -258,10 +259,19 @@ def _display_rows(
     shortlist_url = url_for("shortlists.shortlist", external_id=job_external_id)
     candidates_url = shortlist_url.removesuffix("shortlist") + "candidates/"
     back = "?" + urlencode({"back": request.full_path})
+    # Each text's translation looked up once per page, filled in per row (escaped on output).
+    select, candidate_text, decision = (
+        _("Select candidate %(worker)s"),
+        _("Candidate %(worker)s"),
+        _("Decision for candidate %(worker)s"),
+    )
     return [
         {
             "rank": candidate.rank,
             "worker": candidate.worker,
+            "select_label": fill(select, {"worker": candidate.worker}),
+            "candidate_label": fill(candidate_text, {"worker": candidate.worker}),
+            "decision_label": fill(decision, {"worker": candidate.worker}),
             "fit": fit_html(candidate.fit) if candidate.fit else "",
             "decision": stage_label(decided[candidate.worker])
             if candidate.worker in decided
@@ -269,7 +279,11 @@ def _display_rows(
             "interested": candidate.worker in interested,
             "candidate_url": candidates_url + quote(candidate.worker, safe="") + back,
             "decision_url": candidates_url + quote(candidate.worker, safe="") + "/decisions",
-            "cells": reason_cells(candidate.explanation),
+            # (label, its first word for the narrow layout's cell captions, HTML)
+            "cells": [
+                (label, label.split(" ")[0], html)
+                for label, html in reason_cells(candidate.explanation)
+            ],
         }
         for candidate in candidates
     ]
