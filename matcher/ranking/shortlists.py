@@ -25,7 +25,7 @@ from matcher.fit import BANDS, Fit
 from matcher.hiring.interest import INTEREST_ORDER, interest_for_job, not_for_me_jobs
 from matcher.hiring.stages import outcomes_version, stages_by_worker_id
 from matcher.ranking.caches import BoundedCache, change_version, database_key
-from matcher.ranking.explanations import explain
+from matcher.ranking.explanations import explain, explain_rows
 from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
 from matcher.ranking.fit_scale import FitScale, fits_for
 from matcher.ranking.index import WorkerIndex, open_jobs, worker_index
@@ -228,6 +228,7 @@ class RankedPool:
     def candidates(self, offset: int, limit: int, scale: FitScale | None = None) -> list[Candidate]:
         """Candidates `offset..offset+limit` with their ranks, explanations and fits."""
         rows = self.rows[offset : offset + limit].tolist()
+        self._explain(rows)
         fits = self._fits_of(rows, scale) if scale else {}
         outlooks = self._outlooks_of(rows, offset)
         return [
@@ -260,6 +261,14 @@ class RankedPool:
             for row, percentile in zip(missing, percentiles, strict=True):
                 self._fits[row] = Fit.of(percentile, self.explanation(row))
         return {row: self._fits[row] for row in rows}
+
+    def _explain(self, rows: list[int]) -> None:
+        """Build the explanations of those of `rows` not built yet, all at once."""
+        missing = [row for row in rows if row not in self._explanations]
+        if missing:
+            weighs = getattr(self.scorer, "weighs_interest", False)
+            found = explain_rows(self.job, self.index, missing, interest=weighs)
+            self._explanations.update(zip(missing, found, strict=True))
 
     def explanation(self, row: int) -> dict:
         """The explanation of the worker at `row`, remembered once built."""
