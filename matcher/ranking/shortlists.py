@@ -272,12 +272,8 @@ class RankedPool:
 
     def explanation(self, row: int) -> dict:
         """The explanation of the worker at `row`, remembered once built."""
-        explanation = self._explanations.get(row)
-        if explanation is None:
-            weighs = getattr(self.scorer, "weighs_interest", False)
-            explanation = explain(self.job, self.index, row, interest=weighs)
-            self._explanations[row] = explanation
-        return explanation
+        self._explain([row])
+        return self._explanations[row]
 
     def fit_scale(self) -> FitScale:
         """The job's fit scale, when this is its pool by score under the default filters."""
