@@ -6,7 +6,8 @@ explanations are about 200 kB of JSON, so a 10,000-job run would write 2 GB; com
 One line per entry lets a page parse only its own 20 entries (parsing all 200 took half of a
 batch-served API request). A fit is stored as its band's key and its percentile, as the API
 shows it. Rows written by earlier versions, one JSON array (compressed or plain text), still
-read.
+read. orjson writes and reads the lines: the standard library's encoder took 5.6 ms of a
+job's 43 ms on a Dask worker, orjson 1.5 ms for the same bytes' meaning.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import zlib
+from functools import cache
+
+import orjson
 
 from matcher.fit import Fit
 
@@ -26,11 +30,24 @@ def encode_entries(entries: list) -> bytes:
     Fields are read shallowly: `asdict` deep-copies every explanation and took 80% of a job
     partition's time.
     """
-    encoder = json.JSONEncoder(default=_json_default, separators=(",", ":"))
     lines = (
-        encoder.encode({f.name: getattr(e, f.name) for f in dataclasses.fields(e)}) for e in entries
+        orjson.dumps(
+            {name: getattr(e, name) for name in _field_names(type(e))},
+            default=_json_default,
+            option=ENCODE_OPTIONS,
+        )
+        for e in entries
     )  # JSON escapes a newline inside a string, so each entry is exactly one line
-    return zlib.compress("\n".join(lines).encode(), COMPRESSION_LEVEL)
+    return zlib.compress(b"\n".join(lines), COMPRESSION_LEVEL)
+
+
+# Dataclasses nested in an entry (a Fit) go through `_json_default`; keys as `json` writes them.
+ENCODE_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def entry_lines(stored: bytes | str) -> list[str]:
@@ -43,7 +60,7 @@ def entry_lines(stored: bytes | str) -> list[str]:
 
 def parse_entries(lines: list[str]) -> list[dict]:
     """Entry lines as JSON dicts (a fit as {"band": key, "percentile": p})."""
-    return [json.loads(line) for line in lines]
+    return [orjson.loads(line) for line in lines]
 
 
 def decode_entries(stored: bytes | str) -> list[dict]:
