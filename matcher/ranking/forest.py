@@ -7,8 +7,9 @@ leaves are bits of a mask, left to right; a split whose test a row fails (x > th
 clears the bits of its left subtree, and the row's leaf is the lowest bit left (a table
 from mask to leaf value). Per feature,
 the splits sorted by threshold turn "every split the row fails" into a prefix, so the masks
-of all prefixes are precomputed and a row needs one lookup per feature. Leaf values are then
-added in scikit-learn's order, so the raw predictions are bit-for-bit the same.
+of all prefixes are precomputed and a row needs one lookup per feature (the masks of eight
+trees ANDed as one 64-bit word). Leaf values are then added in scikit-learn's order, so the
+raw predictions are bit-for-bit the same.
 
 It reads scikit-learn's private tree arrays, so it is used only with the scikit-learn
 versions it was tested with (`TESTED_SKLEARN`) and only when, at load, its probabilities on
@@ -18,13 +19,14 @@ probe rows equal the model's own `predict_proba`; otherwise the caller uses `pre
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 MAX_LEAVES = 8  # leaf masks are uint8
+ALL_LEAVES = np.uint64(2**64 - 1)  # eight trees' masks with no leaf cleared
 # The scikit-learn versions whose tree internals this was tested against (requirements.lock
 # pins one of them); widen only after tests/test_ranker_prediction.py passes on the new one.
 TESTED_SKLEARN = SpecifierSet(">=1.9,<1.10")
@@ -41,6 +43,10 @@ class FeatureSplits:
     feature: int
     thresholds: np.ndarray  # (n_splits,) float64, ascending
     prefix_masks: np.ndarray  # (n_splits + 1, n_trees) uint8: leaves left after the k lowest
+    words: np.ndarray = field(init=False, repr=False, compare=False)  # the same, 8 trees a word
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", _as_words(self.prefix_masks))
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,14 @@ class CompiledForest:
     value_of_mask: np.ndarray  # (n_trees, 256) float64: the value of the mask's lowest leaf
     n_trees: int
     link: Callable[[np.ndarray], np.ndarray]  # raw predictions to class probabilities
+    # value_of_mask flattened, and each tree's offset into it: one gather for every tree.
+    flat_values: np.ndarray = field(init=False, repr=False, compare=False)
+    tree_offsets: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "flat_values", self.value_of_mask.ravel())
+        offsets = np.arange(self.n_trees, dtype=np.intp)[:, None] * self.value_of_mask.shape[1]
+        object.__setattr__(self, "tree_offsets", offsets)
 
     def positive_probability(self, X: np.ndarray) -> np.ndarray:
         """The probability of the positive class for each row, as `predict_proba(X)[:, 1]`."""
@@ -60,15 +74,27 @@ class CompiledForest:
     def raw_predict(self, X: np.ndarray) -> np.ndarray:
         """The sum of the baseline and every tree's leaf value for each row of `X` (no NaN)."""
         X = np.asarray(X, dtype=np.float64)
-        masks = np.full((len(X), self.n_trees), 0xFF, dtype=np.uint8)
+        words = np.full((len(X), _word_count(self.n_trees)), ALL_LEAVES, dtype=np.uint64)
         for split in self.splits:
             failed = np.searchsorted(split.thresholds, X[:, split.feature], side="left")
-            masks &= split.prefix_masks[failed]
-        values = self.value_of_mask[np.arange(self.n_trees)[:, None], masks.T]
+            words &= split.words[failed]
+        masks = words.view(np.uint8)[:, : self.n_trees]
+        values = self.flat_values[masks.T + self.tree_offsets]  # (n_trees, n_rows)
         raw = np.full(len(X), self.baseline, dtype=np.float64)
         for tree_values in values:  # one tree at a time, as scikit-learn adds them
             raw += tree_values
         return raw
+
+
+def _word_count(n_trees: int) -> int:
+    return -(-n_trees // 8)
+
+
+def _as_words(masks: np.ndarray) -> np.ndarray:
+    """(rows, n_trees) uint8 masks as (rows, words) uint64, padded with trees of all leaves."""
+    padded = np.full((len(masks), _word_count(masks.shape[1]) * 8), 0xFF, dtype=np.uint8)
+    padded[:, : masks.shape[1]] = masks
+    return padded.view(np.uint64)
 
 
 def compile_forest(model, sklearn_version: str | None = None) -> CompiledForest | None:
