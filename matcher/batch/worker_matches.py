@@ -20,7 +20,7 @@ from matcher.config import Settings
 from matcher.features.pair_features import JobSide, job_side, pair_features_for_pairs
 from matcher.features.population import EPOCH, JobProfile, WorkerTable
 from matcher.ranking.caches import BoundedCache
-from matcher.ranking.explanations import explain
+from matcher.ranking.explanations import explain_jobs
 from matcher.ranking.index import OpenJobs, WorkerIndex, open_jobs, worker_index
 
 # retrieve_jobs' profile score, reused so that the batch computes it exactly as live does.
@@ -122,20 +122,32 @@ def _as_matches(
     `outlooks` (the serving model's, if it has one) in the same order as the chosen pairs."""
     starts = np.cumsum([0] + [len(picks) for picks in chosen]).tolist()
     return [
-        [
-            (
-                JobMatch(
-                    job=jobs[job].external_id,
-                    rank=slot + 1,
-                    score=score,
-                    explanation=explain(jobs[job], index, int(row)),
-                    title=jobs[job].title,
-                    employer=jobs[job].employer,
-                    outlook=outlooks[starts[worker] + slot] if outlooks else None,
-                ),
-                jobs[job].id,
-            )
-            for slot, (job, score) in enumerate(picks)
-        ]
-        for worker, (row, picks) in enumerate(zip(rows, chosen, strict=True))
+        _worker_matches(index, jobs, int(row), picks, outlooks[starts[i] :] if outlooks else None)
+        for i, (row, picks) in enumerate(zip(rows, chosen, strict=True))
+    ]
+
+
+def _worker_matches(
+    index: WorkerIndex,
+    jobs: tuple[JobProfile, ...],
+    row: int,
+    picks: list[tuple[int, float]],
+    outlooks: list[dict[str, float]] | None,
+) -> list[tuple[JobMatch, int]]:
+    """One worker's (JobMatch, job id) pairs, `outlooks` starting with its first pick's."""
+    explanations = explain_jobs([jobs[job] for job, _ in picks], index, row)
+    return [
+        (
+            JobMatch(
+                job=jobs[job].external_id,
+                rank=slot + 1,
+                score=score,
+                explanation=explanation,
+                title=jobs[job].title,
+                employer=jobs[job].employer,
+                outlook=outlooks[slot] if outlooks else None,
+            ),
+            jobs[job].id,
+        )
+        for slot, ((job, score), explanation) in enumerate(zip(picks, explanations, strict=True))
     ]

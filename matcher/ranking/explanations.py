@@ -85,6 +85,23 @@ def explain_rows(
     ]
 
 
+def explain_jobs(jobs: list[JobProfile], index: WorkerIndex, row: int) -> list[dict]:
+    """`explain` of the worker at `row` for each of `jobs`, reading the worker's columns once
+    (a worker's matches explain 20 jobs; a batch partition's, 250 workers' worth)."""
+    table = index.table
+    city_ranks = table.city_rank[row].tolist()
+    values = (
+        float(table.years_experience[row]),
+        float(table.french_level[row]),
+        float(table.salary_expectation[row]),
+        bool(table.open_to_remote[row]),
+        str(table.work_authorization[row]),
+        float(table.available_from[row]),
+    )
+    held = index.skill_names_of(row)
+    return [_facts(job, held, city_ranks[CITIES.index(job.city)], *values) for job in jobs]
+
+
 def _facts(
     job: JobProfile,
     held: set[str],

@@ -25,7 +25,7 @@ from matcher.fit import BANDS, Fit
 from matcher.hiring.interest import INTEREST_ORDER, interest_for_job, not_for_me_jobs
 from matcher.hiring.stages import outcomes_version, stages_by_worker_id
 from matcher.ranking.caches import BoundedCache, change_version, database_key
-from matcher.ranking.explanations import explain, explain_rows
+from matcher.ranking.explanations import explain, explain_jobs, explain_rows
 from matcher.ranking.filters import CandidateFilters, FilterError, eligible_mask
 from matcher.ranking.fit_scale import FitScale, fits_for
 from matcher.ranking.index import WorkerIndex, open_jobs, worker_index
@@ -595,8 +595,8 @@ def matches_for_worker(
     pool = retrieve_jobs(jobs, index, row, pool_size=max(pool_size, limit), exclude=exclude)
     scores = score_jobs_for_worker(scorer, pool, index.table, row).tolist()
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))[:limit]
-    explanations = {i: explain(pool[i], index, row) for i in order}
     chosen = [pool[i] for i in order]
+    explanations = dict(zip(order, explain_jobs(chosen, index, row), strict=True))
     outlooks = scorer.outlook(_worker_features(chosen, index.table, row)) if chosen else None
     return Matches(
         worker=worker_external_id,
