@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,16 +154,43 @@ def rank_partition(
         with clock.on_day(day):
             settings = worker_settings(db_path, model)
             check_inputs(db, settings, expected)
-            if partition.kind == JOBS:
-                result = _rank_jobs(db, partition, settings, limit)
-            elif vectorised:
-                result = _rank_workers_at_once(db, partition, settings, limit)
-            else:
-                result = _rank_workers(db, partition, settings, limit)
+            with long_lived_data_frozen(db, settings):
+                result = _rank(db, partition, settings, limit, vectorised)
             check_inputs(db, settings, expected)  # nothing changed while ranking
     finally:
         db.close()
     return result
+
+
+def _rank(
+    db: Database, partition: Partition, settings: Settings, limit: int, vectorised: bool
+) -> PartitionResult:
+    if partition.kind == JOBS:
+        return _rank_jobs(db, partition, settings, limit)
+    if vectorised:
+        return _rank_workers_at_once(db, partition, settings, limit)
+    return _rank_workers(db, partition, settings, limit)
+
+
+@contextmanager
+def long_lived_data_frozen(db: Database, settings: Settings) -> Iterator[None]:
+    """Build the worker index, the open jobs and the scorer, then keep the garbage collector
+    off them while the partition ranks (`gc.freeze`).
+
+    Ranking allocates many short-lived objects (explanations, entries), and each collection
+    they trigger otherwise walks the indexes too: a fifth of a job partition's time.
+    Unfrozen after, so that whatever became garbage meanwhile is collected later as usual.
+    """
+    from matcher.ranking.index import open_jobs, worker_index
+    from matcher.ranking.scorers import load_serving_scorer
+
+    open_jobs(db, worker_index(db))
+    load_serving_scorer(db, settings)
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _rank_jobs(
