@@ -6,8 +6,8 @@ explanations are about 200 kB of JSON, so a 10,000-job run would write 2 GB; com
 One line per entry lets a page parse only its own 20 entries (parsing all 200 took half of a
 batch-served API request). A fit is stored as its band's key and its percentile, as the API
 shows it. Rows written by earlier versions, one JSON array (compressed or plain text), still
-read. orjson writes and reads the lines: the standard library's encoder took 5.6 ms of a
-job's 43 ms on a Dask worker, orjson 1.5 ms for the same bytes' meaning.
+read. orjson writes and reads the lines: encoding and compressing a job's 200 entries took
+5.6 ms with the standard library's encoder, 2.1 ms with orjson, for the same JSON.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import orjson
 from matcher.fit import Fit
 
 COMPRESSION_LEVEL = 1  # level 6 compresses 1.5x better at 2.4x the time
+# Dataclasses nested in an entry (a Fit) go through `_json_default`; keys as `json` writes them.
+ENCODE_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
 
 
 def encode_entries(entries: list) -> bytes:
@@ -39,10 +41,6 @@ def encode_entries(entries: list) -> bytes:
         for e in entries
     )  # JSON escapes a newline inside a string, so each entry is exactly one line
     return zlib.compress(b"\n".join(lines), COMPRESSION_LEVEL)
-
-
-# Dataclasses nested in an entry (a Fit) go through `_json_default`; keys as `json` writes them.
-ENCODE_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
 
 
 @cache

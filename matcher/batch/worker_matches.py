@@ -122,7 +122,9 @@ def _as_matches(
     `outlooks` (the serving model's, if it has one) in the same order as the chosen pairs."""
     starts = np.cumsum([0] + [len(picks) for picks in chosen]).tolist()
     return [
-        _worker_matches(index, jobs, int(row), picks, outlooks[starts[i] :] if outlooks else None)
+        _worker_matches(
+            index, jobs, int(row), picks, outlooks[starts[i] : starts[i + 1]] if outlooks else None
+        )
         for i, (row, picks) in enumerate(zip(rows, chosen, strict=True))
     ]
 
@@ -134,7 +136,7 @@ def _worker_matches(
     picks: list[tuple[int, float]],
     outlooks: list[dict[str, float]] | None,
 ) -> list[tuple[JobMatch, int]]:
-    """One worker's (JobMatch, job id) pairs, `outlooks` starting with its first pick's."""
+    """One worker's (JobMatch, job id) pairs, with `outlooks` (one per pick, if any)."""
     explanations = explain_jobs([jobs[job] for job, _ in picks], index, row)
     return [
         (

@@ -65,17 +65,8 @@ def explain_rows(
     """`explain` of each of `rows`, reading each worker column once for all of them (a batch
     shortlist explains 200 candidates)."""
     table = index.table
-    columns = zip(
-        rows,
-        table.city_rank[rows, CITIES.index(job.city)].tolist(),
-        table.years_experience[rows].tolist(),
-        table.french_level[rows].tolist(),
-        table.salary_expectation[rows].tolist(),
-        table.open_to_remote[rows].tolist(),
-        table.work_authorization[rows].tolist(),
-        table.available_from[rows].tolist(),
-        strict=True,
-    )
+    city_ranks = table.city_rank[rows, CITIES.index(job.city)].tolist()
+    columns = zip(rows, city_ranks, *_worker_columns(table, rows), strict=True)
     return [
         {
             **_facts(job, index.skill_names_of(row), *values),
@@ -90,16 +81,21 @@ def explain_jobs(jobs: list[JobProfile], index: WorkerIndex, row: int) -> list[d
     (a worker's matches explain 20 jobs; a batch partition's, 250 workers' worth)."""
     table = index.table
     city_ranks = table.city_rank[row].tolist()
-    values = (
-        float(table.years_experience[row]),
-        float(table.french_level[row]),
-        float(table.salary_expectation[row]),
-        bool(table.open_to_remote[row]),
-        str(table.work_authorization[row]),
-        float(table.available_from[row]),
-    )
+    values = [column[0] for column in _worker_columns(table, [row])]
     held = index.skill_names_of(row)
     return [_facts(job, held, city_ranks[CITIES.index(job.city)], *values) for job in jobs]
+
+
+def _worker_columns(table, rows: list[int]) -> list[list]:
+    """The worker values `_facts` reads after the city rank, one list per column, for `rows`."""
+    return [
+        table.years_experience[rows].tolist(),
+        table.french_level[rows].tolist(),
+        table.salary_expectation[rows].tolist(),
+        table.open_to_remote[rows].tolist(),
+        table.work_authorization[rows].tolist(),
+        table.available_from[rows].tolist(),
+    ]
 
 
 def _facts(
