@@ -7,7 +7,12 @@ import pytest
 import skops.io
 
 from matcher.features.pair_features import FEATURE_NAMES
-from matcher.ranking.forest import agrees_with_sklearn, compile_forest, sklearn_is_tested
+from matcher.ranking.forest import (
+    CHUNK_ROWS,
+    agrees_with_sklearn,
+    compile_forest,
+    sklearn_is_tested,
+)
 from matcher.ranking.model_files import TRUSTED_TYPES
 from matcher.ranking.models import (
     LearnedRanker,
@@ -53,6 +58,15 @@ def test_compiled_trees_give_the_same_raw_predictions(ranker, pairs):
         forest = compile_forest(model)
         assert forest is not None
         assert np.array_equal(forest.raw_predict(features), model._raw_predict(features)[:, 0])
+
+
+def test_compiled_trees_agree_across_passes(ranker):
+    """Rows beyond one pass of CHUNK_ROWS (and a partial last pass) give the same sums."""
+    rows = np.random.default_rng(3).random((2 * CHUNK_ROWS + 17, len(FEATURE_NAMES)))
+    for model in ranker.step_models_:
+        forest = compile_forest(model)
+        assert np.array_equal(forest.raw_predict(rows), model._raw_predict(rows)[:, 0])
+        assert forest.raw_predict(rows[:0]).shape == (0,)
 
 
 def test_predict_equals_sklearn_scores_bit_for_bit(ranker, pairs):

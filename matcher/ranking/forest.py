@@ -27,6 +27,9 @@ from packaging.version import InvalidVersion, Version
 
 MAX_LEAVES = 8  # leaf masks are uint8
 ALL_LEAVES = np.uint64(2**64 - 1)  # eight trees' masks with no leaf cleared
+# Rows per pass: a pass's masks and leaf indices stay in cache. On a worker partition's
+# 120,000 pooled pairs, passes of 4,096 rows took a third of the time of one pass.
+CHUNK_ROWS = 4096
 # The scikit-learn versions whose tree internals this was tested against (requirements.lock
 # pins one of them); widen only after tests/test_ranker_prediction.py passes on the new one.
 TESTED_SKLEARN = SpecifierSet(">=1.9,<1.10")
@@ -73,14 +76,25 @@ class CompiledForest:
 
     def raw_predict(self, X: np.ndarray) -> np.ndarray:
         """The sum of the baseline and every tree's leaf value for each row of `X` (no NaN)."""
-        X = np.asarray(X, dtype=np.float64)
-        words = np.full((len(X), _word_count(self.n_trees)), ALL_LEAVES, dtype=np.uint64)
+        columns = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)
+        raw = np.empty(columns.shape[1], dtype=np.float64)
+        for start in range(0, len(raw), CHUNK_ROWS):
+            raw[start : start + CHUNK_ROWS] = self._raw_chunk(
+                columns[:, start : start + CHUNK_ROWS]
+            )
+        return raw
+
+    def _raw_chunk(self, columns: np.ndarray) -> np.ndarray:
+        """`raw_predict` of the rows given as (features, rows) columns."""
+        words = np.full((columns.shape[1], _word_count(self.n_trees)), ALL_LEAVES, np.uint64)
+        taken = np.empty_like(words)
         for split in self.splits:
-            failed = np.searchsorted(split.thresholds, X[:, split.feature], side="left")
-            words &= split.words[failed]
+            failed = np.searchsorted(split.thresholds, columns[split.feature], side="left")
+            words &= np.take(split.words, failed, axis=0, out=taken)
         masks = words.view(np.uint8)[:, : self.n_trees]
-        values = self.flat_values[masks.T + self.tree_offsets]  # (n_trees, n_rows)
-        raw = np.full(len(X), self.baseline, dtype=np.float64)
+        # (n_trees, rows) in C order, so that each tree's values are contiguous to add.
+        values = self.flat_values[np.add(masks.T, self.tree_offsets, order="C")]
+        raw = np.full(columns.shape[1], self.baseline, dtype=np.float64)
         for tree_values in values:  # one tree at a time, as scikit-learn adds them
             raw += tree_values
         return raw
