@@ -25,7 +25,7 @@ from matcher.ranking.index import OpenJobs, WorkerIndex, open_jobs, worker_index
 
 # retrieve_jobs' profile score, reused so that the batch computes it exactly as live does.
 from matcher.ranking.retrieval import JOB_POOL_SIZE, RETRIEVAL_WEIGHTS, _profile_score, top_rows
-from matcher.ranking.scorers import load_serving_scorer
+from matcher.ranking.scorers import load_serving_scorer, outlooks_at
 from matcher.ranking.shortlists import JobMatch
 
 RETRIEVAL_CHUNK = 32  # workers per retrieval matrix: 32 x 10,000 jobs is 2.5 MB of float64
@@ -99,7 +99,8 @@ def matches_for_workers(
         np.full(len(pair_rows), today, np.float32),
         side=open_jobs_side(openings, index.table),
     )
-    model_scores = np.asarray(scorer.score_features(features), dtype=np.float64).tolist()
+    scores, outlook_arrays = scorer.score_and_outlook_arrays(features)
+    model_scores = np.asarray(scores, dtype=np.float64).tolist()
     chosen, picked, start = [], [], 0
     for pool in pools:
         pooled = range(start, start + len(pool))
@@ -107,7 +108,7 @@ def matches_for_workers(
         best = sorted(pooled, key=lambda p: (-model_scores[p], jobs[pair_jobs[p]].id))[:limit]
         chosen.append([(int(pair_jobs[p]), model_scores[p]) for p in best])
         picked.extend(best)
-    outlooks = scorer.outlook(features[picked]) if picked else None
+    outlooks = outlooks_at(outlook_arrays, picked) if picked else None
     return _as_matches(index, jobs, rows, chosen, outlooks)
 
 

@@ -8,6 +8,7 @@ so a fresh install already ranks sensibly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -48,6 +49,9 @@ COLD_START_WEIGHTS: dict[str, float] = {
 }
 
 
+OutlookArrays = dict[str, np.ndarray]  # outlook stage -> the chance of each pair
+
+
 class Scorer(Protocol):
     """Anything that scores workers for a job in [0, 1]; `version` names the model."""
 
@@ -65,6 +69,10 @@ class Scorer(Protocol):
     def score_and_outlook(
         self, features: np.ndarray
     ) -> tuple[np.ndarray, list[dict[str, float]] | None]: ...
+
+    def score_and_outlook_arrays(
+        self, features: np.ndarray
+    ) -> tuple[np.ndarray, OutlookArrays | None]: ...
 
 
 def cold_start_terms(features: np.ndarray) -> dict[str, np.ndarray]:
@@ -114,6 +122,9 @@ class ColdStartScorer:
     def score_and_outlook(self, features: np.ndarray) -> tuple[np.ndarray, None]:
         return self.score_features(features), None
 
+    def score_and_outlook_arrays(self, features: np.ndarray) -> tuple[np.ndarray, None]:
+        return self.score_features(features), None
+
 
 class LearnedScorer:
     """A fitted ranker from the registry behind the Scorer interface."""
@@ -139,25 +150,41 @@ class LearnedScorer:
         """Per pair, the calibrated chance of reaching each outlook stage or a later one;
         None when the model has no outlook curves (trained before they existed)."""
         found = self.ranker.outlook(features) if len(features) else None
-        return _per_pair(found, len(features))
+        return outlooks_at(found)
 
     def score_and_outlook(
         self, features: np.ndarray
     ) -> tuple[np.ndarray, list[dict[str, float]] | None]:
         """`score_features` and `outlook` from one pass over the model's trees."""
+        scores, found = self.score_and_outlook_arrays(features)
+        return scores, outlooks_at(found)
+
+    def score_and_outlook_arrays(
+        self, features: np.ndarray
+    ) -> tuple[np.ndarray, OutlookArrays | None]:
+        """`score_features` and the outlook as arrays (stage -> chance per pair), from one
+        pass over the trees: `outlooks_at` turns the pairs kept into `outlook`'s dicts."""
         both = getattr(self.ranker, "predict_and_outlook", None)
         if both is None or len(features) == 0:
-            return self.score_features(features), self.outlook(features)
+            found = self.ranker.outlook(features) if len(features) else None
+            return self.score_features(features), found
         scores, found = both(features)
-        scores = np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0)
-        return scores, _per_pair(found, len(features))
+        return np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0), found
 
 
-def _per_pair(found: dict[str, np.ndarray] | None, pairs: int) -> list[dict[str, float]] | None:
-    """A ranker's outlook arrays (stage -> chance per pair) as one rounded dict per pair."""
+def outlooks_at(
+    found: OutlookArrays | None, positions: Sequence[int] | None = None
+) -> list[dict[str, float]] | None:
+    """The outlooks of the pairs at `positions` (default: all) as one rounded dict each;
+    None when the scorer has no outlook."""
     if found is None:
         return None
-    rounded = {stage: np.round(p, OUTLOOK_DECIMALS).tolist() for stage, p in found.items()}
+    index = slice(None) if positions is None else np.asarray(positions, dtype=np.intp)
+    rounded = {
+        stage: np.round(np.asarray(chances)[index], OUTLOOK_DECIMALS).tolist()
+        for stage, chances in found.items()
+    }
+    pairs = len(next(iter(rounded.values()), []))
     return [{stage: rounded[stage][i] for stage in rounded} for i in range(pairs)]
 
 
